@@ -1,0 +1,37 @@
+"""The server extension: configuration, shared services and route registration."""
+
+from __future__ import annotations
+
+from jupyter_server.extension.application import ExtensionApp
+
+from . import status
+from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
+from .services import Services
+
+# Each slice contributes a module-level ``routes`` list; paths are relative to base_url.
+ROUTE_MODULES = [status]
+
+
+class EscapeApp(ExtensionApp):
+    name = "jupyterlab_escape"
+    load_other_extensions = True
+    classes = list(SERVICE_CLASSES)
+
+    services: Services
+
+    def initialize_settings(self) -> None:
+        self.services = Services(
+            rucio=EscapeRucio(parent=self),
+            reana=EscapeReana(parent=self),
+            zenodo=EscapeZenodo(parent=self),
+        )
+        for config in self.services.all():
+            state = f"at {public_url(config.url)}" if config.configured else "not configured"
+            self.log.info("jupyterlab_escape: %s %s", config.display_name, state)
+
+    def initialize_handlers(self) -> None:
+        for module in ROUTE_MODULES:
+            self.handlers.extend(module.routes)
+
+    async def stop_extension(self) -> None:
+        await self.services.aclose()

@@ -1,0 +1,257 @@
+"""Traitlets configuration of the three upstream services, with environment fallbacks.
+
+Every value can be set in ``jupyter_server_config.py`` (``c.EscapeRucio.url = ...``). When it is
+not, the environment variables that deployments already set are read: the ``RUCIO_*`` variables of
+rucio-jupyterlab's container image, ``REANA_SERVER_URL`` / ``REANA_ACCESS_TOKEN`` of reana-client,
+and ``ZENODO_*`` for the OSSR.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+from traitlets import Bool, Float, Int, TraitError, Unicode, default, validate
+from traitlets.config import Configurable
+
+
+def _env(*names: str, fallback: str = "") -> str:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return fallback
+
+
+def _env_flag(name: str, fallback: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return fallback
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _normalize_url(url: str) -> str:
+    return (url or "").strip().rstrip("/")
+
+
+def public_url(url: str) -> str:
+    """The URL without user info, query or fragment: safe to show in the browser."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+class ServiceConfig(Configurable):
+    """Settings every upstream service shares: where it is and how to reach it."""
+
+    service_id = ""
+    display_name = ""
+    url_env: tuple[str, ...] = ()
+    ca_env: tuple[str, ...] = ()
+
+    url = Unicode(help="Base URL of the service. Empty: the service is not configured.").tag(
+        config=True
+    )
+    connect_timeout = Float(5.0, help="Seconds to wait for a TCP/TLS connection.").tag(config=True)
+    read_timeout = Float(30.0, help="Seconds to wait for each read from the service.").tag(
+        config=True
+    )
+    retries = Int(
+        2, help="Extra attempts for idempotent GETs on connection errors or 502/503/504."
+    ).tag(config=True)
+    verify_tls = Bool(True, help="Verify the service's TLS certificate.").tag(config=True)
+    ca_bundle = Unicode(
+        help="Path of a PEM CA bundle to verify the service's certificate with."
+    ).tag(config=True)
+
+    @default("url")
+    def _url_default(self) -> str:
+        return _normalize_url(_env(*self.url_env))
+
+    @default("ca_bundle")
+    def _ca_default(self) -> str:
+        return _env(*self.ca_env)
+
+    @validate("url")
+    def _check_url(self, proposal):
+        value = _normalize_url(proposal["value"])
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise TraitError(f"{type(self).__name__}.url must be an http(s) URL, got {value!r}")
+        return value
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+    def secrets(self) -> list[str]:
+        """Values that must never leave the server (tokens, passwords)."""
+        return []
+
+    def tls_verify(self):
+        """The value httpx wants for ``verify``."""
+        if not self.verify_tls:
+            return False
+        return self.ca_bundle or True
+
+    def how_to_configure(self) -> str:
+        envs = " or ".join(self.url_env)
+        return f"set c.{type(self).__name__}.url" + (f" or {envs}" if envs else "")
+
+
+class EscapeRucio(ServiceConfig):
+    """The ESCAPE Data Lake (Rucio)."""
+
+    service_id = "rucio"
+    display_name = "Rucio Data Lake"
+    url_env = ("RUCIO_BASE_URL",)
+    ca_env = ("RUCIO_CA_CERT",)
+
+    auth_url = Unicode(help="Rucio authentication server URL; empty means the base URL.").tag(
+        config=True
+    )
+    instance_name = Unicode(help="Short name of the Rucio instance (RUCIO_NAME).").tag(config=True)
+    instance_display_name = Unicode(help="Name shown to users (RUCIO_DISPLAY_NAME).").tag(
+        config=True
+    )
+    vo = Unicode(help="Rucio VO (RUCIO_VO); empty for single-VO servers.").tag(config=True)
+    auth_type = Unicode(
+        help="How the server authenticates to Rucio: userpass or oidc (RUCIO_AUTH_TYPE)."
+    ).tag(config=True)
+    account = Unicode(help="Rucio account (RUCIO_ACCOUNT).").tag(config=True)
+    username = Unicode(help="userpass identity (RUCIO_USERNAME).").tag(config=True)
+    password = Unicode(help="userpass password (RUCIO_PASSWORD). Never sent to the browser.").tag(
+        config=True
+    )
+    oidc_token_env = Unicode(
+        help="Environment variable holding an OIDC access token (RUCIO_OIDC_ENV_NAME)."
+    ).tag(config=True)
+    mode = Unicode(help="Fetch mode: download or replica (RUCIO_MODE).").tag(config=True)
+    destination_rse = Unicode(
+        help="RSE mounted into this host, replica mode (RUCIO_DESTINATION_RSE)."
+    ).tag(config=True)
+    rse_mount_path = Unicode(help="Where destination_rse is mounted (RUCIO_RSE_MOUNT_PATH).").tag(
+        config=True
+    )
+    path_begins_at = Int(
+        help="PFN path components to drop before rse_mount_path (RUCIO_PATH_BEGINS_AT)."
+    ).tag(config=True)
+
+    @default("auth_url")
+    def _auth_url_default(self):
+        return _normalize_url(_env("RUCIO_AUTH_URL"))
+
+    @default("instance_name")
+    def _name_default(self):
+        return _env("RUCIO_NAME", fallback="default")
+
+    @default("instance_display_name")
+    def _display_default(self):
+        return _env("RUCIO_DISPLAY_NAME", fallback="Rucio")
+
+    @default("vo")
+    def _vo_default(self):
+        return _env("RUCIO_VO")
+
+    @default("auth_type")
+    def _auth_type_default(self):
+        return _env("RUCIO_AUTH_TYPE", "RUCIO_DEFAULT_AUTH_TYPE", fallback="userpass")
+
+    @default("account")
+    def _account_default(self):
+        return _env("RUCIO_ACCOUNT")
+
+    @default("username")
+    def _username_default(self):
+        return _env("RUCIO_USERNAME")
+
+    @default("password")
+    def _password_default(self):
+        return _env("RUCIO_PASSWORD")
+
+    @default("oidc_token_env")
+    def _oidc_env_default(self):
+        return _env("RUCIO_OIDC_ENV_NAME", fallback="RUCIO_ACCESS_TOKEN")
+
+    @default("mode")
+    def _mode_default(self):
+        return _env("RUCIO_MODE", fallback="download")
+
+    @default("destination_rse")
+    def _dest_default(self):
+        return _env("RUCIO_DESTINATION_RSE")
+
+    @default("rse_mount_path")
+    def _mount_default(self):
+        return _env("RUCIO_RSE_MOUNT_PATH")
+
+    @default("path_begins_at")
+    def _path_begins_default(self):
+        return int(_env("RUCIO_PATH_BEGINS_AT", fallback="0"))
+
+    def oidc_token(self) -> str:
+        return os.environ.get(self.oidc_token_env, "") if self.oidc_token_env else ""
+
+    def secrets(self) -> list[str]:
+        return [s for s in (self.password, self.oidc_token()) if s]
+
+
+class EscapeReana(ServiceConfig):
+    """The REANA reproducible analysis platform."""
+
+    service_id = "reana"
+    display_name = "REANA workflows"
+    url_env = ("REANA_SERVER_URL",)
+    ca_env = ("REANA_CA_BUNDLE",)
+
+    access_token = Unicode(
+        help="REANA access token (REANA_ACCESS_TOKEN). Never sent to the browser."
+    ).tag(config=True)
+
+    @default("access_token")
+    def _token_default(self):
+        return _env("REANA_ACCESS_TOKEN")
+
+    @default("verify_tls")
+    def _verify_default(self):
+        return _env_flag("REANA_VERIFY_TLS", True)
+
+    def secrets(self) -> list[str]:
+        return [self.access_token] if self.access_token else []
+
+
+class EscapeZenodo(ServiceConfig):
+    """Zenodo, home of the OSSR software catalogue (community escape2020)."""
+
+    service_id = "zenodo"
+    display_name = "OSSR software catalogue (Zenodo)"
+    url_env = ("ZENODO_BASE_URL",)
+    ca_env = ("ZENODO_CA_BUNDLE",)
+
+    community = Unicode(help="Zenodo community of the catalogue (ZENODO_COMMUNITY).").tag(
+        config=True
+    )
+    access_token = Unicode(
+        help="Optional Zenodo token (ZENODO_ACCESS_TOKEN). Never sent to the browser."
+    ).tag(config=True)
+
+    @default("url")
+    def _url_default(self) -> str:
+        return _normalize_url(_env(*self.url_env, fallback="https://zenodo.org"))
+
+    @default("community")
+    def _community_default(self):
+        return _env("ZENODO_COMMUNITY", fallback="escape2020")
+
+    @default("access_token")
+    def _token_default(self):
+        return _env("ZENODO_ACCESS_TOKEN")
+
+    def secrets(self) -> list[str]:
+        return [self.access_token] if self.access_token else []
+
+
+SERVICE_CLASSES: tuple[type[ServiceConfig], ...] = (EscapeRucio, EscapeReana, EscapeZenodo)

@@ -1,0 +1,243 @@
+"""The one async HTTP layer every slice client uses, and the error envelope of every route.
+
+One ``ServiceHTTP`` per upstream service: it only ever contacts that service's configured base URL
+(paths from the browser are joined below it, never fetched as-is), applies connect/read timeouts
+and TLS verification, names the package in its User-Agent, and retries idempotent GETs with
+exponential backoff. Failures become an :class:`EscapeError`, which routes turn into
+``{"error": {"code", "message", "service", "upstream_status"}}`` with a matching HTTP status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import __version__
+from .config import ServiceConfig
+
+log = logging.getLogger("jupyterlab_escape.http")
+
+USER_AGENT = (
+    f"jupyterlab-escape/{__version__} (+https://github.com/escape2020; httpx {httpx.__version__})"
+)
+
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+class EscapeError(Exception):
+    """An error a route reports to the browser in the error envelope."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        service: str | None = None,
+        upstream_status: int | None = None,
+    ):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.service = service
+        self.upstream_status = upstream_status
+
+    def envelope(self) -> dict[str, Any]:
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "service": self.service,
+                "upstream_status": self.upstream_status,
+            }
+        }
+
+
+def status_for_upstream(upstream_status: int) -> tuple[int, str]:
+    """Our HTTP status and code suffix for an upstream HTTP error status."""
+    if upstream_status == 400:
+        return 400, "bad_request"
+    if upstream_status == 401:
+        return 401, "unauthorized"
+    if upstream_status == 403:
+        return 403, "forbidden"
+    if upstream_status == 404:
+        return 404, "not_found"
+    if upstream_status == 409:
+        return 409, "conflict"
+    if upstream_status in (408, 504):
+        return 504, "timeout"
+    return 502, "upstream_error"
+
+
+class ServiceHTTP:
+    """Async HTTP access to one configured upstream service."""
+
+    def __init__(self, config: ServiceConfig, transport: httpx.AsyncBaseTransport | None = None):
+        self.config = config
+        self.service = config.service_id
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def base_url(self) -> str:
+        return self.config.url
+
+    def _client_for_loop(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(
+                    self.config.read_timeout,
+                    connect=self.config.connect_timeout,
+                    pool=self.config.connect_timeout,
+                ),
+                verify=self.config.tls_verify(),
+                headers={"User-Agent": USER_AGENT},
+                follow_redirects=False,
+                transport=self._transport,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def url_for(self, path: str) -> str:
+        """Join a path below the configured base URL; anything that would leave it is refused."""
+        if not self.config.configured:
+            raise EscapeError(
+                503,
+                f"{self.service}_not_configured",
+                f"{self.config.display_name} is not configured: {self.config.how_to_configure()}.",
+                service=self.service,
+            )
+        if "://" in path or path.startswith("//") or "\\" in path:
+            raise EscapeError(400, "bad_path", "Only paths below the service URL are allowed.")
+        segments = path.lstrip("/").split("?", 1)[0].split("/")
+        if any(seg in ("..", ".") for seg in segments):
+            raise EscapeError(400, "bad_path", "Only paths below the service URL are allowed.")
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def redact(self, text: str) -> str:
+        for secret in self.config.secrets():
+            text = text.replace(secret, "[redacted]")
+        return text
+
+    def _describe_transport_error(self, exc: httpx.HTTPError) -> EscapeError:
+        target = urlsplit(self.base_url).netloc or self.base_url
+        name = self.config.display_name
+        if isinstance(exc, httpx.TimeoutException):
+            kind = "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"
+            limit = self.config.connect_timeout if kind == "connect" else self.config.read_timeout
+            return EscapeError(
+                504,
+                f"{self.service}_timeout",
+                f"{name} at {target} did not answer within {limit:g} s ({kind} timeout).",
+                service=self.service,
+            )
+        cause: BaseException | None = exc
+        while cause is not None:
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                return EscapeError(
+                    502,
+                    f"{self.service}_tls",
+                    f"The TLS certificate of {name} at {target} could not be verified "
+                    f"({cause.verify_message}). Configure its CA bundle or fix the certificate.",
+                    service=self.service,
+                )
+            if isinstance(cause, ConnectionRefusedError):
+                return EscapeError(
+                    502,
+                    f"{self.service}_unreachable",
+                    f"{name} at {target} refused the connection: is it running?",
+                    service=self.service,
+                )
+            cause = cause.__cause__ or cause.__context__
+        detail = self.redact(str(exc)) or type(exc).__name__
+        return EscapeError(
+            502,
+            f"{self.service}_unreachable",
+            f"{name} at {target} cannot be reached: {detail}.",
+            service=self.service,
+        )
+
+    def error_from_response(
+        self, response: httpx.Response, message: str | None = None
+    ) -> EscapeError:
+        status, suffix = status_for_upstream(response.status_code)
+        if message is None:
+            message = (
+                f"{self.config.display_name} answered HTTP {response.status_code} "
+                f"{response.reason_phrase}".strip()
+            )
+        return EscapeError(
+            status,
+            f"{self.service}_{suffix}",
+            self.redact(message),
+            service=self.service,
+            upstream_status=response.status_code,
+        )
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        retries: int | None = None,
+        raise_for_status: bool = True,
+    ) -> httpx.Response:
+        """Send one request; GET is retried on connection errors and 502/503/504."""
+        url = self.url_for(path)
+        attempts = 1 + (self.config.retries if retries is None else retries)
+        if method.upper() != "GET":
+            attempts = 1
+        client = self._client_for_loop()
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                response = await client.request(
+                    method, url, params=params, headers=headers, json=json, content=content
+                )
+            except httpx.HTTPError as exc:
+                if last or isinstance(exc, httpx.ReadTimeout):
+                    raise self._describe_transport_error(exc) from exc
+                log.debug("%s %s failed (%s), retrying", method, path, type(exc).__name__)
+            else:
+                if response.status_code not in RETRY_STATUSES or last:
+                    if raise_for_status and response.status_code >= 400:
+                        raise self.error_from_response(response)
+                    return response
+                log.debug("%s %s answered %s, retrying", method, path, response.status_code)
+            await asyncio.sleep(0.25 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """A response whose body is read incrementally (NDJSON listings, downloads)."""
+        url = self.url_for(path)
+        client = self._client_for_loop()
+        try:
+            async with client.stream(method, url, params=params, headers=headers) as response:
+                yield response
+        except httpx.HTTPError as exc:
+            raise self._describe_transport_error(exc) from exc

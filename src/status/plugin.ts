@@ -1,0 +1,114 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  ICommandPalette,
+  MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { VDomRenderer } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { escapeIcon } from '../common/icons';
+import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
+import { ServicesView } from './components/ServicesView';
+import { ServicesModel } from './model';
+
+class ServicesWidget extends VDomRenderer<ServicesModel> {
+  constructor(
+    model: ServicesModel,
+    private readonly translator: ITranslator
+  ) {
+    super(model);
+    this.addClass('jp-escape-ServicesWidget');
+  }
+
+  protected render(): JSX.Element {
+    const model = this.model;
+    return React.createElement(ServicesView, {
+      report: model.report,
+      loading: model.loading,
+      error: model.error,
+      trans: this.translator.load('jupyterlab_escape'),
+      onRefresh: () => void model.refresh()
+    });
+  }
+}
+
+/** The "ESCAPE services" view: proves browser -> server extension -> upstream works. */
+export const statusPlugin: JupyterFrontEndPlugin<void> = {
+  id: PluginIDs.status,
+  description:
+    'Shows whether Rucio, REANA and Zenodo answer through the server extension.',
+  autoStart: true,
+  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    palette: ICommandPalette | null,
+    launcher: ILauncher | null,
+    restorer: ILayoutRestorer | null,
+    translator: ITranslator | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
+    const tracker = new WidgetTracker<MainAreaWidget<ServicesWidget>>({
+      namespace: 'escape-services'
+    });
+
+    app.commands.addCommand(CommandIDs.openServices, {
+      label: trans.__('ESCAPE Services'),
+      caption: trans.__(
+        'Check the Data Lake, the software catalogue and REANA'
+      ),
+      icon: args => (args['isPalette'] ? undefined : escapeIcon),
+      execute: () => {
+        const open = tracker.currentWidget;
+        if (open && !open.isDisposed) {
+          app.shell.activateById(open.id);
+          void open.content.model.refresh();
+          return open;
+        }
+        const model = new ServicesModel();
+        const content = new ServicesWidget(model, translator ?? nullTranslator);
+        const widget = new MainAreaWidget({ content });
+        widget.id = 'escape-services';
+        widget.title.label = trans.__('ESCAPE Services');
+        widget.title.icon = escapeIcon;
+        widget.title.closable = true;
+        void tracker.add(widget);
+        app.shell.add(widget, 'main');
+        void model.refresh();
+        return widget;
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.refreshServices, {
+      label: trans.__('Refresh ESCAPE Services'),
+      isEnabled: () => tracker.currentWidget !== null,
+      execute: () => tracker.currentWidget?.content.model.refresh()
+    });
+
+    palette?.addItem({
+      command: CommandIDs.openServices,
+      category: ESCAPE_CATEGORY
+    });
+    palette?.addItem({
+      command: CommandIDs.refreshServices,
+      category: ESCAPE_CATEGORY
+    });
+    launcher?.add({
+      command: CommandIDs.openServices,
+      category: ESCAPE_CATEGORY,
+      rank: 90
+    });
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: CommandIDs.openServices,
+        name: () => 'escape-services'
+      });
+    }
+  }
+};

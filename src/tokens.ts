@@ -1,0 +1,14 @@
+/** Ids shared across the suite: plugins, commands, launcher category. */
+export const PLUGIN_PREFIX = 'jupyterlab-escape';
+
+export namespace PluginIDs {
+  export const status = `${PLUGIN_PREFIX}:status`;
+}
+
+export namespace CommandIDs {
+  export const openServices = 'escape:open-services';
+  export const refreshServices = 'escape:refresh-services';
+}
+
+/** Launcher and palette category of every ESCAPE command. */
+export const ESCAPE_CATEGORY = 'ESCAPE';

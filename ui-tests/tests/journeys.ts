@@ -1,0 +1,56 @@
+/** Journeys shared by the root and the JupyterHub-style base_url projects. */
+import { expect, Page } from '@playwright/test';
+
+/** Open the services view from the launcher and check what each service shows. */
+export async function checkServicesView(
+  page: Page,
+  labRoot: string,
+  screenshots?: string
+): Promise<void> {
+  const statusCall = page.waitForResponse(r =>
+    r.url().includes('/escape/status')
+  );
+  await page
+    .locator('.jp-LauncherCard', { hasText: 'ESCAPE Services' })
+    .click();
+  const response = await statusCall;
+  expect(response.status()).toBe(200);
+  // The call goes below the server's base_url, whatever it is.
+  expect(response.url().startsWith(`${labRoot}/escape/status`)).toBe(true);
+
+  const view = page.locator('.jp-escape-Services');
+  await expect(
+    view.getByRole('heading', { name: 'ESCAPE services' })
+  ).toBeVisible();
+
+  const rucio = view.getByRole('listitem', { name: 'Rucio Data Lake' });
+  await expect(rucio.getByText('Reachable', { exact: true })).toBeVisible();
+  await expect(rucio.getByText(/^\d+\.\d+\.\d+/)).toBeVisible();
+  await expect(
+    rucio.getByText('Local Rucio testbed; account root (userpass)')
+  ).toBeVisible();
+  await expect(rucio.getByText(/^\d+ ms$/)).toBeVisible();
+
+  const reana = view.getByRole('listitem', { name: 'REANA workflows' });
+  await expect(
+    reana.getByText('Not configured', { exact: true })
+  ).toBeVisible();
+  await expect(reana.getByText(/REANA_SERVER_URL/)).toBeVisible();
+
+  const zenodo = view.getByRole('listitem', { name: /Zenodo/ });
+  await expect(zenodo.getByText('Unreachable', { exact: true })).toBeVisible();
+  await expect(zenodo.getByText(/refused the connection/)).toBeVisible();
+
+  // No secret ever reaches the page.
+  const password = process.env.RUCIO_PASSWORD;
+  expect(password, 'scripts/test exports the testbed password').toBeTruthy();
+  expect(await response.text()).not.toContain(password);
+
+  if (screenshots) {
+    await page
+      .locator('.jp-MainAreaWidget')
+      .filter({ has: view })
+      .screenshot({ path: `${screenshots}/services-view.png` });
+    await page.screenshot({ path: `${screenshots}/services-lab.png` });
+  }
+}
