@@ -5,6 +5,8 @@
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const HUB_BASE = '/user/demo/';
+// Two ports from ESCAPE_UI_PORT (default 8888): the root server and the base_url server.
+const PORT = Number(process.env.ESCAPE_UI_PORT || 8888);
 
 function lab(port, baseUrl) {
   return {
@@ -51,13 +53,13 @@ module.exports = {
     {
       name: 'root',
       testIgnore: /hub-base-url/,
-      use: { baseURL: 'http://localhost:8888' }
+      use: { baseURL: `http://localhost:${PORT}` }
     },
     {
       name: 'hub-base-url',
       testMatch: /hub-base-url\.spec\.ts/,
-      use: { baseURL: `http://localhost:8889${HUB_BASE.replace(/\/$/, '')}` }
+      use: { baseURL: `http://localhost:${PORT + 1}${HUB_BASE.replace(/\/$/, '')}` }
     }
   ],
-  webServer: [lab(8888, '/'), lab(8889, HUB_BASE)]
+  webServer: [lab(PORT, '/'), lab(PORT + 1, HUB_BASE)]
 };
