@@ -58,7 +58,9 @@ module.exports = {
     {
       name: 'hub-base-url',
       testMatch: /hub-base-url\.spec\.ts/,
-      use: { baseURL: `http://localhost:${PORT + 1}${HUB_BASE.replace(/\/$/, '')}` }
+      use: {
+        baseURL: `http://localhost:${PORT + 1}${HUB_BASE.replace(/\/$/, '')}`
+      }
     }
   ],
   webServer: [lab(PORT, '/'), lab(PORT + 1, HUB_BASE)]
