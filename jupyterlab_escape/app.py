@@ -6,10 +6,12 @@ from jupyter_server.extension.application import ExtensionApp
 
 from . import status
 from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
+from .datalake import routes as datalake_routes
+from .datalake.client import RucioClient
 from .services import Services
 
 # Each slice contributes a module-level ``routes`` list; paths are relative to base_url.
-ROUTE_MODULES = [status]
+ROUTE_MODULES = [status, datalake_routes]
 
 
 class EscapeApp(ExtensionApp):
@@ -25,6 +27,7 @@ class EscapeApp(ExtensionApp):
             reana=EscapeReana(parent=self),
             zenodo=EscapeZenodo(parent=self),
         )
+        self.datalake = RucioClient.from_config(self.services.rucio, self.services.http["rucio"])
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"
             self.log.info("jupyterlab_escape: %s %s", config.display_name, state)
@@ -34,4 +37,5 @@ class EscapeApp(ExtensionApp):
             self.handlers.extend(module.routes)
 
     async def stop_extension(self) -> None:
+        await self.datalake.aclose()
         await self.services.aclose()

@@ -119,13 +119,27 @@ class EscapeRucio(ServiceConfig):
     )
     vo = Unicode(help="Rucio VO (RUCIO_VO); empty for single-VO servers.").tag(config=True)
     auth_type = Unicode(
-        help="How the server authenticates to Rucio: userpass or oidc (RUCIO_AUTH_TYPE)."
+        help="How the server authenticates to Rucio: userpass, oidc, x509 or x509_proxy "
+        "(RUCIO_AUTH_TYPE)."
     ).tag(config=True)
     account = Unicode(help="Rucio account (RUCIO_ACCOUNT).").tag(config=True)
     username = Unicode(help="userpass identity (RUCIO_USERNAME).").tag(config=True)
     password = Unicode(help="userpass password (RUCIO_PASSWORD). Never sent to the browser.").tag(
         config=True
     )
+    oidc_token_file = Unicode(
+        help="File holding an OIDC access token, re-read when it changes (RUCIO_OIDC_FILE_NAME)."
+    ).tag(config=True)
+    client_cert = Unicode(
+        help="X.509 certificate or proxy for x509 auth (X509_USER_CERT, else X509_USER_PROXY)."
+    ).tag(config=True)
+    client_key = Unicode(help="X.509 key for x509 auth (X509_USER_KEY).").tag(config=True)
+    webui_url = Unicode(help="Rucio WebUI, for 'open in WebUI' links (RUCIO_WEBUI_URL).").tag(
+        config=True
+    )
+    token_margin = Int(
+        60, help="Seconds before a Rucio token's expiry at which it is renewed."
+    ).tag(config=True)
     oidc_token_env = Unicode(
         help="Environment variable holding an OIDC access token (RUCIO_OIDC_ENV_NAME)."
     ).tag(config=True)
@@ -172,6 +186,22 @@ class EscapeRucio(ServiceConfig):
     def _password_default(self):
         return _env("RUCIO_PASSWORD")
 
+    @default("oidc_token_file")
+    def _oidc_file_default(self):
+        return _env("RUCIO_OIDC_FILE_NAME")
+
+    @default("client_cert")
+    def _cert_default(self):
+        return _env("X509_USER_CERT", "X509_USER_PROXY")
+
+    @default("client_key")
+    def _key_default(self):
+        return _env("X509_USER_KEY")
+
+    @default("webui_url")
+    def _webui_default(self):
+        return _normalize_url(_env("RUCIO_WEBUI_URL"))
+
     @default("oidc_token_env")
     def _oidc_env_default(self):
         return _env("RUCIO_OIDC_ENV_NAME", fallback="RUCIO_ACCESS_TOKEN")
@@ -193,7 +223,14 @@ class EscapeRucio(ServiceConfig):
         return int(_env("RUCIO_PATH_BEGINS_AT", fallback="0"))
 
     def oidc_token(self) -> str:
-        return os.environ.get(self.oidc_token_env, "") if self.oidc_token_env else ""
+        """The OIDC token: from the token file when configured (read fresh), else the env var."""
+        if self.oidc_token_file:
+            try:
+                with open(self.oidc_token_file, encoding="utf-8") as handle:
+                    return handle.read().strip()
+            except OSError:
+                return ""
+        return os.environ.get(self.oidc_token_env, "").strip() if self.oidc_token_env else ""
 
     def secrets(self) -> list[str]:
         return [s for s in (self.password, self.oidc_token()) if s]
@@ -236,6 +273,25 @@ class EscapeZenodo(ServiceConfig):
     )
     access_token = Unicode(
         help="Optional Zenodo token (ZENODO_ACCESS_TOKEN). Never sent to the browser."
+    ).tag(config=True)
+    cache_ttl = Float(
+        600.0, help="Seconds a Zenodo answer (search, record, citation) is served from cache."
+    ).tag(config=True)
+    search_rate = Int(
+        24, help="Upstream searches allowed per minute (Zenodo allows 30 per minute)."
+    ).tag(config=True)
+    request_rate = Int(
+        50, help="Other upstream requests allowed per minute (Zenodo allows 60 per minute)."
+    ).tag(config=True)
+    max_retry_wait = Float(
+        5.0,
+        help="Longest Retry-After (seconds) waited out on the server before asking the browser.",
+    ).tag(config=True)
+    fetch_dir = Unicode(
+        "ossr", help="Workspace folder, relative to the server root, that record files go to."
+    ).tag(config=True)
+    fetch_max_bytes = Int(
+        2 * 1024**3, help="Largest total size (bytes) of the files of one fetch."
     ).tag(config=True)
 
     @default("url")

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
+import certifi
 import httpx
 
 from . import __version__
@@ -81,15 +82,25 @@ def status_for_upstream(upstream_status: int) -> tuple[int, str]:
 class ServiceHTTP:
     """Async HTTP access to one configured upstream service."""
 
-    def __init__(self, config: ServiceConfig, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        config: ServiceConfig,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        base_url: str | None = None,
+        cert: tuple[str, str] | str | None = None,
+    ):
         self.config = config
         self.service = config.service_id
         self._transport = transport
+        self._base_url = base_url
+        self._cert = cert
         self._client: httpx.AsyncClient | None = None
 
     @property
     def base_url(self) -> str:
-        return self.config.url
+        """The configured URL this session may reach (the service URL unless given)."""
+        return (self._base_url if self._base_url is not None else self.config.url).rstrip("/")
 
     def _client_for_loop(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -99,12 +110,27 @@ class ServiceHTTP:
                     connect=self.config.connect_timeout,
                     pool=self.config.connect_timeout,
                 ),
-                verify=self.config.tls_verify(),
+                verify=self._tls(),
                 headers={"User-Agent": USER_AGENT},
                 follow_redirects=False,
                 transport=self._transport,
             )
         return self._client
+
+    def _tls(self) -> ssl.SSLContext | bool:
+        """TLS on by default: the configured CA bundle (else certifi's), client cert for x509."""
+        if not self.config.verify_tls:
+            if not self._cert:
+                return False
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        else:
+            context = ssl.create_default_context(cafile=self.config.ca_bundle or certifi.where())
+        if self._cert:
+            certfile, keyfile = self._cert if isinstance(self._cert, tuple) else (self._cert, None)
+            context.load_cert_chain(certfile, keyfile or None)
+        return context
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -113,7 +139,7 @@ class ServiceHTTP:
 
     def url_for(self, path: str) -> str:
         """Join a path below the configured base URL; anything that would leave it is refused."""
-        if not self.config.configured:
+        if not self.base_url:
             raise EscapeError(
                 503,
                 f"{self.service}_not_configured",
@@ -232,12 +258,15 @@ class ServiceHTTP:
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        json: Any = None,
     ) -> AsyncIterator[httpx.Response]:
         """A response whose body is read incrementally (NDJSON listings, downloads)."""
         url = self.url_for(path)
         client = self._client_for_loop()
         try:
-            async with client.stream(method, url, params=params, headers=headers) as response:
+            async with client.stream(
+                method, url, params=params, headers=headers, json=json
+            ) as response:
                 yield response
         except httpx.HTTPError as exc:
             raise self._describe_transport_error(exc) from exc

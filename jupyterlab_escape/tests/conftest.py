@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .doubles import reana_double, zenodo_double
+from .doubles import free_port, reana_double, zenodo_double
 
 REANA_TOKEN = "reana-secret-token-7f3a9c"
 ZENODO_TOKEN = "zenodo-secret-token-51be02"
@@ -28,9 +28,17 @@ def zenodo_up():
 
 
 @pytest.fixture
-def escape_config(rucio_testbed, reana_up, zenodo_up):
-    """Traitlets for the three services; tests may edit it before the server starts."""
-    return {
+def closed_port():
+    """A loopback port where nothing listens."""
+    return free_port()
+
+
+@pytest.fixture
+def escape_config(request, rucio_testbed, reana_up, zenodo_up, closed_port):
+    """Traitlets for the three services. A test edits them with
+    ``@pytest.mark.escape_config({"EscapeRucio": {...}})`` ("{closed_port}" is substituted);
+    a callable value is called with the testbed."""
+    config = {
         "EscapeRucio": {
             "url": rucio_testbed.base_url,
             "instance_display_name": "Testbed",
@@ -41,6 +49,15 @@ def escape_config(rucio_testbed, reana_up, zenodo_up):
         "EscapeReana": {"url": reana_up.url, "access_token": REANA_TOKEN},
         "EscapeZenodo": {"url": zenodo_up.url, "access_token": ZENODO_TOKEN},
     }
+    for marker in request.node.iter_markers("escape_config"):
+        for service, values in marker.args[0].items():
+            for key, value in values.items():
+                if callable(value):
+                    value = value(rucio_testbed)
+                elif isinstance(value, str):
+                    value = value.format(closed_port=closed_port)
+                config[service][key] = value
+    return config
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import tornado.web
 from tornado.httpclient import HTTPClientError
 
 from .conftest import REANA_TOKEN, ZENODO_TOKEN, escape_routes
-from .doubles import free_port
 
 VERBS = ("get", "post", "put", "patch", "delete")
 
@@ -74,26 +73,6 @@ async def test_status_reports_the_three_services(jp_fetch, rucio_testbed, reana_
     assert services["zenodo"]["detail"] == "42 records in community escape2020"
     assert "GET /api/records?communities=escape2020&size=1" in zenodo_up.state.hits
     assert report["checked_at"].endswith("+00:00")
-
-
-@pytest.fixture
-def closed_port():
-    return free_port()
-
-
-@pytest.fixture
-def escape_config(escape_config, request, closed_port):
-    """Per-test edits of the configuration, selected by marker."""
-    marker = request.node.get_closest_marker("escape_config")
-    if marker:
-        for service, values in marker.args[0].items():
-            escape_config[service].update(
-                {
-                    k: v.format(closed_port=closed_port) if isinstance(v, str) else v
-                    for k, v in values.items()
-                }
-            )
-    return escape_config
 
 
 @pytest.mark.escape_config(

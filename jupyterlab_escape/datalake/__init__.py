@@ -1,0 +1,1 @@
+"""The Data Lake slice: browse, search and inspect Rucio through the server."""

@@ -1,0 +1,225 @@
+"""Rucio credentials, held on the server only: userpass, X.509, or an OIDC token.
+
+Tokens Rucio issues (userpass, X.509) are cached until `token_margin` seconds before their expiry
+and renewed once on a 401. An OIDC token is read from its file (re-read whenever the file changes,
+so a token refreshed by the hub works without a restart) or from an environment variable; its JWT
+`exp` is decoded locally so an expired token is reported with its expiry time instead of an
+upstream 401.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from ..config import EscapeRucio
+from ..http import EscapeError, ServiceHTTP
+
+SUPPORTED = ("userpass", "oidc", "x509", "x509_proxy")
+
+
+@dataclass
+class Token:
+    value: str
+    expires_at: float | None  # epoch seconds, None when unknown
+    source: str
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The `exp` claim of a JWT, without verifying it (Rucio verifies); None if not a JWT."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+        return float(claims["exp"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def hhmm(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%H:%M UTC")
+
+
+def _rucio_expiry(header: str | None) -> float | None:
+    if not header:
+        return None
+    try:
+        return parsedate_to_datetime(header.replace(" UTC", " GMT")).timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
+class RucioAuth:
+    """Gives the current Rucio token, obtaining or re-reading it as needed."""
+
+    def __init__(self, config: EscapeRucio, auth_http: ServiceHTTP, now=time.time):
+        self.config = config
+        self.http = auth_http
+        self._now = now
+        self._token: Token | None = None
+        self._file_stamp: tuple[float, int] | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def method(self) -> str:
+        return self.config.auth_type or "userpass"
+
+    def describe(self) -> dict:
+        """What the browser may know about the credentials: never the secret itself."""
+        info = {"auth_type": self.method, "account": self.config.account or None}
+        if self.method == "oidc":
+            info["token_source"] = (
+                f"file {self.config.oidc_token_file}"
+                if self.config.oidc_token_file
+                else f"environment variable {self.config.oidc_token_env}"
+            )
+        if self._token and self._token.expires_at:
+            info["token_expires_at"] = datetime.fromtimestamp(
+                self._token.expires_at, tz=timezone.utc
+            ).isoformat(timespec="seconds")
+        return info
+
+    def invalidate(self) -> None:
+        self._token = None
+
+    async def token(self) -> Token:
+        async with self._lock:
+            if self.method == "oidc":
+                return self._oidc_token()
+            if self._token and (
+                self._token.expires_at is None
+                or self._token.expires_at - self.config.token_margin > self._now()
+            ):
+                return self._token
+            self._token = await self._issue()
+            return self._token
+
+    # ------------------------------------------------------------------ OIDC
+    def _oidc_token(self) -> Token:
+        path = self.config.oidc_token_file
+        if path:
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                raise EscapeError(
+                    401,
+                    "rucio_token_missing",
+                    f"The Rucio token file {path} cannot be read ({exc.strerror}).",
+                    service="rucio",
+                ) from exc
+            stamp = (st.st_mtime, st.st_size)
+            if self._token is None or stamp != self._file_stamp:
+                self._file_stamp = stamp
+                value = self.config.oidc_token()
+                self._token = Token(value, jwt_expiry(value), f"file {path}")
+        else:
+            value = self.config.oidc_token()
+            if self._token is None or self._token.value != value:
+                self._token = Token(
+                    value, jwt_expiry(value), f"environment variable {self.config.oidc_token_env}"
+                )
+        token = self._token
+        if not token.value:
+            raise EscapeError(
+                401,
+                "rucio_token_missing",
+                f"No Rucio token found in the {token.source}.",
+                service="rucio",
+            )
+        if token.expires_at is not None and token.expires_at <= self._now():
+            raise EscapeError(
+                401,
+                "rucio_token_expired",
+                f"Your Rucio token expired at {hhmm(token.expires_at)}; refresh it and retry.",
+                service="rucio",
+            )
+        return token
+
+    # ------------------------------------------------------------------ userpass / x509
+    def _headers(self) -> dict[str, str]:
+        headers = {}
+        if self.config.account:
+            headers["X-Rucio-Account"] = self.config.account
+        if self.config.vo:
+            headers["X-Rucio-VO"] = self.config.vo
+        return headers
+
+    async def _issue(self) -> Token:
+        headers = self._headers()
+        if self.method == "userpass":
+            if not (self.config.username and self.config.password):
+                raise EscapeError(
+                    401,
+                    "rucio_credentials_missing",
+                    "Rucio userpass authentication needs a username and a password "
+                    "(c.EscapeRucio.username/password or RUCIO_USERNAME/RUCIO_PASSWORD).",
+                    service="rucio",
+                )
+            headers["X-Rucio-Username"] = self.config.username
+            headers["X-Rucio-Password"] = self.config.password
+            path = "auth/userpass"
+        elif self.method in ("x509", "x509_proxy"):
+            if not self.config.client_cert:
+                raise EscapeError(
+                    401,
+                    "rucio_credentials_missing",
+                    "Rucio X.509 authentication needs a certificate (c.EscapeRucio.client_cert "
+                    "or X509_USER_CERT / X509_USER_PROXY).",
+                    service="rucio",
+                )
+            path = "auth/x509"
+        else:
+            raise EscapeError(
+                400,
+                "rucio_auth_unsupported",
+                f"Unknown Rucio auth type '{self.method}': use one of {', '.join(SUPPORTED)}.",
+                service="rucio",
+            )
+        response = await self.http.request("GET", path, headers=headers, raise_for_status=False)
+        if response.status_code == 206:
+            raise EscapeError(
+                409,
+                "rucio_account_ambiguous",
+                "This identity maps to several Rucio accounts: set c.EscapeRucio.account.",
+                service="rucio",
+                upstream_status=206,
+            )
+        if response.status_code in (401, 403):
+            raise EscapeError(
+                401,
+                "rucio_unauthorized",
+                f"Rucio refused the {self.method} credentials"
+                f"{' of account ' + self.config.account if self.config.account else ''}: "
+                f"{rucio_message(response) or 'check them'}.",
+                service="rucio",
+                upstream_status=response.status_code,
+            )
+        if response.status_code >= 400:
+            raise self.http.error_from_response(response, rucio_message(response))
+        value = response.headers.get("X-Rucio-Auth-Token")
+        if not value:
+            raise EscapeError(
+                502, "rucio_bad_response", "Rucio answered without a token.", service="rucio"
+            )
+        expires = _rucio_expiry(response.headers.get("X-Rucio-Auth-Token-Expires"))
+        return Token(value, expires, self.method)
+
+
+def rucio_message(response) -> str | None:
+    """Rucio's own explanation: ExceptionMessage header or body."""
+    message = response.headers.get("ExceptionMessage")
+    if not message:
+        try:
+            body = json.loads(response.content or b"{}")
+            message = body.get("ExceptionMessage") if isinstance(body, dict) else None
+        except ValueError:
+            message = None
+    return message.strip().rstrip(".") if message else None

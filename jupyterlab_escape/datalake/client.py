@@ -1,0 +1,198 @@
+"""Async client of the Rucio REST API: only what the Data Lake browser needs.
+
+Every call carries the current token (renewed once on a 401) and X-Rucio-VO when configured.
+Listings are NDJSON streams, yielded line by line and never buffered whole.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+from ..config import EscapeRucio
+from ..http import EscapeError, ServiceHTTP, status_for_upstream
+from .auth import RucioAuth, rucio_message
+from .did import DID
+
+SCOPES_TTL = 60.0
+STREAM = "application/x-json-stream"
+JSON = "application/json"
+
+# Rucio exception classes whose message is meant for the user, with our status and code.
+KNOWN_ERRORS = {
+    "DataIdentifierNotFound": (404, "rucio_did_not_found"),
+    "ScopeNotFound": (404, "rucio_scope_not_found"),
+    "AccountNotFound": (404, "rucio_account_not_found"),
+    "DIDFilterSyntaxError": (400, "rucio_bad_filter"),
+    "InvalidObject": (400, "rucio_bad_request"),
+    "KeyNotFound": (400, "rucio_unknown_key"),
+    "UnsupportedOperation": (400, "rucio_unsupported"),
+    "AccessDenied": (403, "rucio_forbidden"),
+    "CannotAuthenticate": (401, "rucio_unauthorized"),
+}
+
+
+def did_type(value: Any) -> str:
+    """'DATASET' or, from servers before 35, 'DIDType.DATASET' -> 'dataset'."""
+    text = str(value or "").rsplit(".", 1)[-1].lower()
+    return text or "unknown"
+
+
+class RucioClient:
+    def __init__(self, config: EscapeRucio, http: ServiceHTTP, auth: RucioAuth):
+        self.config = config
+        self.http = http
+        self.auth = auth
+        self._scopes: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+    @classmethod
+    def from_config(cls, config: EscapeRucio, http: ServiceHTTP) -> RucioClient:
+        cert = None
+        if config.auth_type in ("x509", "x509_proxy") and config.client_cert:
+            cert = (config.client_cert, config.client_key or config.client_cert)
+        auth_url = config.auth_url or config.url
+        auth_http = ServiceHTTP(config, base_url=auth_url, cert=cert)
+        return cls(config, http, RucioAuth(config, auth_http))
+
+    async def aclose(self) -> None:
+        await self.auth.http.aclose()
+
+    # ------------------------------------------------------------------ plumbing
+    async def _headers(self, accept: str) -> dict[str, str]:
+        token = await self.auth.token()
+        headers = {"X-Rucio-Auth-Token": token.value, "Accept": accept}
+        if self.config.vo:
+            headers["X-Rucio-VO"] = self.config.vo
+        if self.config.account:
+            headers["X-Rucio-Account"] = self.config.account
+        return headers
+
+    def _error(self, response: httpx.Response) -> EscapeError:
+        exception = response.headers.get("ExceptionClass", "")
+        message = rucio_message(response)
+        if response.status_code == 401:
+            source = self.auth.describe().get("token_source")
+            return EscapeError(
+                401,
+                "rucio_unauthorized",
+                f"Rucio refused the token{' from the ' + source if source else ''}"
+                f"{': ' + message if message else ''}. Refresh it and retry.",
+                service="rucio",
+                upstream_status=401,
+            )
+        if exception in KNOWN_ERRORS:
+            status, code = KNOWN_ERRORS[exception]
+        else:
+            status, suffix = status_for_upstream(response.status_code)
+            code = f"rucio_{suffix}"
+        text = message or f"Rucio answered HTTP {response.status_code}"
+        return EscapeError(
+            status,
+            code,
+            self.http.redact(text + "."),
+            service="rucio",
+            upstream_status=response.status_code,
+        )
+
+    async def _send(self, method: str, path: str, *, accept=JSON, **kwargs) -> httpx.Response:
+        for attempt in (0, 1):
+            headers = await self._headers(accept)
+            response = await self.http.request(
+                method, path, headers=headers, raise_for_status=False, **kwargs
+            )
+            if response.status_code == 401 and attempt == 0 and self.auth.method != "oidc":
+                self.auth.invalidate()  # the cached token was revoked or expired early
+                continue
+            if response.status_code >= 400:
+                raise self._error(response)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def get_json(self, path: str, **params) -> Any:
+        response = await self._send("GET", path, params=params or None)
+        return response.json() if response.content else None
+
+    @asynccontextmanager
+    async def _stream(self, method: str, path: str, params=None, json_body=None):
+        for attempt in (0, 1):
+            headers = await self._headers(STREAM)
+            kwargs = {"params": params, "headers": headers}
+            async with self.http.stream(method, path, **kwargs, json=json_body) as response:
+                if response.status_code == 401 and attempt == 0 and self.auth.method != "oidc":
+                    self.auth.invalidate()
+                    continue
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise self._error(response)
+                yield response
+                return
+
+    async def stream_lines(
+        self, method: str, path: str, params=None, json_body=None
+    ) -> AsyncIterator[Any]:
+        """Each NDJSON value of a Rucio listing, as it arrives."""
+        async with self._stream(method, path, params, json_body) as response:
+            async for line in response.aiter_lines():
+                if line.strip():
+                    yield json.loads(line)
+
+    # ------------------------------------------------------------------ API
+    async def whoami(self) -> dict:
+        # /accounts/whoami answers 303 to /accounts/<account>: follow it here, with the token.
+        response = await self._send("GET", "accounts/whoami")
+        if response.status_code in (301, 302, 303, 307, 308):
+            location = response.headers.get("Location", "")
+            account = location.rstrip("/").rsplit("/", 1)[-1]
+            if not account:
+                raise EscapeError(
+                    502, "rucio_bad_response", "Rucio whoami gave no account.", service="rucio"
+                )
+            return await self.get_json(f"accounts/{account}")
+        return response.json()
+
+    async def scopes(self) -> list[str]:
+        scopes = sorted(await self.get_json("scopes/"))
+        self._scopes = (time.monotonic(), frozenset(scopes))
+        return scopes
+
+    async def require_scope(self, scope: str) -> None:
+        """Rucio answers an empty listing for an unknown scope; say so instead."""
+        cached_at, known = self._scopes
+        if scope in known and time.monotonic() - cached_at < SCOPES_TTL:
+            return
+        if scope not in await self.scopes():
+            raise EscapeError(
+                404,
+                "rucio_scope_not_found",
+                f"There is no scope '{scope}' in this Rucio.",
+                service="rucio",
+            )
+
+    def search(self, scope: str, params: dict) -> AsyncIterator[Any]:
+        return self.stream_lines("GET", f"dids/{scope}/dids/search", params=params)
+
+    async def did(self, did: DID) -> dict:
+        return await self.get_json(f"dids/{did.path}")
+
+    async def meta(self, did: DID) -> dict:
+        return await self.get_json(f"dids/{did.path}/meta")
+
+    def content(self, did: DID) -> AsyncIterator[Any]:
+        return self.stream_lines("GET", f"dids/{did.path}/dids")
+
+    def dataset_replicas(self, did: DID) -> AsyncIterator[Any]:
+        return self.stream_lines("GET", f"replicas/{did.path}/datasets", params={"deep": "true"})
+
+    def rules(self, did: DID) -> AsyncIterator[Any]:
+        return self.stream_lines("GET", f"dids/{did.path}/rules")
+
+    def file_replicas(self, dids: list[DID], schemes: list[str] | None = None):
+        body: dict[str, Any] = {"dids": [d.as_dict() for d in dids], "all_states": True}
+        if schemes:
+            body["schemes"] = schemes
+        return self.stream_lines("POST", "replicas/list", json_body=body)

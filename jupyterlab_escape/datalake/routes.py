@@ -1,0 +1,179 @@
+"""Routes of the Data Lake slice: thin handlers over the Rucio client."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+
+import tornado.web
+from tornado.iostream import StreamClosedError
+
+from ..config import public_url
+from ..handler import EscapeHandler
+from ..http import EscapeError
+from .client import did_type
+from .details import did_details
+from .did import DID, Query, bad_input, filters_literal, rucio_type
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 1_000_000
+FLUSH_LINES = 500
+FLUSH_SECONDS = 0.05
+
+
+def _limit(value: str | None) -> int:
+    try:
+        limit = int(value) if value else DEFAULT_LIMIT
+    except ValueError:
+        raise bad_input(f"limit must be a number, got '{value}'.") from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise bad_input(f"limit must be between 1 and {MAX_LIMIT}.")
+    return limit
+
+
+def _row(item) -> dict:
+    if isinstance(item, str):  # long=false answers bare names
+        return {"name": item}
+    return {
+        "scope": item.get("scope"),
+        "name": item.get("name"),
+        "type": did_type(item.get("did_type") or item.get("type")),
+        "bytes": item.get("bytes"),
+        "length": item.get("length"),
+    }
+
+
+class DatalakeHandler(EscapeHandler):
+    @property
+    def rucio(self):
+        return self.extensionapp.datalake
+
+    def did_argument(self) -> DID:
+        return DID.parse(self.get_argument("did", ""))
+
+    async def stream(self, items: AsyncIterator[dict]) -> None:
+        """Forward a listing as NDJSON while it arrives; never hold it whole.
+
+        Errors before the first line become a normal error response; later ones end the stream
+        with one error-envelope line (the status is already sent).
+        """
+        self.set_header("Content-Type", "application/x-ndjson; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Accel-Buffering", "no")
+        buffer: list[str] = []
+        sent_any = False
+        last_flush = time.monotonic()
+        try:
+            async for item in items:
+                buffer.append(json.dumps(item, separators=(",", ":")))
+                now = time.monotonic()
+                if not sent_any or len(buffer) >= FLUSH_LINES or now - last_flush > FLUSH_SECONDS:
+                    self.write("\n".join(buffer) + "\n")
+                    buffer.clear()
+                    await self.flush()
+                    sent_any, last_flush = True, now
+        except StreamClosedError:
+            return  # the browser stopped the search: stop reading from Rucio too
+        except EscapeError as err:
+            if not sent_any:
+                raise
+            buffer.append(json.dumps(err.envelope()))
+        if buffer:
+            self.write("\n".join(buffer) + "\n")
+        try:
+            # Send the NDJSON headers even for an empty listing: APIHandler.finish() would
+            # otherwise relabel an empty body as JSON.
+            await self.flush()
+            await self.finish()
+        except StreamClosedError:
+            pass
+
+
+class WhoamiHandler(DatalakeHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        config = self.rucio.config
+        account = await self.rucio.whoami()
+        self.write_json(
+            {
+                "instance": {
+                    "name": config.instance_name,
+                    "display_name": config.instance_display_name,
+                    "url": public_url(config.url),
+                    "webui_url": public_url(config.webui_url) or None,
+                },
+                "account": {
+                    k: account.get(k) for k in ("account", "account_type", "status", "email")
+                },
+                "auth": self.rucio.auth.describe(),
+            }
+        )
+
+
+class ScopesHandler(DatalakeHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.write_json({"scopes": await self.rucio.scopes()})
+
+
+class SearchHandler(DatalakeHandler):
+    """GET ?q=scope[:pattern]&type=all&limit=1000&filters=[{"key","op","value"}]"""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        query = Query.parse(self.get_argument("q", ""))
+        await self.rucio.require_scope(query.scope)
+        kind = rucio_type(self.get_argument("type", "all"))
+        limit = _limit(self.get_argument("limit", None))
+        params = {"type": kind, "long": "true", "limit": str(limit)}
+        raw_filters = self.get_argument("filters", "")
+        if raw_filters:
+            try:
+                rows = json.loads(raw_filters)
+                assert isinstance(rows, list) and all(isinstance(r, dict) for r in rows)
+            except (ValueError, AssertionError):
+                raise bad_input("filters must be a JSON list of {key, op, value}.") from None
+            params["filters"] = filters_literal(query.pattern, rows)
+        else:
+            params["name"] = query.pattern
+
+        async def rows():
+            async for item in self.rucio.search(query.scope, params):
+                yield _row(item)
+
+        await self.stream(rows())
+
+
+class ContentHandler(DatalakeHandler):
+    """GET ?did=scope:name — the direct children of a container or dataset, streamed."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        did = self.did_argument()
+        limit = _limit(self.get_argument("limit", None))
+
+        async def rows():
+            count = 0
+            async for item in self.rucio.content(did):
+                yield _row(item) | {"adler32": item.get("adler32"), "md5": item.get("md5")}
+                count += 1
+                if count >= limit:
+                    break
+
+        await self.stream(rows())
+
+
+class DetailsHandler(DatalakeHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.write_json(await did_details(self.rucio, self.did_argument()))
+
+
+routes = [
+    (r"/escape/datalake/whoami", WhoamiHandler),
+    (r"/escape/datalake/scopes", ScopesHandler),
+    (r"/escape/datalake/search", SearchHandler),
+    (r"/escape/datalake/content", ContentHandler),
+    (r"/escape/datalake/details", DetailsHandler),
+]
