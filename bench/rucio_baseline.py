@@ -6,6 +6,9 @@ Measures, into a temporary directory (removed afterwards):
   1. `rucio download` of the 1,000-file dataset   -> seconds, files/s, MB/s
   2. `rucio download` of one file > 200 MB        -> seconds, MB/s
   3. one plain HTTPS GET of that same file (Python stdlib, no checksum) -> the storage ceiling
+  4. when the 100,000-DID scope is seeded: listing all its DIDs through the REST API (NDJSON
+     stream of `GET /dids/<scope>/dids/search?type=all&long=true`, read line by line) and
+     through `rucio did list --short --filter type=all <scope>:*`  -> seconds, DIDs/s
 
 `rucio download` runs with its defaults (3 threads, https read priority 1, adler32 check).
 The testbed is set up first if needed, with the 100,000-DID scope (ESCAPE_TESTBED_BIG=1) unless
@@ -16,6 +19,7 @@ not deliver the expected files.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
 import shutil
@@ -24,13 +28,14 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from testbed.rucio.handle import default_state_dir, load_testbed, run_testbed, services_up  # noqa: E402
+handle = importlib.import_module("testbed.rucio.handle")
 
 
 def downloaded_files(root: Path) -> list:
@@ -67,6 +72,32 @@ def timed_https_get(tb, did: str) -> tuple:
     return time.perf_counter() - t0, nbytes
 
 
+def timed_rest_listing(tb, scope: str) -> tuple:
+    token, _ = tb.token("root")
+    query = urllib.parse.urlencode({"type": "all", "long": "true", "name": "*"})
+    req = urllib.request.Request(
+        f"{tb.base_url}/dids/{urllib.parse.quote(scope)}/dids/search?{query}",
+        headers={"X-Rucio-Auth-Token": token, "Accept": "application/x-json-stream"},
+    )
+    t0 = time.perf_counter()
+    first = None
+    rows = 0
+    with urllib.request.urlopen(req, timeout=3600) as resp:
+        for line in resp:
+            if line.strip():
+                json.loads(line)
+                rows += 1
+                if first is None:
+                    first = time.perf_counter() - t0
+    return time.perf_counter() - t0, first or 0.0, rows
+
+
+def timed_cli_listing(tb, scope: str) -> tuple:
+    t0 = time.perf_counter()
+    proc = tb.rucio("did", "list", "--short", "--filter", "type=all", f"{scope}:*", timeout=3600)
+    return time.perf_counter() - t0, len(proc.stdout.split())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -76,11 +107,12 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
 
-    was_up = services_up()
+    was_up = handle.services_up()
     t0 = time.perf_counter()
-    run_testbed("setup", extra_env={"ESCAPE_TESTBED_BIG": "0" if args.no_big else "1"})
+    handle.run_testbed("setup", extra_env={"ESCAPE_TESTBED_BIG": "0" if args.no_big else "1"})
     setup_seconds = time.perf_counter() - t0
-    tb = load_testbed(default_state_dir())
+    tb = handle.load_testbed(handle.default_state_dir())
+    lease = handle.take_lease(tb.state_dir)
     results = {
         "rucio_version": tb.rucio_version,
         "setup_seconds": round(setup_seconds, 1),
@@ -123,9 +155,28 @@ def main() -> int:
                 "seconds": round(secs, 2),
                 "MB_per_s": round(gets[0][1] / 1e6 / secs, 1),
             }
+
+        if tb.big_scope:
+            runs = [timed_rest_listing(tb, tb.big_scope) for _ in range(args.repeat)]
+            secs = statistics.median(r[0] for r in runs)
+            results["big_listing_rest"] = {
+                "scope": tb.big_scope,
+                "dids": runs[0][2],
+                "seconds": round(secs, 2),
+                "first_row_seconds": round(statistics.median(r[1] for r in runs), 3),
+                "dids_per_s": round(runs[0][2] / secs),
+            }
+            runs = [timed_cli_listing(tb, tb.big_scope) for _ in range(args.repeat)]
+            secs = statistics.median(r[0] for r in runs)
+            results["big_listing_cli"] = {
+                "scope": tb.big_scope,
+                "dids": runs[0][1],
+                "seconds": round(secs, 2),
+                "dids_per_s": round(runs[0][1] / secs),
+            }
     finally:
-        if not was_up:
-            run_testbed("stop")
+        if handle.release_lease(lease) and not was_up:
+            handle.run_testbed("stop")
 
     t, big, get = results["thousand_files"], results["large_file"], results["https_get_ceiling"]
     print(
@@ -144,6 +195,19 @@ def main() -> int:
         f"  plain HTTPS GET, same file         : {get['seconds']:8.2f} s  {'':15}  "
         f"{get['MB_per_s']:7.1f} MB/s  (storage ceiling, no checksum)"
     )
+    if "big_listing_rest" in results:
+        rest, cli = results["big_listing_rest"], results["big_listing_cli"]
+        print(
+            f"  REST NDJSON listing of {rest['scope']:10} : {rest['seconds']:8.2f} s  "
+            f"{rest['dids_per_s']:7d} DIDs/s  ({rest['dids']} DIDs, first row after "
+            f"{rest['first_row_seconds']:.2f} s)"
+        )
+        print(
+            f"  rucio did list of {cli['scope']:10}      : {cli['seconds']:8.2f} s  "
+            f"{cli['dids_per_s']:7d} DIDs/s  ({cli['dids']} DIDs)"
+        )
+    else:
+        print("  (no 100,000-DID scope: run without --no-big to measure listings)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     if failed:

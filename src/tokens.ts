@@ -3,11 +3,13 @@ export const PLUGIN_PREFIX = 'jupyterlab-escape';
 
 export namespace PluginIDs {
   export const status = `${PLUGIN_PREFIX}:status`;
+  export const datalake = `${PLUGIN_PREFIX}:datalake`;
 }
 
 export namespace CommandIDs {
   export const openServices = 'escape:open-services';
   export const refreshServices = 'escape:refresh-services';
+  export const openDatalake = 'escape:datalake-open';
 }
 
 /** Launcher and palette category of every ESCAPE command. */

@@ -124,6 +124,7 @@ class RucioTestbed:
         """Run the real `rucio` CLI of the testbed venv; returns the CompletedProcess (text)."""
         proc = subprocess.run(
             [str(self.rucio_bin), *args],
+            check=False,
             env=self.env(account),
             cwd=cwd,
             capture_output=True,
@@ -168,7 +169,12 @@ def run_testbed(*args: str, timeout: float = 3600, extra_env: dict | None = None
     """Run `testbed/rucio/testbed ARGS`; returns its output, raises RuntimeError on failure."""
     env = {**os.environ, **(extra_env or {})}
     proc = subprocess.run(
-        [str(TESTBED_SCRIPT), *args], capture_output=True, text=True, timeout=timeout, env=env
+        [str(TESTBED_SCRIPT), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
     )
     if proc.returncode != 0:
         raise RuntimeError(
@@ -179,10 +185,39 @@ def run_testbed(*args: str, timeout: float = 3600, extra_env: dict | None = None
 
 
 def services_up() -> bool:
-    return (
-        subprocess.run([str(TESTBED_SCRIPT), "status"], capture_output=True, timeout=60).returncode
-        == 0
+    proc = subprocess.run(
+        [str(TESTBED_SCRIPT), "status"], check=False, capture_output=True, timeout=60
     )
+    return proc.returncode == 0
+
+
+def take_lease(state_dir: Path) -> Path:
+    """Record that this process uses the testbed (see :func:`release_lease`)."""
+    lease = state_dir / "run" / "leases" / str(os.getpid())
+    lease.parent.mkdir(parents=True, exist_ok=True)
+    lease.write_text(str(os.getpid()))
+    return lease
+
+
+def release_lease(lease: Path) -> bool:
+    """Drop this process's lease; True if no other live process holds one.
+
+    Two pytest sessions (or a session and a benchmark) may share one testbed: the one that
+    started the services must not stop them under the other's feet.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        lease.unlink()
+    for other in lease.parent.glob("*"):
+        try:
+            os.kill(int(other.name), 0)
+        except (ValueError, ProcessLookupError):
+            with contextlib.suppress(FileNotFoundError):
+                other.unlink()
+            continue
+        except PermissionError:
+            pass
+        return False
+    return True
 
 
 def load_testbed(state_dir: Path) -> RucioTestbed:

@@ -8,7 +8,8 @@ Fixtures
     rucio_testbed        (session) runs `testbed/rucio/testbed setup` (idempotent: ~0.3 s when
                          everything is up, a few minutes on a fresh machine) and yields a
                          :class:`RucioTestbed`. Services it had to start are stopped at the end of
-                         the session unless ESCAPE_TESTBED_KEEP=1.
+                         the session unless ESCAPE_TESTBED_KEEP=1 or another process (pytest
+                         session, benchmark) still holds a lease on them.
     rucio_testbed_clean  (function) the same object; calls ``reset()`` after the test.
 
 Environment: ESCAPE_TESTBED_HOME (state dir parent), ESCAPE_TESTBED_BIG=1 (also seed the
@@ -32,8 +33,10 @@ from testbed.rucio.handle import (  # noqa: F401  (re-exported for users of the 
     RucioTestbed,
     default_state_dir,
     load_testbed,
+    release_lease,
     run_testbed,
     services_up,
+    take_lease,
 )
 
 
@@ -44,10 +47,12 @@ def rucio_testbed() -> Iterator[RucioTestbed]:
     if not was_up:
         sys.stderr.write(output[-2000:])
     testbed = load_testbed(default_state_dir())
+    lease = take_lease(testbed.state_dir)
     try:
         yield testbed
     finally:
-        if not was_up and os.environ.get("ESCAPE_TESTBED_KEEP") != "1":
+        last_user = release_lease(lease)
+        if not was_up and last_user and os.environ.get("ESCAPE_TESTBED_KEEP") != "1":
             run_testbed("stop")
 
 

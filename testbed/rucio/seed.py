@@ -34,10 +34,17 @@ from rucio.common.exception import Duplicate
 from rucio.rse import rsemanager
 
 MiB = 1 << 20
-CHUNK = 500  # DIDs per bulk REST call: SQLite refuses OR chains deeper than 1000 ("Expression tree is too large")
+# DIDs per bulk REST call: SQLite refuses OR chains deeper than 1000 ("Expression tree is too
+# large")
+CHUNK = 500
 
 ROOT = {"account": "root", "username": "ddmlab", "password": "secret"}
-JDOE = {"account": "jdoe", "username": "jdoe", "password": "jdoe-secret", "email": "jdoe@example.org"}
+JDOE = {
+    "account": "jdoe",
+    "username": "jdoe",
+    "password": "jdoe-secret",
+    "email": "jdoe@example.org",
+}
 
 DISK = "ESCAPE_DISK"
 LOCAL = "LOCAL_MOUNT"
@@ -60,8 +67,11 @@ class Seeder:
     def __init__(self, state_dir: str, endpoints: dict):
         self.state_dir = state_dir
         self.endpoints = endpoints
-        self.root = Client(account=ROOT["account"], auth_type="userpass",
-                           creds={"username": ROOT["username"], "password": ROOT["password"]})
+        self.root = Client(
+            account=ROOT["account"],
+            auth_type="userpass",
+            creds={"username": ROOT["username"], "password": ROOT["password"]},
+        )
         self._jdoe = None
         self._rse_info = {}
         self.timings = {}
@@ -73,8 +83,11 @@ class Seeder:
     @property
     def jdoe(self) -> Client:
         if self._jdoe is None:
-            self._jdoe = Client(account=JDOE["account"], auth_type="userpass",
-                                creds={"username": JDOE["username"], "password": JDOE["password"]})
+            self._jdoe = Client(
+                account=JDOE["account"],
+                auth_type="userpass",
+                creds={"username": JDOE["username"], "password": JDOE["password"]},
+            )
         return self._jdoe
 
     @contextlib.contextmanager
@@ -83,57 +96,109 @@ class Seeder:
         files0, bytes0, dids0 = self.total_files, self.total_bytes, self.total_dids
         yield
         seconds = time.monotonic() - t0
-        entry = {"seconds": round(seconds, 2), "files": self.total_files - files0,
-                 "bytes": self.total_bytes - bytes0, "dids": self.total_dids - dids0}
+        entry = {
+            "seconds": round(seconds, 2),
+            "files": self.total_files - files0,
+            "bytes": self.total_bytes - bytes0,
+            "dids": self.total_dids - dids0,
+        }
         self.timings[label] = entry
-        log(f"{label}: {entry['dids']} DIDs, {entry['files']} file replicas, "
-            f"{entry['bytes'] / 1e6:.1f} MB in {seconds:.1f} s")
+        log(
+            f"{label}: {entry['dids']} DIDs, {entry['files']} file replicas, "
+            f"{entry['bytes'] / 1e6:.1f} MB in {seconds:.1f} s"
+        )
 
     # ----------------------------------------------------------------- infrastructure
     def infrastructure(self) -> None:
         c = self.root
         https_port = self.endpoints["https_port"]
-        for rse, area, site in ((DISK, "escape_disk", "ESCAPE-REMOTE"), (LOCAL, "local_mount", "ESCAPE-VRE")):
+        for rse, area, site in (
+            (DISK, "escape_disk", "ESCAPE-REMOTE"),
+            (LOCAL, "local_mount", "ESCAPE-VRE"),
+        ):
             with contextlib.suppress(Duplicate):
-                c.add_rse(rse, deterministic=True, volatile=False, rse_type="DISK",
-                          city="Geneva", country_name="Switzerland", continent="EU")
-            for key, value in (("site", site), ("verify_checksum", True), ("skip_upload_stat", True)):
+                c.add_rse(
+                    rse,
+                    deterministic=True,
+                    volatile=False,
+                    rse_type="DISK",
+                    city="Geneva",
+                    country_name="Switzerland",
+                    continent="EU",
+                )
+            for key, value in (
+                ("site", site),
+                ("verify_checksum", True),
+                ("skip_upload_stat", True),
+            ):
                 c.add_rse_attribute(rse, key, value)
             mount = os.path.join(self.state_dir, "storage", area)
             # Rucio >= 39: null = disabled, 0 = top priority. Only 1, 2 and null are used so the
             # behaviour is the same for every client >= 32 (0 meant "disabled" before 39).
             with contextlib.suppress(Duplicate):
-                c.add_protocol(rse, {
-                    "scheme": "https", "hostname": "localhost", "port": https_port,
-                    "prefix": f"/{area}/", "impl": "rucio.rse.protocols.webdav.Default",
-                    "domains": {
-                        "lan": {"read": 1, "write": None, "delete": None},
-                        "wan": {"read": 1, "write": None, "delete": None,
-                                "third_party_copy_read": None, "third_party_copy_write": None},
+                c.add_protocol(
+                    rse,
+                    {
+                        "scheme": "https",
+                        "hostname": "localhost",
+                        "port": https_port,
+                        "prefix": f"/{area}/",
+                        "impl": "rucio.rse.protocols.webdav.Default",
+                        "domains": {
+                            "lan": {"read": 1, "write": None, "delete": None},
+                            "wan": {
+                                "read": 1,
+                                "write": None,
+                                "delete": None,
+                                "third_party_copy_read": None,
+                                "third_party_copy_write": None,
+                            },
+                        },
                     },
-                })
+                )
             with contextlib.suppress(Duplicate):
-                c.add_protocol(rse, {
-                    "scheme": "file", "hostname": "localhost", "port": 0,
-                    "prefix": mount + "/", "impl": "rucio.rse.protocols.posix.Default",
-                    "domains": {
-                        "lan": {"read": 2, "write": 1, "delete": 1},
-                        "wan": {"read": 2, "write": 1, "delete": 1,
-                                "third_party_copy_read": None, "third_party_copy_write": None},
+                c.add_protocol(
+                    rse,
+                    {
+                        "scheme": "file",
+                        "hostname": "localhost",
+                        "port": 0,
+                        "prefix": mount + "/",
+                        "impl": "rucio.rse.protocols.posix.Default",
+                        "domains": {
+                            "lan": {"read": 2, "write": 1, "delete": 1},
+                            "wan": {
+                                "read": 2,
+                                "write": 1,
+                                "delete": 1,
+                                "third_party_copy_read": None,
+                                "third_party_copy_write": None,
+                            },
+                        },
                     },
-                })
+                )
         with contextlib.suppress(Duplicate):
             c.add_account(JDOE["account"], "USER", JDOE["email"])
         with contextlib.suppress(Duplicate):
-            c.add_identity(account=JDOE["account"], identity=JDOE["username"], authtype="USERPASS",
-                           email=JDOE["email"], default=True, password=JDOE["password"])
+            c.add_identity(
+                account=JDOE["account"],
+                identity=JDOE["username"],
+                authtype="USERPASS",
+                email=JDOE["email"],
+                default=True,
+                password=JDOE["password"],
+            )
         # root: unlimited (-1 is stored as infinity); jdoe: finite quotas, large enough for rules.
         for rse in (DISK, LOCAL):
             c.set_local_account_limit("root", rse, -1)
         c.set_local_account_limit("jdoe", LOCAL, 20 * 10**9)
         c.set_local_account_limit("jdoe", DISK, 5 * 10**9)
-        for scope, account in ((SCOPE_CTA, "root"), (SCOPE_LOFAR, "root"), (SCOPE_OPEN, "root"),
-                               (SCOPE_USER, "jdoe")):
+        for scope, account in (
+            (SCOPE_CTA, "root"),
+            (SCOPE_LOFAR, "root"),
+            (SCOPE_OPEN, "root"),
+            (SCOPE_USER, "jdoe"),
+        ):
             with contextlib.suppress(Duplicate):
                 c.add_scope(account, scope)
 
@@ -163,7 +228,7 @@ class Seeder:
                     digest.update(block)
                     written += n
             f["bytes"] = size
-            f["adler32"] = f"{adler & 0xffffffff:08x}"
+            f["adler32"] = f"{adler & 0xFFFFFFFF:08x}"
             f["md5"] = digest.hexdigest()
             f["path"] = path
 
@@ -172,14 +237,16 @@ class Seeder:
         client = client or self.root
         rows = [{k: f[k] for k in ("scope", "name", "bytes", "adler32", "md5")} for f in files]
         for i in range(0, len(rows), CHUNK):
-            client.add_replicas(rse, rows[i:i + CHUNK])
+            client.add_replicas(rse, rows[i : i + CHUNK])
         self.total_bytes += sum(f["bytes"] for f in files)
         self.total_files += len(files)
 
     def new_files(self, rse: str, specs: list, client: Client = None) -> list:
         """specs: [(scope, name, size[, kind])] -> file dicts written and registered on rse."""
-        files = [{"scope": s[0], "name": s[1], "size": s[2], "kind": s[3] if len(s) > 3 else "binary"}
-                 for s in specs]
+        files = [
+            {"scope": s[0], "name": s[1], "size": s[2], "kind": s[3] if len(s) > 3 else "binary"}
+            for s in specs
+        ]
         self.write_files(rse, files)
         self.place(rse, files, client)
         self.total_dids += len(files)
@@ -196,8 +263,16 @@ class Seeder:
                 os.link(f["path"], path)
         self.place(rse, files)
 
-    def collection(self, kind: str, scope: str, name: str, children: list, meta: dict = None,
-                   close: bool = False, client: Client = None) -> dict:
+    def collection(
+        self,
+        kind: str,
+        scope: str,
+        name: str,
+        children: list,
+        meta: dict | None = None,
+        close: bool = False,
+        client: Client | None = None,
+    ) -> dict:
         client = client or self.root
         if kind == "dataset":
             client.add_dataset(scope, name)
@@ -207,7 +282,7 @@ class Seeder:
             client.set_metadata_bulk(scope, name, meta)
         dids = [{"scope": c["scope"], "name": c["name"]} for c in children]
         for i in range(0, len(dids), CHUNK):
-            client.attach_dids(scope, name, dids[i:i + CHUNK])
+            client.attach_dids(scope, name, dids[i : i + CHUNK])
         if close:
             client.close(scope, name)
         self.total_dids += 1
@@ -229,85 +304,191 @@ class Seeder:
             datasets = []
             for run in runs:
                 ds_name = f"cta.prod5.south.{particle}.run{run:04d}.dl1"
-                specs = [(SCOPE_CTA,
-                          f"{particle}_20deg_180deg_run{run:04d}___cta-prod5-paranal_desert-2147m-Paranal"
-                          f"-dark.part{part:02d}.dl1.h5", 50_000 + 37_000 * part)
-                         for part in range(8)]
+                specs = [
+                    (
+                        SCOPE_CTA,
+                        (
+                            f"{particle}_20deg_180deg_run{run:04d}___cta-prod5-paranal_desert"
+                            f"-2147m-Paranal-dark.part{part:02d}.dl1.h5"
+                        ),
+                        50_000 + 37_000 * part,
+                    )
+                    for part in range(8)
+                ]
                 files = self.new_files(DISK, specs)
-                ds = self.collection("dataset", SCOPE_CTA, ds_name, files, close=True, meta={
-                    "datatype": "DL1", "project": "cta_prod5", "run_number": run, "stream_name": particle,
-                    "version": "v1.2.0", "campaign": "prod5", "prod_step": "dl1", "provenance": "Paranal",
-                })
+                ds = self.collection(
+                    "dataset",
+                    SCOPE_CTA,
+                    ds_name,
+                    files,
+                    close=True,
+                    meta={
+                        "datatype": "DL1",
+                        "project": "cta_prod5",
+                        "run_number": run,
+                        "stream_name": particle,
+                        "version": "v1.2.0",
+                        "campaign": "prod5",
+                        "prod_step": "dl1",
+                        "provenance": "Paranal",
+                    },
+                )
                 datasets.append(ds)
                 if particle == "gamma" and run == 1:
                     self.record("cta_dataset", ds, files)
-            sub = self.collection("container", SCOPE_CTA, f"cta.prod5.south.{particle}", datasets,
-                                  meta={"project": "cta_prod5", "stream_name": particle})
+            sub = self.collection(
+                "container",
+                SCOPE_CTA,
+                f"cta.prod5.south.{particle}",
+                datasets,
+                meta={"project": "cta_prod5", "stream_name": particle},
+            )
             sub_containers.append(sub)
-        top = self.collection("container", SCOPE_CTA, "cta.prod5.south", sub_containers,
-                              meta={"project": "cta_prod5", "campaign": "prod5", "provenance": "Paranal"})
+        top = self.collection(
+            "container",
+            SCOPE_CTA,
+            "cta.prod5.south",
+            sub_containers,
+            meta={"project": "cta_prod5", "campaign": "prod5", "provenance": "Paranal"},
+        )
         self.record("cta_container", top)
         # an open, still empty dataset (production not started)
-        empty = self.collection("dataset", SCOPE_CTA, "cta.prod6.north.planned", [],
-                                meta={"project": "cta_prod6", "datatype": "DL0"})
+        empty = self.collection(
+            "dataset",
+            SCOPE_CTA,
+            "cta.prod6.north.planned",
+            [],
+            meta={"project": "cta_prod6", "datatype": "DL0"},
+        )
         self.record("empty_dataset", empty)
 
     def thousand_files(self) -> None:
         """One dataset of 1,000 small files (the baseline for bulk fetches)."""
-        specs = [(SCOPE_CTA, f"lst1_calib_run04321.{i:04d}.dl1.h5", 1024 + (i * 37) % 3072)
-                 for i in range(1000)]
+        specs = [
+            (SCOPE_CTA, f"lst1_calib_run04321.{i:04d}.dl1.h5", 1024 + (i * 37) % 3072)
+            for i in range(1000)
+        ]
         files = self.new_files(DISK, specs)
-        ds = self.collection("dataset", SCOPE_CTA, "lst1.20231114.calibration.run04321.dl1", files,
-                             close=True, meta={"datatype": "DL1", "run_number": 4321, "project": "lst1_commissioning",
-                                               "prod_step": "calibration"})
+        ds = self.collection(
+            "dataset",
+            SCOPE_CTA,
+            "lst1.20231114.calibration.run04321.dl1",
+            files,
+            close=True,
+            meta={
+                "datatype": "DL1",
+                "run_number": 4321,
+                "project": "lst1_commissioning",
+                "prod_step": "calibration",
+            },
+        )
         self.record("thousand_files", ds, files)
 
     def large_files(self) -> None:
         """A few files larger than 200 MB (the baseline for single-file throughput)."""
-        specs = [(SCOPE_OPEN, "lst1_crab_run02967.dl2.h5", 210 * MiB),
-                 (SCOPE_OPEN, "lst1_crab_run02968.dl2.h5", 210 * MiB),
-                 (SCOPE_OPEN, "lst1_crab_run02969.dl2.h5", 256 * MiB)]
+        specs = [
+            (SCOPE_OPEN, "lst1_crab_run02967.dl2.h5", 210 * MiB),
+            (SCOPE_OPEN, "lst1_crab_run02968.dl2.h5", 210 * MiB),
+            (SCOPE_OPEN, "lst1_crab_run02969.dl2.h5", 256 * MiB),
+        ]
         files = self.new_files(DISK, specs)
-        ds = self.collection("dataset", SCOPE_OPEN, "lst1.crab.2020.dl2", files, close=True,
-                             meta={"datatype": "DL2", "project": "open_data", "campaign": "crab_2020",
-                                   "provenance": "LST-1", "run_number": 2967})
+        ds = self.collection(
+            "dataset",
+            SCOPE_OPEN,
+            "lst1.crab.2020.dl2",
+            files,
+            close=True,
+            meta={
+                "datatype": "DL2",
+                "project": "open_data",
+                "campaign": "crab_2020",
+                "provenance": "LST-1",
+                "run_number": 2967,
+            },
+        )
         self.record("large_files", ds, files, file_names=[f["name"] for f in files])
 
     def opendata(self) -> None:
-        """Open data on both RSEs (with rules), a set only on ESCAPE_DISK, a file in two datasets."""
-        sample = self.new_files(DISK, [(SCOPE_OPEN, f"crab_nebula_sample.{i:03d}.fits", 40_000 + 5_000 * i)
-                                       for i in range(20)])
+        """Open data on both RSEs (with rules), a set only on ESCAPE_DISK, files in two datasets."""
+        sample = self.new_files(
+            DISK,
+            [
+                (SCOPE_OPEN, f"crab_nebula_sample.{i:03d}.fits", 40_000 + 5_000 * i)
+                for i in range(20)
+            ],
+        )
         self.copy_to(LOCAL, sample)
-        ds_sample = self.collection("dataset", SCOPE_OPEN, "crab.nebula.sample", sample, close=True,
-                                    meta={"datatype": "DL3", "project": "open_data", "provenance": "Crab Nebula"})
+        ds_sample = self.collection(
+            "dataset",
+            SCOPE_OPEN,
+            "crab.nebula.sample",
+            sample,
+            close=True,
+            meta={"datatype": "DL3", "project": "open_data", "provenance": "Crab Nebula"},
+        )
         self.record("local_dataset", ds_sample, sample, rses=[DISK, LOCAL])
-        highlights = self.collection("dataset", SCOPE_OPEN, "crab.nebula.highlights", sample[:3],
-                                     meta={"project": "open_data"})
+        highlights = self.collection(
+            "dataset",
+            SCOPE_OPEN,
+            "crab.nebula.highlights",
+            sample[:3],
+            meta={"project": "open_data"},
+        )
         self.record("shared_files_dataset", highlights, sample[:3])
 
-        weekly = self.new_files(DISK, [(SCOPE_OPEN, f"fermi_lat_weekly_w{w:03d}_p305_v001.fits", 120_000 + 3_000 * w)
-                                       for w in range(800, 812)])
-        ds_weekly = self.collection("dataset", SCOPE_OPEN, "fermi.lat.weekly.2024", weekly, close=True,
-                                    meta={"datatype": "photon", "project": "open_data", "provenance": "Fermi-LAT",
-                                          "campaign": "2024"})
+        weekly = self.new_files(
+            DISK,
+            [
+                (SCOPE_OPEN, f"fermi_lat_weekly_w{w:03d}_p305_v001.fits", 120_000 + 3_000 * w)
+                for w in range(800, 812)
+            ],
+        )
+        ds_weekly = self.collection(
+            "dataset",
+            SCOPE_OPEN,
+            "fermi.lat.weekly.2024",
+            weekly,
+            close=True,
+            meta={
+                "datatype": "photon",
+                "project": "open_data",
+                "provenance": "Fermi-LAT",
+                "campaign": "2024",
+            },
+        )
         self.record("remote_dataset", ds_weekly, weekly, rses=[DISK])
 
-        catalog = self.new_files(DISK, [(SCOPE_OPEN, "source-catalog_4FGL-DR4.v34.csv", 300_000, "text")])
-        top = self.collection("container", SCOPE_OPEN, "escape.opendata.collection",
-                              [ds_sample, ds_weekly, {"scope": SCOPE_OPEN, "name": "lst1.crab.2020.dl2"}],
-                              meta={"project": "open_data"})
+        catalog = self.new_files(
+            DISK, [(SCOPE_OPEN, "source-catalog_4FGL-DR4.v34.csv", 300_000, "text")]
+        )
+        top = self.collection(
+            "container",
+            SCOPE_OPEN,
+            "escape.opendata.collection",
+            [ds_sample, ds_weekly, {"scope": SCOPE_OPEN, "name": "lst1.crab.2020.dl2"}],
+            meta={"project": "open_data"},
+        )
         self.record("opendata_container", top)
         self.record("text_file", catalog[0], catalog)
 
         # Rules with pre-placed replicas are OK at once (no daemons run in the testbed).
         self.rules = getattr(self, "rules", [])
-        self.rules += self.root.add_replication_rule([ds_sample], 1, LOCAL, comment="testbed: mounted copy")
-        self.rules += self.root.add_replication_rule([ds_weekly], 1, DISK, comment="testbed: custodial")
+        self.rules += self.root.add_replication_rule(
+            [ds_sample], 1, LOCAL, comment="testbed: mounted copy"
+        )
+        self.rules += self.root.add_replication_rule(
+            [ds_weekly], 1, DISK, comment="testbed: custodial"
+        )
 
     def quoting(self) -> None:
-        """Names that exercise URL quoting: dots, dashes, underscores, slashes, leading '/', long."""
-        long_name = ("L645678_SAP000_SB000_uv.MS." + "x" * 40 + "_" + "-".join(["segment"] * 12)
-                     + ".averaged_2ch_10s.dppp.tar")
+        """Names that need URL quoting: dots, dashes, underscores, slashes, leading '/', long."""
+        long_name = (
+            "L645678_SAP000_SB000_uv.MS."
+            + "x" * 40
+            + "_"
+            + "-".join(["segment"] * 12)
+            + ".averaged_2ch_10s.dppp.tar"
+        )
         assert len(long_name) <= 250
         specs = [
             (SCOPE_LOFAR, "L645678_SAP000_SB000_uv.MS.tar", 64_000),
@@ -321,12 +502,29 @@ class Seeder:
             (SCOPE_LOFAR, "L645678_SAP000.parset", 4_000, "text"),
         ]
         files = self.new_files(DISK, specs)
-        ds_path = self.collection("dataset", SCOPE_LOFAR, "/lofar/lta/2024/L645678/SAP000", files, close=True,
-                                  meta={"datatype": "RAW", "run_number": 645678, "project": "lofar_lta",
-                                        "stream_name": "HBA_DUAL_INNER"})
-        cont = self.collection("container", SCOPE_LOFAR, "/lofar/lta/2024/L645678", [ds_path],
-                               meta={"run_number": 645678, "project": "lofar_lta"})
-        ds_plain = self.collection("dataset", SCOPE_LOFAR, "L645678_SAP000.quoting-test_set.v1", files[:4])
+        ds_path = self.collection(
+            "dataset",
+            SCOPE_LOFAR,
+            "/lofar/lta/2024/L645678/SAP000",
+            files,
+            close=True,
+            meta={
+                "datatype": "RAW",
+                "run_number": 645678,
+                "project": "lofar_lta",
+                "stream_name": "HBA_DUAL_INNER",
+            },
+        )
+        cont = self.collection(
+            "container",
+            SCOPE_LOFAR,
+            "/lofar/lta/2024/L645678",
+            [ds_path],
+            meta={"run_number": 645678, "project": "lofar_lta"},
+        )
+        ds_plain = self.collection(
+            "dataset", SCOPE_LOFAR, "L645678_SAP000.quoting-test_set.v1", files[:4]
+        )
         self.record("path_like_dataset", ds_path, files)
         self.record("path_like_container", cont)
         self.record("quoting_dataset", ds_plain, files[:4])
@@ -334,12 +532,17 @@ class Seeder:
         self.record("slash_file", files[4], files[4:5])
         self.record("double_slash_file", files[7], files[7:8])
         # one replica marked unavailable: a "partially available" dataset
-        partial = self.new_files(DISK, [(SCOPE_LOFAR, f"L645679_SAP001_SB{i:03d}_uv.MS.tar", 20_000 + i)
-                                        for i in range(4)])
-        self.root.update_replicas_states(DISK, [{"scope": SCOPE_LOFAR, "name": partial[0]["name"],
-                                                 "state": "U"}])
+        partial = self.new_files(
+            DISK,
+            [(SCOPE_LOFAR, f"L645679_SAP001_SB{i:03d}_uv.MS.tar", 20_000 + i) for i in range(4)],
+        )
+        self.root.update_replicas_states(
+            DISK, [{"scope": SCOPE_LOFAR, "name": partial[0]["name"], "state": "U"}]
+        )
         ds_partial = self.collection("dataset", SCOPE_LOFAR, "L645679_SAP001", partial, close=True)
-        self.record("partially_available_dataset", ds_partial, partial, unavailable=[partial[0]["name"]])
+        self.record(
+            "partially_available_dataset", ds_partial, partial, unavailable=[partial[0]["name"]]
+        )
 
     def user(self) -> None:
         """User scope: data on LOCAL_MOUNT, datasets and a rule owned by jdoe."""
@@ -350,15 +553,24 @@ class Seeder:
             (SCOPE_USER, "/user/jdoe/notebooks/exploration.ipynb", 30_000, "text"),
             (SCOPE_USER, "user.jdoe." + "very_long_descriptive_name_" * 7 + "end.parquet", 25_000),
         ]
-        # root registers the replicas (generic policy: only root/admins may add replicas on these RSEs)
+        # root registers the replicas (generic policy: only admins may add replicas on these RSEs)
         files = self.new_files(LOCAL, specs)
         jd = self.jdoe
-        ds = self.collection("dataset", SCOPE_USER, "user.jdoe.analysis.crab.2024", files,
-                             meta={"project": "crab_analysis", "version": "v2", "phys_group": "jdoe"},
-                             client=jd)
+        ds = self.collection(
+            "dataset",
+            SCOPE_USER,
+            "user.jdoe.analysis.crab.2024",
+            files,
+            meta={"project": "crab_analysis", "version": "v2", "phys_group": "jdoe"},
+            client=jd,
+        )
         cont = self.collection("container", SCOPE_USER, "user.jdoe.analyses", [ds], client=jd)
-        self.rules += jd.add_replication_rule([{"scope": ds["scope"], "name": ds["name"]}], 1, LOCAL,
-                                              comment="testbed: jdoe pins her analysis")
+        self.rules += jd.add_replication_rule(
+            [{"scope": ds["scope"], "name": ds["name"]}],
+            1,
+            LOCAL,
+            comment="testbed: jdoe pins her analysis",
+        )
         self.record("user_dataset", ds, files, account="jdoe")
         self.record("user_container", cont, account="jdoe")
 
@@ -369,17 +581,31 @@ class Seeder:
             self.root.add_scope("root", SCOPE_BIG)
         datasets = []
         for d in range(BIG_DATASETS):
-            specs = [(SCOPE_BIG, f"sim.run{d:03d}.event_{i:05d}.evt", 64 + (i * 7 + d) % 193)
-                     for i in range(BIG_FILES_PER_DATASET)]
+            specs = [
+                (SCOPE_BIG, f"sim.run{d:03d}.event_{i:05d}.evt", 64 + (i * 7 + d) % 193)
+                for i in range(BIG_FILES_PER_DATASET)
+            ]
             files = self.new_files(DISK, specs)
-            datasets.append(self.collection("dataset", SCOPE_BIG, f"sim.run{d:03d}", files, close=True,
-                                            meta={"run_number": d, "datatype": "SIM"}))
+            datasets.append(
+                self.collection(
+                    "dataset",
+                    SCOPE_BIG,
+                    f"sim.run{d:03d}",
+                    files,
+                    close=True,
+                    meta={"run_number": d, "datatype": "SIM"},
+                )
+            )
             if d % 10 == 9:
                 log(f"  escape_big: {(d + 1) * BIG_FILES_PER_DATASET} files registered")
         top = self.collection("container", SCOPE_BIG, "sim.all_runs", datasets)
         self.record("big_container", top)
-        self.record("big_dataset", datasets[0], files=files if len(datasets) == 1 else (),
-                    files_count=BIG_FILES_PER_DATASET)
+        self.record(
+            "big_dataset",
+            datasets[0],
+            files=files if len(datasets) == 1 else (),
+            files_count=BIG_FILES_PER_DATASET,
+        )
 
 
 def main() -> int:
@@ -429,15 +655,26 @@ def main() -> int:
             s.big()
         big_scope = SCOPE_BIG
 
-    seconds = time.monotonic() - t0 + (previous.get("totals", {}).get("seconds", 0) if "base" not in parts else 0)
+    seconds = (
+        time.monotonic()
+        - t0
+        + (previous.get("totals", {}).get("seconds", 0) if "base" not in parts else 0)
+    )
     manifest = {
         "seed_hash": args.seed_hash,
         "rucio_version": s.root.ping().get("version"),
-        "scopes": [SCOPE_CTA, SCOPE_LOFAR, SCOPE_OPEN, SCOPE_USER] + ([SCOPE_BIG] if big_scope else []),
+        "scopes": [SCOPE_CTA, SCOPE_LOFAR, SCOPE_OPEN, SCOPE_USER]
+        + ([SCOPE_BIG] if big_scope else []),
         "big_scope": big_scope,
         "rses": {
-            DISK: {"mount": endpoints["storage"][DISK], "https_prefix": f"{endpoints['https_url']}/escape_disk/"},
-            LOCAL: {"mount": endpoints["storage"][LOCAL], "https_prefix": f"{endpoints['https_url']}/local_mount/"},
+            DISK: {
+                "mount": endpoints["storage"][DISK],
+                "https_prefix": f"{endpoints['https_url']}/escape_disk/",
+            },
+            LOCAL: {
+                "mount": endpoints["storage"][LOCAL],
+                "https_prefix": f"{endpoints['https_url']}/local_mount/",
+            },
         },
         "accounts": {
             "root": {"username": ROOT["username"], "password": ROOT["password"]},
@@ -446,8 +683,12 @@ def main() -> int:
         "datasets": s.sets,
         "rules": s.rules,
         "timings": s.timings,
-        "totals": {"dids": s.total_dids, "files": s.total_files, "bytes": s.total_bytes,
-                   "seconds": round(seconds, 1)},
+        "totals": {
+            "dids": s.total_dids,
+            "files": s.total_files,
+            "bytes": s.total_bytes,
+            "seconds": round(seconds, 1),
+        },
     }
     tmp = manifest_path + ".tmp"
     with open(tmp, "w") as fh:
@@ -460,7 +701,10 @@ def text_block(rng: random.Random, n: int) -> bytes:
     """Deterministic CSV-like text of exactly n bytes."""
     lines, size = [], 0
     while size < n:
-        line = f"{rng.randrange(10**6)},{rng.random():.6f},{rng.random() * 360:.4f},{rng.choice('ABCDEFGH')}\n"
+        line = (
+            f"{rng.randrange(10**6)},{rng.random():.6f},"
+            f"{rng.random() * 360:.4f},{rng.choice('ABCDEFGH')}\n"
+        )
         lines.append(line)
         size += len(line)
     return "".join(lines).encode()[:n]

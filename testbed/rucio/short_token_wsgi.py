@@ -13,10 +13,14 @@ Runs inside the testbed's Rucio venv (imported by gunicorn via ``--pythonpath``)
 """
 
 import datetime
+import importlib
 import os
 
-from rucio.db.sqla import models
 from sqlalchemy import event
+
+# First the testbed's SQLite settings and Rucio's app (the Token listener works either way).
+application = importlib.import_module("testbed_wsgi").application
+models = importlib.import_module("rucio.db.sqla.models")
 
 DEFAULT_SECONDS = int(os.environ.get("ESCAPE_TESTBED_SHORT_TOKEN_SECONDS", "30"))
 # A test may change the lifetime at run time by writing a number of seconds into this file
@@ -35,12 +39,12 @@ def lifetime_seconds() -> int:
 
 
 @event.listens_for(models.Token, "before_insert")
-def _shorten_token_lifetime(mapper, connection, target):  # noqa: ARG001 (SQLAlchemy signature)
+def _shorten_token_lifetime(mapper, connection, target):  # SQLAlchemy's signature
     if target.token and target.token.startswith("challenge-"):
         return  # ssh challenge nonces keep their own 10 s lifetime
-    target.expired_at = datetime.datetime.utcnow() + datetime.timedelta(seconds=lifetime_seconds())
+    # naive UTC, like every Rucio timestamp
+    now = datetime.datetime.utcnow()  # noqa: DTZ003
+    target.expired_at = now + datetime.timedelta(seconds=lifetime_seconds())
 
-
-from testbed_wsgi import application  # noqa: E402  (after the listener; SQLite settings too)
 
 __all__ = ["application"]

@@ -2,7 +2,7 @@
 
     state.py copy-db SRC DST      consistent SQLite copy (backup API; DST may be open elsewhere)
     state.py snapshot STATE_DIR   seeded DB -> db/seeded.sqlite; storage/ -> pristine/ (hard links)
-    state.py reset STATE_DIR      restore db/seeded.sqlite into the live DB and storage/ from pristine/
+    state.py reset STATE_DIR      restore db/seeded.sqlite into the live DB, storage/ from pristine/
     state.py describe STATE_DIR   one-line summary of the seed data
 
 The live storage tree is a hard-link farm of pristine/: a reset removes every file whose inode
@@ -74,10 +74,15 @@ def snapshot(state_dir: str) -> None:
         manifest[rel] = [st.st_size, st.st_mtime_ns, st.st_ino]
     with open(os.path.join(state_dir, "state", "pristine.json.tmp"), "w") as fh:
         json.dump(manifest, fh, separators=(",", ":"))
-    os.replace(os.path.join(state_dir, "state", "pristine.json.tmp"),
-               os.path.join(state_dir, "state", "pristine.json"))
-    print(f"[testbed] snapshot: {len(manifest)} files linked, DB copied in {time.monotonic() - t0:.1f} s",
-          file=sys.stderr)
+    os.replace(
+        os.path.join(state_dir, "state", "pristine.json.tmp"),
+        os.path.join(state_dir, "state", "pristine.json"),
+    )
+    print(
+        f"[testbed] snapshot: {len(manifest)} files linked, DB copied "
+        f"in {time.monotonic() - t0:.1f} s",
+        file=sys.stderr,
+    )
 
 
 def reset(state_dir: str) -> int:
@@ -118,21 +123,33 @@ def reset(state_dir: str) -> int:
             os.makedirs(os.path.dirname(live), exist_ok=True)
             os.link(os.path.join(pristine, rel), live)
             relinked += 1
-    print(f"[testbed] reset: DB restored, {removed} files removed, {relinked} re-linked "
-          f"in {time.monotonic() - t0:.2f} s", file=sys.stderr)
+    print(
+        f"[testbed] reset: DB restored, {removed} files removed, {relinked} re-linked "
+        f"in {time.monotonic() - t0:.2f} s",
+        file=sys.stderr,
+    )
     return 0
 
 
 def describe(state_dir: str) -> None:
     with open(os.path.join(state_dir, "state", "seed.json")) as fh:
         seed = json.load(fh)
-    sets = seed.get("datasets", {})
-    parts = [f"{key}={value['did']}" for key, value in sets.items()]
     big = seed.get("big_scope") or "not seeded (ESCAPE_TESTBED_BIG=1 testbed setup)"
-    print(f"seed         scopes {', '.join(seed['scopes'])}; big scope: {big}")
-    print(f"             {'; '.join(parts)}")
-    print(f"             {seed['totals']['dids']} DIDs, {seed['totals']['bytes'] / 1e6:.0f} MB of replicas, "
-          f"seeded in {seed['totals']['seconds']:.1f} s")
+    totals = seed["totals"]
+    lines = [
+        f"seed         scopes {', '.join(seed['scopes'])}; big scope: {big}",
+        (
+            f"             {totals['dids']} DIDs, {totals['bytes'] / 1e6:.0f} MB of replicas, "
+            f"seeded in {totals['seconds']:.1f} s; data sets by role:"
+        ),
+    ]
+    for key, value in sorted(seed.get("datasets", {}).items()):
+        did = value["did"] if len(value["did"]) <= 90 else value["did"][:87] + "..."
+        lines.append(f"             {key:28} {did}")
+    try:
+        print("\n".join(lines))
+    except BrokenPipeError:  # `testbed status | head`
+        sys.stderr.close()
 
 
 def main(argv):

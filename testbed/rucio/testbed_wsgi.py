@@ -13,8 +13,8 @@ a small mixed load. With the settings below: none.
 
 - ``journal_mode=WAL``: readers never block the writer and the writer never blocks readers.
 - Requests that may write (any method but GET/HEAD, and everything under ``/auth``, which
-  stores tokens) open their transactions with ``BEGIN IMMEDIATE``: they take the write lock
-  first, so they queue behind each other (``busy_timeout``) instead of failing. Read-only
+  stores tokens) open their first transaction with ``BEGIN IMMEDIATE``: they take the write
+  lock first, so they queue behind each other (``busy_timeout``) instead of failing. Read-only
   requests use a plain deferred ``BEGIN`` and run in parallel on a WAL snapshot.
 - ``synchronous=NORMAL``: no fsync per commit (a testbed needs no durability across power cuts).
 
@@ -24,6 +24,7 @@ REST layer otherwise hides behind "An unknown Database Exception has occurred."
 Runs inside the testbed's Rucio venv.
 """
 
+import importlib
 import logging
 import os
 import threading
@@ -44,7 +45,7 @@ def _is_sqlite(dbapi_connection) -> bool:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):  # noqa: ARG001 (SQLAlchemy signature)
+def _sqlite_pragmas(dbapi_connection, connection_record):  # SQLAlchemy's signature
     if not _is_sqlite(dbapi_connection):
         return
     cursor = dbapi_connection.cursor()
@@ -63,10 +64,21 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # noqa: ARG001 (SQLAl
 def _sqlite_begin(connection):
     if connection.dialect.name != "sqlite":
         return
-    if getattr(_REQUEST, "writes", True):
+    # Only the first transaction of a request takes the write lock. Rucio sometimes opens a
+    # second, independent session while the first is still open (creating a rule does); were
+    # that one IMMEDIATE too, it would wait for the lock its own request holds.
+    if getattr(_REQUEST, "writes", True) and getattr(_REQUEST, "owner", None) is None:
+        _REQUEST.owner = connection
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         connection.exec_driver_sql("BEGIN")
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _sqlite_end(connection):
+    if getattr(_REQUEST, "owner", None) is connection:
+        _REQUEST.owner = None
 
 
 @event.listens_for(Engine, "handle_error")
@@ -75,12 +87,14 @@ def _log_database_error(context):
     LOG.warning("database error %r in: %s", context.original_exception, statement)
 
 
-from rucio.web.rest.flaskapi.v1.main import application as rucio_application  # noqa: E402
+# Imported only now, after the listeners: Rucio may open its engine while importing.
+rucio_application = importlib.import_module("rucio.web.rest.flaskapi.v1.main").application
 
 
 def application(environ, start_response):
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "")
+    _REQUEST.owner = None
     if method in ("GET", "HEAD"):
         _REQUEST.writes = path.startswith("/auth")
     else:

@@ -6,13 +6,13 @@ testbed venv is run as a subprocess.
 
 from __future__ import annotations
 
-import datetime
 import email.utils
 import hashlib
 import json
 import os
 import re
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -76,6 +76,12 @@ def token(rucio_testbed):
     return rucio_testbed.token("root")[0]
 
 
+def seconds_until(expires_header: str) -> float:
+    """Seconds from now to an X-Rucio-Auth-Token-Expires value ('Mon, 23 Nov 2026 ... UTC')."""
+    expires = email.utils.parsedate_to_datetime(expires_header.replace("UTC", "GMT"))
+    return expires.timestamp() - time.time()
+
+
 def nginx_gets(tb) -> list:
     log = tb.state_dir / "logs" / "nginx-access.log"
     return (
@@ -89,7 +95,7 @@ def nginx_gets(tb) -> list:
 def test_cli_whoami_root_and_jdoe(rucio_testbed):
     for account in ("root", "jdoe"):
         out = rucio_testbed.rucio("whoami", account=account).stdout
-        fields = dict(re.findall(r"^(\w+)\s*:\s*(\S+)", out, re.M))
+        fields = dict(re.findall(r"^(\w+)\s*:\s*(\S+)", out, re.MULTILINE))
         assert fields["account"] == account
         assert fields["status"] == "ACTIVE"
     assert rucio_testbed.rucio_version.startswith("41.")
@@ -171,7 +177,7 @@ def test_cli_download_rejects_corrupted_replica(rucio_testbed_clean, tmp_path):
     pfns = tb.rucio(
         "replica", "list", "file", "--pfns", "--rses", tb.remote_rse.name, ds["did"]
     ).stdout.split()
-    victim = tb.remote_rse.local_path(sorted(pfns)[0])
+    victim = tb.remote_rse.local_path(min(pfns))
     size = victim.stat().st_size
     # same size, other bytes, new inode (the pristine hard link stays intact for reset)
     tmp = victim.with_name(victim.name + ".corrupt")
@@ -347,7 +353,6 @@ def test_thousand_file_dataset_checksums_match_bytes(rucio_testbed, token):
 
 def test_https_storage_serves_ranges_with_a_valid_certificate(rucio_testbed):
     large = rucio_testbed.large_files[0]
-    scope, name = large.split(":", 1)
     pfns = rucio_testbed.rucio("replica", "list", "file", "--pfns", large).stdout.split()
     (pfn,) = pfns
     path = rucio_testbed.remote_rse.local_path(pfn)
@@ -374,24 +379,19 @@ def test_short_lived_tokens_really_expire(rucio_testbed):
     tb = rucio_testbed
     with tb.short_token_lifetime(3):
         tok, expires = tb.token("jdoe", short=True)
-    expires_at = email.utils.parsedate_to_datetime(expires.replace("UTC", "GMT"))
-    left = (expires_at - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+    left = seconds_until(expires)
     assert -1 <= left <= 4
     status, _, _ = rest(tb, "GET", "/accounts/jdoe", tok)  # valid on the main server too (same DB)
     assert status == 200
     time.sleep(max(left, 0) + 2)
-    status, headers, raw = rest(tb, "GET", "/accounts/jdoe", tok)
+    status, headers, _ = rest(tb, "GET", "/accounts/jdoe", tok)
     assert status == 401 and headers["ExceptionClass"] == "CannotAuthenticate"
     # the default lifetime of the main server stays one hour
     _, expires = tb.token("jdoe")
-    main_left = (
-        email.utils.parsedate_to_datetime(expires.replace("UTC", "GMT"))
-        - datetime.datetime.now(datetime.timezone.utc)
-    ).total_seconds()
-    assert 3500 < main_left <= 3600
+    assert 3500 < seconds_until(expires) <= 3600
     # the CLI re-authenticates by itself through the short-token server
     out = tb.rucio("whoami", account="jdoe").stdout
-    assert re.search(r"^account\s*:\s*jdoe", out, re.M)
+    assert re.search(r"^account\s*:\s*jdoe", out, re.MULTILINE)
 
 
 def test_reset_restores_catalogue_and_storage(rucio_testbed, token, tmp_path):
@@ -461,3 +461,53 @@ def test_big_scope_when_seeded(rucio_testbed, token):
     dscope, dname = rucio_testbed.big_dataset.split(":", 1)
     status, _, raw = rest(rucio_testbed, "GET", f"/dids/{did_path(dscope, dname)}", token)
     assert json.loads(raw)["length"] == 1000
+
+
+# ----------------------------------------------------------------------------- concurrency
+
+
+def test_concurrent_writes_and_reads_do_not_fail(rucio_testbed_clean):
+    """SQLite behind threaded servers: overlapping writes queue instead of answering 500."""
+    tb = rucio_testbed_clean
+    scope = "user.jdoe"
+    failures = []
+
+    def writer(worker: int) -> None:
+        tok = tb.token("root", short=worker % 2 == 1)[0]  # both servers write the same DB
+        for i in range(4):
+            name = f"user.jdoe.concurrency.w{worker}.d{i}"
+            status, _, raw = rest(
+                tb, "POST", f"/dids/{scope}/{name}", tok, body={"type": "DATASET"}
+            )
+            if status != 201:
+                failures.append((name, status, raw[:200]))
+            files = [
+                {"scope": scope, "name": f"{name}.f{j}", "bytes": 1, "adler32": "00000001"}
+                for j in range(50)
+            ]
+            status, _, raw = rest(
+                tb, "POST", "/replicas", tok, body={"rse": tb.local_rse.name, "files": files}
+            )
+            if status != 201:
+                failures.append((name, status, raw[:200]))
+            dids = [{"scope": scope, "name": f["name"]} for f in files]
+            status, _, raw = rest(
+                tb, "POST", f"/dids/{scope}/{name}/dids", tok, body={"dids": dids}
+            )
+            if status != 201:
+                failures.append((name, status, raw[:200]))
+
+    def reader(worker: int) -> None:
+        for _ in range(6):
+            tok = tb.token("jdoe")[0]
+            status, _, raw = rest(tb, "GET", "/accounts/whoami", tok)
+            if status != 303:
+                failures.append(("whoami", status, raw[:200]))
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    threads += [threading.Thread(target=reader, args=(r,)) for r in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not failures, failures[:5]

@@ -1,0 +1,135 @@
+import { requestAPI, streamNDJSON } from '../request';
+
+export type DidType = 'container' | 'dataset' | 'file' | 'unknown';
+export type SearchType = 'all' | 'container' | 'dataset' | 'file';
+
+/** One row of a search or of a collection's content. */
+export interface IDidRow {
+  scope: string;
+  name: string;
+  type: DidType;
+  bytes: number | null;
+  length: number | null;
+  adler32?: string | null;
+  md5?: string | null;
+}
+
+export interface IMetadataFilter {
+  key: string;
+  op: '=' | '!=' | '>' | '<' | '>=' | '<=';
+  value: string;
+}
+
+export interface IWhoami {
+  instance: {
+    name: string;
+    display_name: string;
+    url: string;
+    webui_url: string | null;
+  };
+  account: {
+    account: string;
+    account_type: string;
+    status: string;
+    email: string | null;
+  };
+  auth: {
+    auth_type: string;
+    account: string | null;
+    token_source?: string;
+    token_expires_at?: string;
+  };
+}
+
+export interface IAvailability {
+  rse: string;
+  state: 'AVAILABLE' | 'PARTIAL' | 'UNAVAILABLE';
+  length: number;
+  available_length: number;
+  bytes: number;
+  available_bytes: number;
+}
+
+export interface IRule {
+  id: string;
+  account: string;
+  rse_expression: string;
+  copies: number;
+  state: string;
+  error: string | null;
+  expires_at: string | null;
+  locks_ok_cnt: number;
+  locks_replicating_cnt: number;
+  locks_stuck_cnt: number;
+}
+
+export interface IFileReplica {
+  rse: string;
+  state: string;
+  schemes: string[];
+}
+
+export interface IDidDetails {
+  scope: string;
+  name: string;
+  did: string;
+  type: DidType;
+  account: string | null;
+  bytes: number | null;
+  length: number | null;
+  adler32?: string | null;
+  md5?: string | null;
+  replicas?: IFileReplica[];
+  availability?: IAvailability[];
+  rules: IRule[];
+  metadata: Record<string, unknown>;
+}
+
+export interface ISearchParams {
+  query: string;
+  type: SearchType;
+  limit: number;
+  filters: IMetadataFilter[];
+}
+
+export const datalakeApi = {
+  whoami: (): Promise<IWhoami> => requestAPI<IWhoami>('datalake/whoami'),
+
+  scopes: async (): Promise<string[]> =>
+    (await requestAPI<{ scopes: string[] }>('datalake/scopes')).scopes,
+
+  search: (
+    params: ISearchParams,
+    signal?: AbortSignal
+  ): AsyncGenerator<IDidRow> => {
+    const filters = params.filters.filter(f => f.key.trim());
+    return streamNDJSON<IDidRow>('datalake/search', {
+      params: {
+        q: params.query,
+        type: params.type,
+        limit: params.limit,
+        filters: filters.length ? JSON.stringify(filters) : undefined
+      },
+      signal
+    });
+  },
+
+  content: (
+    did: string,
+    limit: number,
+    signal?: AbortSignal
+  ): AsyncGenerator<IDidRow> =>
+    streamNDJSON<IDidRow>('datalake/content', {
+      params: { did, limit },
+      signal
+    }),
+
+  details: (did: string): Promise<IDidDetails> =>
+    requestAPI<IDidDetails>('datalake/details', { params: { did } })
+};
+
+export type DatalakeApi = typeof datalakeApi;
+
+export function didOf(row: { scope: string; name: string }): string {
+  return `${row.scope}:${row.name}`;
+}

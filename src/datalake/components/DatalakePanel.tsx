@@ -1,0 +1,199 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { ErrorBanner } from '../../common/ErrorBanner';
+import { formatCount } from '../../common/format';
+import { useSignal } from '../../common/useSignal';
+import { DatalakeModel } from '../model';
+import { Breadcrumbs } from './Breadcrumbs';
+import { DidDetails } from './DidDetails';
+import { DidList } from './DidList';
+import { SearchForm } from './SearchForm';
+
+export interface IDatalakePanelProps {
+  model: DatalakeModel;
+  trans: TranslationBundle;
+  onCopy: (text: string, what: string) => void;
+  /** Called after each search starts, to remember the query. */
+  onSearched?: () => void;
+}
+
+function Identity(props: {
+  model: DatalakeModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, trans } = props;
+  const who = model.whoami;
+  if (model.identityError) {
+    return (
+      <ErrorBanner
+        message={model.identityError}
+        onRetry={() => void model.connect()}
+        retryLabel={trans.__('Retry')}
+      />
+    );
+  }
+  if (!who) {
+    return (
+      <p className="jp-escape-muted">{trans.__('Connecting to Rucio…')}</p>
+    );
+  }
+  const expires = who.auth.token_expires_at
+    ? new Date(who.auth.token_expires_at).toLocaleTimeString([], {
+        hour: '2-digit',
+        minute: '2-digit'
+      })
+    : null;
+  return (
+    <p className="jp-escape-Datalake-identity" title={who.instance.url}>
+      <strong>{who.instance.display_name}</strong>
+      {' · '}
+      {trans.__('%1 (%2)', who.account.account, who.auth.auth_type)}
+      {expires && (
+        <span className="jp-escape-muted">
+          {' '}
+          · {trans.__('token until %1', expires)}
+        </span>
+      )}
+    </p>
+  );
+}
+
+/** The Data Lake sidebar: who we are, the query, the streamed listing and the details. */
+export function DatalakePanel(props: IDatalakePanelProps): JSX.Element {
+  const { model, trans } = props;
+  useSignal(model.changed);
+  const level = model.current;
+  const state = model.state;
+  const search = () => {
+    void model.search();
+    props.onSearched?.();
+  };
+
+  let status: React.ReactNode = null;
+  if (level) {
+    const count = formatCount(level.rows.length);
+    status = (
+      <div className="jp-escape-Datalake-status" aria-live="polite">
+        {level.running ? (
+          <span>
+            <span className="jp-escape-spinner" aria-hidden="true" />
+            {trans.__('%1 rows so far…', count)}
+          </span>
+        ) : (
+          <span>
+            {level.rows.length === 1
+              ? trans.__('1 row')
+              : trans.__('%1 rows', count)}
+          </span>
+        )}
+        {!level.running && level.limitReached && (
+          <span>
+            {' · '}
+            {trans.__('limit of %1 reached', formatCount(level.limit))}{' '}
+            <button
+              className="jp-escape-linkButton"
+              onClick={() => void model.raiseLimit()}
+            >
+              {trans.__('Show up to %1', formatCount(level.limit * 10))}
+            </button>
+          </span>
+        )}
+      </div>
+    );
+  }
+
+  let body: React.ReactNode;
+  if (!level) {
+    body = (
+      <div className="jp-escape-Datalake-empty">
+        <p>
+          {trans.__(
+            'Type a scope to browse it, or scope:name with * wildcards, then press Enter.'
+          )}
+        </p>
+        {model.scopes.length > 0 && (
+          <div className="jp-escape-chips" aria-label={trans.__('Scopes')}>
+            {model.scopes.map(scope => (
+              <button
+                key={scope}
+                className="jp-escape-chip"
+                onClick={() => {
+                  model.update({ query: scope });
+                  search();
+                }}
+              >
+                {scope}
+              </button>
+            ))}
+          </div>
+        )}
+      </div>
+    );
+  } else if (level.error) {
+    body = (
+      <ErrorBanner
+        message={level.error}
+        retryLabel={trans.__('Retry')}
+        onRetry={() =>
+          level.did === null ? search() : void model.raiseLimit()
+        }
+      />
+    );
+  } else if (!level.running && level.rows.length === 0) {
+    body = (
+      <div className="jp-escape-Datalake-empty">
+        <p>
+          {level.did === null
+            ? trans.__('Nothing in the Data Lake matches “%1”.', level.label)
+            : trans.__('This collection is empty.')}
+        </p>
+      </div>
+    );
+  } else {
+    body = (
+      <DidList
+        rows={level.rows}
+        version={model.version}
+        selectedDid={model.selectedDid}
+        trans={trans}
+        onOpen={row => void model.open(row)}
+      />
+    );
+  }
+
+  return (
+    <div className="jp-escape-Datalake">
+      <Identity model={model} trans={trans} />
+      <SearchForm
+        state={state}
+        scopes={model.scopes}
+        running={level?.running ?? false}
+        trans={trans}
+        onChange={partial => model.update(partial)}
+        onSearch={search}
+        onStop={() => model.stop()}
+      />
+      <Breadcrumbs
+        levels={model.levels}
+        trans={trans}
+        onGoTo={index => model.goTo(index)}
+      />
+      {status}
+      <div className="jp-escape-Datalake-body">{body}</div>
+      {model.selectedDid && (
+        <DidDetails
+          did={model.selectedDid}
+          details={model.selected}
+          loading={model.detailsLoading}
+          error={model.detailsError}
+          webui={model.whoami?.instance.webui_url ?? null}
+          trans={trans}
+          onCopy={props.onCopy}
+          onClose={() => model.clearSelection()}
+          onRetry={() => void model.select(model.selectedDid!)}
+        />
+      )}
+    </div>
+  );
+}

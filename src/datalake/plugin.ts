@@ -1,0 +1,139 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  Clipboard,
+  ICommandPalette,
+  Notification,
+  ReactWidget
+} from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import {
+  refreshIcon,
+  SidePanel,
+  ToolbarButton
+} from '@jupyterlab/ui-components';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { Panel } from '@lumino/widgets';
+import * as React from 'react';
+
+import { datalakeIcon } from '../common/icons';
+import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
+import { DatalakePanel } from './components/DatalakePanel';
+import { DatalakeModel, IDatalakeState } from './model';
+
+const STATE_KEY = `${PluginIDs.datalake}:state`;
+
+/** The "Data Lake" left sidebar: browse, search and inspect Rucio. */
+export const datalakePlugin: JupyterFrontEndPlugin<void> = {
+  id: PluginIDs.datalake,
+  description:
+    'A sidebar to browse, search and inspect the ESCAPE Data Lake (Rucio).',
+  autoStart: true,
+  optional: [
+    ILayoutRestorer,
+    IStateDB,
+    ICommandPalette,
+    ITranslator,
+    ISettingRegistry
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    stateDB: IStateDB | null,
+    palette: ICommandPalette | null,
+    translator: ITranslator | null,
+    settingRegistry: ISettingRegistry | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
+    const model = new DatalakeModel();
+
+    const copy = (text: string, what: string) => {
+      Clipboard.copyToSystem(text);
+      Notification.success(trans.__('%1 copied to the clipboard.', what), {
+        autoClose: 2500
+      });
+    };
+    const remember = () =>
+      void stateDB?.save(
+        STATE_KEY,
+        model.state as unknown as ReadonlyPartialJSONObject
+      );
+
+    // A plain Panel as content: one view, no accordion section title.
+    const panel = new SidePanel({
+      content: new Panel(),
+      translator: translator ?? nullTranslator
+    });
+    panel.id = 'escape-datalake';
+    panel.addClass('jp-escape-DatalakePanel');
+    panel.title.icon = datalakeIcon;
+    panel.title.caption = trans.__('Data Lake');
+    panel.toolbar.addItem(
+      'refresh',
+      new ToolbarButton({
+        icon: refreshIcon,
+        tooltip: trans.__('Reconnect to Rucio and list again'),
+        onClick: () => {
+          void model.connect();
+          if (model.levels.length && !model.current?.running) {
+            void model.search();
+          }
+        }
+      })
+    );
+    const header = ReactWidget.create(
+      React.createElement(
+        'h2',
+        { className: 'jp-escape-SidePanel-title' },
+        trans.__('Data Lake')
+      )
+    );
+    panel.header.addWidget(header);
+    panel.addWidget(
+      ReactWidget.create(
+        React.createElement(DatalakePanel, {
+          model,
+          trans,
+          onCopy: copy,
+          onSearched: remember
+        })
+      )
+    );
+    app.shell.add(panel, 'left', { rank: 600 });
+    restorer?.add(panel, 'escape-datalake');
+
+    app.commands.addCommand(CommandIDs.openDatalake, {
+      label: trans.__('Open the Data Lake Browser'),
+      caption: trans.__('Browse and search the ESCAPE Data Lake (Rucio)'),
+      execute: () => app.shell.activateById(panel.id)
+    });
+    palette?.addItem({
+      command: CommandIDs.openDatalake,
+      category: ESCAPE_CATEGORY
+    });
+
+    void app.restored.then(async () => {
+      const saved = (await stateDB?.fetch(STATE_KEY)) as
+        IDatalakeState | undefined;
+      if (settingRegistry) {
+        const settings = await settingRegistry.load(PluginIDs.datalake);
+        model.update({
+          limit: settings.get('defaultLimit').composite as number,
+          type: settings.get('defaultType').composite as IDatalakeState['type']
+        });
+      }
+      await model.connect();
+      if (saved && typeof saved.query === 'string') {
+        model.update(saved);
+        if (saved.query.trim()) {
+          void model.search();
+        }
+      }
+    });
+  }
+};

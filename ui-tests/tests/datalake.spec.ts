@@ -1,0 +1,95 @@
+import { expect, test } from '@jupyterlab/galata';
+
+const SHOTS = process.env.ESCAPE_SCREENSHOTS;
+
+test.describe('Data Lake browser', () => {
+  test.use({ viewport: { width: 1280, height: 860 } });
+
+  test('browse a scope, open a dataset, see a file checksum and replicas', async ({
+    page
+  }) => {
+    await page.sidebar.openTab('escape-datalake');
+    const panel = page.locator('#escape-datalake');
+    await expect(panel.getByText('Local Rucio testbed')).toBeVisible();
+    await expect(panel.getByText('root (userpass)')).toBeVisible();
+
+    // Browse the whole scope from its shortcut.
+    const listing = page.waitForResponse(r =>
+      r.url().includes('/escape/datalake/search')
+    );
+    await panel
+      .getByRole('button', { name: 'escape_cta', exact: true })
+      .click();
+    expect((await listing).status()).toBe(200);
+    await expect(panel.getByText(/^1,000 rows/)).toBeVisible();
+    await expect(panel.getByText('limit of 1,000 reached')).toBeVisible();
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-browse.png` });
+    }
+
+    // Search one dataset with a wildcard and open it.
+    await panel
+      .getByLabel('Data Lake query')
+      .fill('escape_cta:cta.prod5.south.gamma.run0001*');
+    await panel.getByLabel('Type').selectOption('dataset');
+    await panel.getByLabel('Data Lake query').press('Enter');
+    const dataset = panel.locator('.jp-escape-Datalake-row', {
+      hasText: 'cta.prod5.south.gamma.run0001.dl1'
+    });
+    await dataset.click();
+    await expect(panel.getByText('8 rows')).toBeVisible();
+    const details = panel.getByRole('region', {
+      name: /Details of escape_cta:cta\.prod5/
+    });
+    await expect(details.getByText('ESCAPE_DISK')).toBeVisible();
+    await expect(details.getByText('8 of 8 files · 1.44 MB')).toBeVisible();
+    await expect(details.getByText('cta_prod5')).toBeVisible();
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-dataset.png` });
+    }
+
+    // A file: checksum and replicas.
+    await panel
+      .locator('.jp-escape-Datalake-row[data-type=file]')
+      .first()
+      .click();
+    const file = panel.getByRole('region', {
+      name: /Details of escape_cta:gamma_/
+    });
+    await expect(file.getByText(/^[0-9a-f]{8}$/)).toBeVisible();
+    await expect(file.getByText(/^[0-9a-f]{32}$/)).toBeVisible();
+    const replicas = file.getByRole('list', { name: 'Replicas' });
+    await expect(replicas).toContainText('ESCAPE_DISK');
+    await expect(replicas).toContainText('AVAILABLE');
+    await expect(replicas).toContainText('readable over https');
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-file.png` });
+    }
+
+    // Back to the results through the breadcrumbs.
+    await panel
+      .getByRole('navigation', { name: 'Data Lake location' })
+      .getByText('Results')
+      .click();
+    await expect(dataset).toBeVisible();
+  });
+
+  test('explains a malformed query and an empty result', async ({ page }) => {
+    await page.sidebar.openTab('escape-datalake');
+    const panel = page.locator('#escape-datalake');
+    await panel.getByLabel('Data Lake query').fill('bad scope!:x');
+    await panel.getByLabel('Data Lake query').press('Enter');
+    await expect(panel.getByRole('alert')).toContainText(
+      "'bad scope!' is not a valid scope"
+    );
+    await panel
+      .getByLabel('Data Lake query')
+      .fill('escape_cta:nothing-like-this-*');
+    await panel.getByLabel('Data Lake query').press('Enter');
+    await expect(
+      panel.getByText(
+        'Nothing in the Data Lake matches “escape_cta:nothing-like-this-*”.'
+      )
+    ).toBeVisible();
+  });
+});
