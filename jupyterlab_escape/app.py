@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 
 from . import status
 from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
 from .datalake import routes as datalake_routes
 from .datalake.client import RucioClient
+from .datalake.credentials import CredentialStore
 from .services import Services
 
 # Each slice contributes a module-level ``routes`` list; paths are relative to base_url.
@@ -27,6 +31,10 @@ class EscapeApp(ExtensionApp):
             reana=EscapeReana(parent=self),
             zenodo=EscapeZenodo(parent=self),
         )
+        self.rucio_credentials = CredentialStore(
+            self.services.rucio, Path(jupyter_data_dir()) / "jupyterlab_escape" / "rucio.json"
+        )
+        self.rucio_credentials.load()
         self.datalake = RucioClient.from_config(self.services.rucio, self.services.http["rucio"])
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"

@@ -52,12 +52,21 @@ class RucioClient:
 
     @classmethod
     def from_config(cls, config: EscapeRucio, http: ServiceHTTP) -> RucioClient:
+        return cls(config, http, cls._auth_for(config))
+
+    @staticmethod
+    def _auth_for(config: EscapeRucio) -> RucioAuth:
         cert = None
         if config.auth_type in ("x509", "x509_proxy") and config.client_cert:
             cert = (config.client_cert, config.client_key or config.client_cert)
-        auth_url = config.auth_url or config.url
-        auth_http = ServiceHTTP(config, base_url=auth_url, cert=cert)
-        return cls(config, http, RucioAuth(config, auth_http))
+        auth_http = ServiceHTTP(config, base_url=config.auth_url or config.url, cert=cert)
+        return RucioAuth(config, auth_http)
+
+    async def reconfigure(self) -> None:
+        """Credentials changed: forget the token and the TLS identity, start afresh."""
+        old = self.auth
+        self.auth = self._auth_for(self.config)
+        await old.http.aclose()
 
     async def aclose(self) -> None:
         await self.auth.http.aclose()

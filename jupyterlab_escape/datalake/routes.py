@@ -170,7 +170,34 @@ class DetailsHandler(DatalakeHandler):
         self.write_json(await did_details(self.rucio, self.did_argument()))
 
 
+class CredentialsHandler(DatalakeHandler):
+    """The user's own Rucio credentials: stored on the server (0600), never sent back."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.write_json(self.extensionapp.rucio_credentials.describe())
+
+    @tornado.web.authenticated
+    async def put(self) -> None:
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise bad_input("Send the credentials as a JSON object.") from None
+        if not isinstance(body, dict):
+            raise bad_input("Send the credentials as a JSON object.")
+        self.extensionapp.rucio_credentials.save(body)
+        await self.rucio.reconfigure()
+        self.write_json(self.extensionapp.rucio_credentials.describe())
+
+    @tornado.web.authenticated
+    async def delete(self) -> None:
+        self.extensionapp.rucio_credentials.clear()
+        await self.rucio.reconfigure()
+        self.write_json(self.extensionapp.rucio_credentials.describe())
+
+
 routes = [
+    (r"/escape/datalake/credentials", CredentialsHandler),
     (r"/escape/datalake/whoami", WhoamiHandler),
     (r"/escape/datalake/scopes", ScopesHandler),
     (r"/escape/datalake/search", SearchHandler),

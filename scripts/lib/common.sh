@@ -53,8 +53,8 @@ ensure_venv() {
     step "pip install -e .[test]"
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
     (cd "$REPO" && "$VENV/bin/python" -m pip install -q -e ".[test]") || die "pip install failed"
-    (cd "$REPO" && "$VENV/bin/jupyter" labextension develop --overwrite . >/dev/null) ||
-      die "jupyter labextension develop failed"
+    (cd "$REPO" && "$VENV/bin/jupyter-builder" develop --overwrite . >/dev/null) ||
+      die "jupyter-builder develop failed"
     echo "$want" >"$stamp"
   fi
 }
@@ -76,6 +76,14 @@ ensure_rucio_testbed() {
   "$REPO/testbed/rucio/testbed" setup >"$RUN_DIR/testbed-setup.log" 2>&1 ||
     { tail -30 "$RUN_DIR/testbed-setup.log"; die "testbed setup failed (log: $RUN_DIR/testbed-setup.log)"; }
   tail -n 3 "$RUN_DIR/testbed-setup.log" | grep -v '^ ' || true
+}
+
+# The Zenodo stand-in (testbed/zenodo) on 127.0.0.1: started if it does not answer; idempotent.
+# Exports ESCAPE_ZENODO_URL, which the demo and the Galata servers point EscapeZenodo at.
+ensure_zenodo_standin() {
+  local port="${ESCAPE_ZENODO_PORT:-18090}"
+  "$REPO/testbed/zenodo/standin" start --port "$port" || die "Zenodo stand-in did not start"
+  export ESCAPE_ZENODO_URL="http://127.0.0.1:$port"
 }
 
 # RUCIO_* variables of the testbed, as deployments set them for the extension.

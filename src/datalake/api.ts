@@ -133,3 +133,33 @@ export type DatalakeApi = typeof datalakeApi;
 export function didOf(row: { scope: string; name: string }): string {
   return `${row.scope}:${row.name}`;
 }
+
+/** The user's Rucio credentials as the server describes them: secrets only as "is set". */
+export interface ICredentials {
+  stored: boolean;
+  auth_type: 'userpass' | 'oidc' | 'x509' | 'x509_proxy';
+  account: string;
+  username: string;
+  has_password: boolean;
+  oidc_token_file: string;
+  client_cert: string;
+  client_key: string;
+}
+
+export type CredentialsUpdate = Partial<
+  Omit<ICredentials, 'stored' | 'has_password'>
+> & {
+  password?: string;
+};
+
+export const credentialsApi = {
+  get: (): Promise<ICredentials> =>
+    requestAPI<ICredentials>('datalake/credentials'),
+  save: (body: CredentialsUpdate): Promise<ICredentials> =>
+    requestAPI<ICredentials>('datalake/credentials', {
+      method: 'PUT',
+      body: JSON.stringify(body)
+    }),
+  forget: (): Promise<ICredentials> =>
+    requestAPI<ICredentials>('datalake/credentials', { method: 'DELETE' })
+};

@@ -5,9 +5,11 @@ import {
 } from '@jupyterlab/application';
 import {
   Clipboard,
+  Dialog,
   ICommandPalette,
   Notification,
-  ReactWidget
+  ReactWidget,
+  showDialog
 } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
@@ -15,7 +17,8 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
   refreshIcon,
   SidePanel,
-  ToolbarButton
+  ToolbarButton,
+  userIcon
 } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Panel } from '@lumino/widgets';
@@ -23,6 +26,8 @@ import * as React from 'react';
 
 import { datalakeIcon } from '../common/icons';
 import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
+import { credentialsApi, CredentialsUpdate } from './api';
+import { CredentialsForm } from './components/CredentialsForm';
 import { DatalakePanel } from './components/DatalakePanel';
 import { DatalakeModel, IDatalakeState } from './model';
 
@@ -84,6 +89,60 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
             void model.search();
           }
         }
+      })
+    );
+    const editCredentials = async () => {
+      let current;
+      try {
+        current = await credentialsApi.get();
+      } catch (reason) {
+        Notification.error(String((reason as Error).message ?? reason));
+        return;
+      }
+      let value: CredentialsUpdate = {};
+      const body = ReactWidget.create(
+        React.createElement(CredentialsForm, {
+          initial: current,
+          trans,
+          onChange: (next: CredentialsUpdate) => (value = next)
+        })
+      );
+      const buttons = [
+        Dialog.cancelButton(),
+        Dialog.okButton({ label: trans.__('Save') })
+      ];
+      if (current.stored) {
+        buttons.splice(1, 0, Dialog.warnButton({ label: trans.__('Forget') }));
+      }
+      const result = await showDialog({
+        title: trans.__('Rucio credentials'),
+        body,
+        buttons
+      });
+      const label = result.button.label;
+      if (!result.button.accept && label !== trans.__('Forget')) {
+        return;
+      }
+      try {
+        if (label === trans.__('Forget')) {
+          await credentialsApi.forget();
+        } else {
+          await credentialsApi.save({ auth_type: current.auth_type, ...value });
+        }
+        Notification.success(trans.__('Rucio credentials saved.'), {
+          autoClose: 2500
+        });
+      } catch (reason) {
+        Notification.error(String((reason as Error).message ?? reason));
+      }
+      await model.connect();
+    };
+    panel.toolbar.addItem(
+      'credentials',
+      new ToolbarButton({
+        icon: userIcon,
+        tooltip: trans.__('Rucio credentials…'),
+        onClick: () => void editCredentials()
       })
     );
     const header = ReactWidget.create(

@@ -92,4 +92,29 @@ test.describe('Data Lake browser', () => {
       )
     ).toBeVisible();
   });
+
+  test('the credentials dialog never shows a secret', async ({ page }) => {
+    await page.sidebar.openTab('escape-datalake');
+    const panel = page.locator('#escape-datalake');
+    await panel.getByTitle('Rucio credentials…').click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.getByText('Rucio credentials')).toBeVisible();
+    // The operator configured userpass for root: the form shows it, without the password.
+    await expect(dialog.getByLabel('Method', { exact: true })).toHaveValue(
+      'userpass'
+    );
+    await expect(
+      dialog.getByLabel('Username', { exact: true })
+    ).not.toHaveValue('');
+    await expect(dialog.getByLabel('Password', { exact: true })).toHaveValue(
+      ''
+    );
+    await dialog.getByLabel('Method', { exact: true }).selectOption('oidc');
+    await expect(dialog.getByLabel('Token file')).toBeVisible();
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-credentials.png` });
+    }
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
+  });
 });
