@@ -8,6 +8,7 @@ from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 
 from . import status
+from .catalogue import routes as catalogue_routes
 from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
 from .datalake import routes as datalake_routes
 from .datalake.client import RucioClient
@@ -15,7 +16,7 @@ from .datalake.credentials import CredentialStore
 from .services import Services
 
 # Each slice contributes a module-level ``routes`` list; paths are relative to base_url.
-ROUTE_MODULES = [status, datalake_routes]
+ROUTE_MODULES = [status, datalake_routes, catalogue_routes]
 
 
 class EscapeApp(ExtensionApp):

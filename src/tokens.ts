@@ -4,12 +4,15 @@ export const PLUGIN_PREFIX = 'jupyterlab-escape';
 export namespace PluginIDs {
   export const status = `${PLUGIN_PREFIX}:status`;
   export const datalake = `${PLUGIN_PREFIX}:datalake`;
+  export const catalogue = `${PLUGIN_PREFIX}:catalogue`;
 }
 
 export namespace CommandIDs {
   export const openServices = 'escape:open-services';
   export const refreshServices = 'escape:refresh-services';
   export const openDatalake = 'escape:datalake-open';
+  export const openCatalogue = 'escape:catalogue-open';
+  export const catalogueSearch = 'escape:catalogue-search';
 }
 
 /** Launcher and palette category of every ESCAPE command. */

@@ -1,8 +1,8 @@
 """Server configuration of the Galata journeys (test-only: no token, no XSRF).
 
 The Rucio side is the real testbed: scripts/test exports RUCIO_BASE_URL and friends from it.
-REANA is left unconfigured and Zenodo points at a closed loopback port, so the services view
-shows all three states a user can meet: reachable, not configured, unreachable.
+REANA is left unconfigured; Zenodo is the Zenodo stand-in (testbed/zenodo) whose URL scripts/test
+exports as ESCAPE_ZENODO_URL (without it, a closed loopback port: Zenodo shows unreachable).
 """
 
 import os
@@ -14,6 +14,6 @@ configure_jupyter_server(c)  # noqa: F821
 c.ServerApp.port = int(os.environ.get("ESCAPE_UI_PORT", "8888"))  # noqa: F821
 c.ServerApp.base_url = os.environ.get("ESCAPE_UI_BASE_URL", "/")  # noqa: F821
 c.EscapeReana.url = ""  # noqa: F821
-c.EscapeZenodo.url = "http://127.0.0.1:9"  # noqa: F821  (discard port: nothing listens)
+c.EscapeZenodo.url = os.environ.get("ESCAPE_ZENODO_URL", "http://127.0.0.1:9")  # noqa: F821
 c.EscapeZenodo.connect_timeout = 2.0  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821  (CI machines run as root)

@@ -44,6 +44,34 @@ function ruleProgress(rule: IRule): string {
   return `${rule.locks_ok_cnt}/${total} ok · ${rule.locks_replicating_cnt} replicating · ${rule.locks_stuck_cnt} stuck`;
 }
 
+/** Storage elements with a state badge and one line of facts each (replicas, availability). */
+function RseSection(props: {
+  title: string;
+  empty: string;
+  items: { rse: string; state: string; facts: string }[];
+}): JSX.Element {
+  return (
+    <>
+      <h4>{props.title}</h4>
+      {props.items.length === 0 ? (
+        <p className="jp-escape-muted">{props.empty}</p>
+      ) : (
+        <ul className="jp-escape-Datalake-rses" aria-label={props.title}>
+          {props.items.map(item => (
+            <li key={item.rse}>
+              <span className="jp-escape-Datalake-rseName">{item.rse}</span>
+              <StatusBadge kind={stateKind(item.state)} label={item.state} />
+              <span className="jp-escape-muted jp-escape-Datalake-rseFacts">
+                {item.facts}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
 /** Everything about one DID: size, checksums, where it is, rules, metadata, and actions. */
 export function DidDetails(props: IDidDetailsProps): JSX.Element {
   const { details, trans } = props;
@@ -146,71 +174,33 @@ export function DidDetails(props: IDidDetailsProps): JSX.Element {
             )}
           </dl>
           {details.replicas && (
-            <>
-              <h4>{trans.__('Replicas')}</h4>
-              {details.replicas.length === 0 ? (
-                <p className="jp-escape-muted">
-                  {trans.__('No replica: the file is nowhere.')}
-                </p>
-              ) : (
-                <ul
-                  className="jp-escape-Datalake-rses"
-                  aria-label={trans.__('Replicas')}
-                >
-                  {details.replicas.map(replica => (
-                    <li key={replica.rse}>
-                      <span className="jp-escape-Datalake-rseName">
-                        {replica.rse}
-                      </span>
-                      <StatusBadge
-                        kind={stateKind(replica.state)}
-                        label={replica.state}
-                      />
-                      <span className="jp-escape-muted jp-escape-Datalake-rseFacts">
-                        {replica.schemes.length
-                          ? trans.__(
-                              'readable over %1',
-                              replica.schemes.join(', ')
-                            )
-                          : trans.__('no protocol for reading')}
-                      </span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </>
+            <RseSection
+              title={trans.__('Replicas')}
+              empty={trans.__('No replica: the file is nowhere.')}
+              items={details.replicas.map(replica => ({
+                rse: replica.rse,
+                state: replica.state,
+                facts: replica.schemes.length
+                  ? trans.__('readable over %1', replica.schemes.join(', '))
+                  : trans.__('no protocol for reading')
+              }))}
+            />
           )}
           {details.availability && (
-            <>
-              <h4>{trans.__('Availability')}</h4>
-              {details.availability.length === 0 ? (
-                <p className="jp-escape-muted">
-                  {trans.__('No replica on any storage.')}
-                </p>
-              ) : (
-                <ul
-                  className="jp-escape-Datalake-rses"
-                  aria-label={trans.__('Availability')}
-                >
-                  {details.availability.map(a => (
-                    <li key={a.rse}>
-                      <span className="jp-escape-Datalake-rseName">
-                        {a.rse}
-                      </span>
-                      <StatusBadge kind={stateKind(a.state)} label={a.state} />
-                      <span className="jp-escape-muted jp-escape-Datalake-rseFacts">
-                        {trans.__(
-                          '%1 of %2 files · %3',
-                          formatCount(a.available_length),
-                          formatCount(a.length),
-                          formatBytes(a.available_bytes)
-                        )}
-                      </span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </>
+            <RseSection
+              title={trans.__('Availability')}
+              empty={trans.__('No replica on any storage.')}
+              items={details.availability.map(a => ({
+                rse: a.rse,
+                state: a.state,
+                facts: trans.__(
+                  '%1 of %2 files · %3',
+                  formatCount(a.available_length),
+                  formatCount(a.length),
+                  formatBytes(a.available_bytes)
+                )
+              }))}
+            />
           )}
           {details.type !== 'file' && (
             <>

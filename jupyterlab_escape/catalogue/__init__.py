@@ -1,0 +1,1 @@
+"""The Software Catalogue slice: the ESCAPE OSSR (Zenodo community escape2020) in JupyterLab."""

@@ -1,0 +1,84 @@
+"""Pure pieces of the slice: install cells, workspace paths, mapping, sanitizing."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyterlab_escape.catalogue import records
+from jupyterlab_escape.catalogue.fetch import default_dest
+from jupyterlab_escape.catalogue.install import install_cell
+from jupyterlab_escape.catalogue.sanitize import sanitize_description
+from jupyterlab_escape.catalogue.workspace import inside, slug
+from jupyterlab_escape.http import EscapeError
+
+SUMMARY = {"id": "42", "title": "gammapipe: tools", "version": "1.2.0"}
+
+
+def test_install_from_pypi_codemeta():
+    cell = install_cell(SUMMARY, {"installUrl": ["https://pypi.org/project/gammapipe/"]}, [])
+    assert cell["source"] == "codemeta"
+    assert cell["code"].splitlines()[-1] == "%pip install gammapipe==1.2.0"
+    assert cell["code"].startswith(
+        "# Install gammapipe: tools 1.2.0\n# from the ESCAPE OSSR, record 42."
+    )
+
+
+def test_install_from_repository_with_requirements():
+    codemeta = {
+        "programmingLanguage": ["Python"],
+        "softwareRequirements": ["numpy>=1.23", "astropy>=5.3"],
+        "codeRepository": ["https://github.com/astro-lab/gammapipe"],
+    }
+    code = install_cell(SUMMARY, codemeta, [])["code"].splitlines()
+    assert code[2:] == [
+        "!git clone --depth 1 --branch v1.2.0 https://github.com/astro-lab/gammapipe",
+        "%pip install 'numpy>=1.23' 'astropy>=5.3'",
+        "%pip install ./gammapipe",
+    ]
+
+
+def test_install_never_carries_shell_syntax_from_a_record():
+    hostile = {
+        "id": "1",
+        "title": "x\n!rm -rf ~",
+        "version": "1.0; rm -rf ~",
+    }
+    codemeta = {
+        "installUrl": ["https://evil.example/$(id)"],
+        "buildInstructions": ["pip install x;rm"],
+        "codeRepository": ["https://github.com/a/b;rm -rf ~"],
+        "softwareRequirements": ["numpy; rm -rf ~"],
+    }
+    related = [{"identifier": "https://gitlab.com/a/$(whoami)", "kind": "repository"}]
+    cell = install_cell(hostile, codemeta, related)
+    assert cell["source"] == "none"
+    assert all(line.startswith("#") for line in cell["code"].splitlines())
+
+
+def test_workspace_paths(tmp_path):
+    assert inside(tmp_path, "ossr/a-1.0") == tmp_path.resolve() / "ossr" / "a-1.0"
+    for bad in ("../x", "/abs", "a/../../x", "", "a\\b", "C:/x", "a\x00b"):
+        with pytest.raises(EscapeError):
+            inside(tmp_path, bad)
+    assert slug("Gamma-Pipe: tools for CTA!") == "gamma-pipe-tools-for-cta"
+    assert slug("Ünïcodé") == "unicode"
+    assert default_dest("ossr", "gammapipe: tools", "1.2") == "ossr/gammapipe-1.2"
+    assert default_dest("ossr", "photonkit — Reference data", None) == "ossr/photonkit-latest"
+    assert default_dest("", "A b", "1.0 beta/2") == "a-b-1.0-beta-2"
+
+
+def test_mapping_tolerates_sparse_records():
+    summary = records.summary({"id": 7, "metadata": {}}, "https://zenodo.org")
+    assert summary["id"] == "7" and summary["title"] == "(untitled)"
+    assert summary["creators"] == [] and summary["licence"] is None
+    assert summary["html_url"] == "https://zenodo.org/records/7"
+
+
+def test_sanitizer_keeps_formatting_only():
+    html = sanitize_description(
+        '<h2 style="x">T</h2><iframe src="https://e.org"></iframe><form><input></form>'
+        '<a href="https://e.org" onmouseover="x()">l</a><svg onload="x()"></svg>'
+    )
+    assert html == (
+        '<h2>T</h2><a href="https://e.org" target="_blank" rel="noopener noreferrer nofollow">l</a>'
+    )

@@ -1,0 +1,294 @@
+import { nullTranslator } from '@jupyterlab/translation';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import * as React from 'react';
+
+import { FacetFilters } from '../components/FacetFilters';
+import { IRecordActions, RecordView } from '../components/RecordView';
+import { ResultList } from '../components/ResultList';
+import { SearchControls } from '../components/SearchControls';
+import { citationMarkdown } from '../cells';
+import { detail, summary } from './fixtures';
+
+const trans = nullTranslator.load('jupyterlab_escape');
+
+function actions(): IRecordActions {
+  return {
+    copyCitation: jest.fn(),
+    insertCitation: jest.fn(),
+    insertInstall: jest.fn(),
+    fetchFiles: jest.fn(),
+    cancelFetch: jest.fn(),
+    openPage: jest.fn(),
+    openFolder: jest.fn(),
+    showImages: jest.fn()
+  };
+}
+
+const listProps = {
+  results: [],
+  total: null,
+  loading: false,
+  error: null,
+  slowDown: null,
+  canLoadMore: false,
+  trans,
+  onOpen: jest.fn(),
+  onKeyword: jest.fn(),
+  onLoadMore: jest.fn(),
+  onRetry: jest.fn()
+};
+
+describe('SearchControls', () => {
+  it('reports typing, Enter, sort and scope', () => {
+    const props = {
+      query: '',
+      sort: 'bestmatch' as const,
+      scope: 'community' as const,
+      community: 'escape2020',
+      trans,
+      onQuery: jest.fn(),
+      onSubmit: jest.fn(),
+      onSort: jest.fn(),
+      onScope: jest.fn()
+    };
+    render(<SearchControls {...props} />);
+    const box = screen.getByRole('searchbox', {
+      name: 'Search the software catalogue'
+    });
+    fireEvent.change(box, { target: { value: 'cta' } });
+    expect(props.onQuery).toHaveBeenCalledWith('cta');
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(props.onSubmit).toHaveBeenCalled();
+    fireEvent.change(screen.getByRole('combobox', { name: 'Sort results' }), {
+      target: { value: 'mostdownloaded' }
+    });
+    expect(props.onSort).toHaveBeenCalledWith('mostdownloaded');
+    expect(
+      screen
+        .getByRole('radio', { name: 'OSSR (escape2020)' })
+        .getAttribute('aria-checked')
+    ).toBe('true');
+    fireEvent.click(screen.getByRole('radio', { name: 'All of Zenodo' }));
+    expect(props.onScope).toHaveBeenCalledWith('all');
+  });
+});
+
+describe('ResultList', () => {
+  it('shows each result with version, creators, keywords, licence and DOI', () => {
+    const onOpen = jest.fn();
+    const onKeyword = jest.fn();
+    render(
+      <ResultList
+        {...listProps}
+        results={[summary('7')]}
+        total={1}
+        onOpen={onOpen}
+        onKeyword={onKeyword}
+      />
+    );
+    const card = screen.getByRole('listitem', { name: 'tool 7: a pipeline' });
+    expect(within(card).getByText('v1.0.0')).toBeTruthy();
+    expect(within(card).getByText('Moreau, Anna')).toBeTruthy();
+    expect(within(card).getByText('mit')).toBeTruthy();
+    expect(
+      within(card)
+        .getByRole('link', { name: /10.5281\/zenodo.7/ })
+        .getAttribute('href')
+    ).toBe('https://doi.org/10.5281/zenodo.7');
+    fireEvent.click(within(card).getByRole('button', { name: 'CTA' }));
+    expect(onKeyword).toHaveBeenCalledWith('CTA');
+    fireEvent.click(
+      within(card).getByRole('button', { name: 'tool 7: a pipeline' })
+    );
+    expect(onOpen).toHaveBeenCalledWith('7');
+    expect(screen.getByText('1 record')).toBeTruthy();
+  });
+
+  it('has clear empty, error and slowing-down states', () => {
+    const { rerender } = render(<ResultList {...listProps} total={0} />);
+    expect(screen.getByText('No records match.')).toBeTruthy();
+    rerender(
+      <ResultList
+        {...listProps}
+        total={0}
+        error="Zenodo is having trouble (HTTP 503)."
+      />
+    );
+    expect(screen.getByRole('alert').textContent).toContain(
+      'Zenodo is having trouble'
+    );
+    expect(screen.queryByText('No records match.')).toBeNull();
+    rerender(<ResultList {...listProps} total={0} slowDown={7} />);
+    expect(screen.getByRole('status').textContent).toBe(
+      'Zenodo asks us to slow down: retrying in 7 s…'
+    );
+    expect(screen.queryByText('No records match.')).toBeNull();
+  });
+
+  it('offers more results while there are some', () => {
+    const onLoadMore = jest.fn();
+    render(
+      <ResultList
+        {...listProps}
+        results={[summary('1')]}
+        total={30}
+        canLoadMore={true}
+        onLoadMore={onLoadMore}
+      />
+    );
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Show more (1 of 30)' })
+    );
+    expect(onLoadMore).toHaveBeenCalled();
+  });
+});
+
+describe('FacetFilters', () => {
+  it('toggles facet buckets and clears active filters', () => {
+    const onToggle = jest.fn();
+    const onClear = jest.fn();
+    render(
+      <FacetFilters
+        facets={[
+          {
+            name: 'subject',
+            label: 'Keywords',
+            buckets: [{ key: 'CTA', label: 'CTA', count: 4, selected: true }]
+          },
+          {
+            name: 'resource_type',
+            label: 'Resource types',
+            buckets: [
+              { key: 'software', label: 'Software', count: 9, selected: false }
+            ]
+          }
+        ]}
+        filters={{ subject: ['CTA'] }}
+        trans={trans}
+        onToggle={onToggle}
+        onClear={onClear}
+      />
+    );
+    const types = screen.getByRole('group', { name: 'Resource types' });
+    fireEvent.click(within(types).getByRole('button', { name: /Software/ }));
+    expect(onToggle).toHaveBeenCalledWith('resource_type', 'software');
+    fireEvent.click(screen.getByRole('button', { name: 'CTA ×' }));
+    expect(onToggle).toHaveBeenCalledWith('subject', 'CTA');
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    expect(onClear).toHaveBeenCalled();
+  });
+});
+
+describe('RecordView', () => {
+  const base = {
+    loading: false,
+    error: null,
+    job: null,
+    jobError: null,
+    citationStyle: 'apa',
+    trans,
+    onBack: jest.fn(),
+    onRetry: jest.fn()
+  };
+
+  it('shows the record and sends its actions out', () => {
+    const acts = actions();
+    const sanitize = jest.fn((html: string) => html);
+    render(
+      <RecordView
+        {...base}
+        record={detail()}
+        actions={acts}
+        sanitize={sanitize}
+      />
+    );
+    expect(sanitize).toHaveBeenCalledWith('<p>Inert <strong>text</strong></p>');
+    expect(screen.getByText('text').tagName).toBe('STRONG');
+    expect(screen.getByText('latest')).toBeTruthy();
+    expect(screen.getByText('tool-1.0.0.zip')).toBeTruthy();
+    expect(screen.getByText('2.0 KiB')).toBeTruthy();
+    expect(
+      screen.getByRole('link', { name: 'https://github.com/a/tool' })
+    ).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'iD' }).getAttribute('href')).toBe(
+      'https://orcid.org/0000-0002-1825-0097'
+    );
+    expect(screen.getByText('numpy>=1.23')).toBeTruthy();
+    fireEvent.change(screen.getByRole('combobox', { name: 'Citation style' }), {
+      target: { value: 'bibtex' }
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Copy citation' }));
+    expect(acts.copyCitation).toHaveBeenCalledWith('bibtex');
+    fireEvent.click(screen.getByRole('button', { name: 'Insert citation' }));
+    expect(acts.insertCitation).toHaveBeenCalledWith('bibtex');
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Insert install cell' })
+    );
+    expect(acts.insertInstall).toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Fetch files' }));
+    expect(acts.fetchFiles).toHaveBeenCalledWith(true);
+    fireEvent.click(
+      screen.getByRole('button', { name: /Show 1 remote image/ })
+    );
+    expect(acts.showImages).toHaveBeenCalled();
+  });
+
+  it('shows fetch progress and a restricted record', () => {
+    const job = {
+      id: 'f1',
+      record_id: '42',
+      title: 't',
+      dest: 'ossr/t-1',
+      extract: false,
+      state: 'running' as const,
+      message: null,
+      files: [],
+      total_bytes: 4096,
+      done_bytes: 1024,
+      extracted: [],
+      extracted_count: 0
+    };
+    const { rerender } = render(
+      <RecordView
+        {...base}
+        record={detail()}
+        job={job}
+        actions={actions()}
+        sanitize={h => h}
+      />
+    );
+    expect(screen.getByText('1.0 KiB of 4.0 KiB (25%)')).toBeTruthy();
+    expect(
+      (screen.getByRole('button', { name: 'Fetch files' }) as HTMLButtonElement)
+        .disabled
+    ).toBe(true);
+    rerender(
+      <RecordView
+        {...base}
+        record={detail({ files_restricted: true })}
+        actions={actions()}
+        sanitize={h => h}
+      />
+    );
+    expect(
+      screen.getByText('The files of this record are restricted.')
+    ).toBeTruthy();
+  });
+});
+
+describe('citationMarkdown', () => {
+  it('quotes the formatted citation and adds BibTeX', () => {
+    const text = citationMarkdown(
+      detail(),
+      'Moreau, A. (2024). tool.',
+      '@software{x}'
+    );
+    expect(text).toContain('> Moreau, A. (2024). tool.');
+    expect(text).toContain('```bibtex\n@software{x}\n```');
+    expect(
+      text.startsWith(
+        '**Software used:** [tool 42: a pipeline](https://zenodo.org/records/42)'
+      )
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,110 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, Sanitizer } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
+import { recordActions } from './actions';
+import { Scope } from './api';
+import { catalogueIcon } from './icon';
+import { SearchModel } from './model';
+import { CatalogueWidget } from './widget';
+
+interface ICatalogueSettings {
+  debounceMs: number;
+  pageSize: number;
+  defaultScope: Scope;
+  citationStyle: string;
+}
+
+const DEFAULTS: ICatalogueSettings = {
+  debounceMs: 600,
+  pageSize: 10,
+  defaultScope: 'community',
+  citationStyle: 'apa'
+};
+
+/** The "Software Catalogue" sidebar: search, read, cite and fetch OSSR records. */
+export const cataloguePlugin: JupyterFrontEndPlugin<void> = {
+  id: PluginIDs.catalogue,
+  description:
+    'A sidebar to search the ESCAPE OSSR on Zenodo, cite records and fetch their files.',
+  autoStart: true,
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    INotebookTracker,
+    ISettingRegistry,
+    ITranslator
+  ],
+  activate: async (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    tracker: INotebookTracker | null,
+    registry: ISettingRegistry | null,
+    translator: ITranslator | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
+    let settings = { ...DEFAULTS };
+    if (registry) {
+      try {
+        const loaded = await registry.load(PluginIDs.catalogue);
+        settings = { ...DEFAULTS, ...(loaded.composite as object) };
+        loaded.changed.connect(() => {
+          settings = { ...DEFAULTS, ...(loaded.composite as object) };
+        });
+      } catch {
+        // keep the defaults: the schema may be missing in a development build
+      }
+    }
+    const sanitizer = new Sanitizer();
+    const widget = new CatalogueWidget({
+      search: new SearchModel({
+        debounceMs: settings.debounceMs,
+        pageSize: settings.pageSize,
+        scope: settings.defaultScope
+      }),
+      trans,
+      citationStyle: () => settings.citationStyle,
+      sanitize: html => sanitizer.sanitize(html),
+      actionsFor: record => recordActions(record, { app, tracker, trans })
+    });
+    widget.id = 'jp-escape-catalogue';
+    widget.title.icon = catalogueIcon;
+    widget.title.caption = trans.__('Software Catalogue (ESCAPE OSSR)');
+    app.shell.add(widget, 'right', { rank: 600 });
+    restorer?.add(widget, 'escape-catalogue');
+
+    app.commands.addCommand(CommandIDs.openCatalogue, {
+      label: trans.__('Software Catalogue'),
+      caption: trans.__('Search the ESCAPE OSSR software catalogue'),
+      icon: args => (args['isPalette'] ? undefined : catalogueIcon),
+      execute: () => app.shell.activateById(widget.id)
+    });
+    app.commands.addCommand(CommandIDs.catalogueSearch, {
+      label: trans.__('Search the Software Catalogue'),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: { query: { type: 'string' } }
+        }
+      },
+      execute: args => {
+        app.shell.activateById(widget.id);
+        widget.closeRecord();
+        widget.search.setQuery(String(args['query'] ?? ''));
+        return widget.search.submit();
+      }
+    });
+    palette?.addItem({
+      command: CommandIDs.openCatalogue,
+      category: ESCAPE_CATEGORY
+    });
+  }
+};

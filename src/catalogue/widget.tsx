@@ -1,0 +1,115 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import type { Message } from '@lumino/messaging';
+import { Signal } from '@lumino/signaling';
+import * as React from 'react';
+
+import { CatalogueSidebar } from './components/CatalogueSidebar';
+import { IRecordActions } from './components/RecordView';
+import { SearchModel } from './model';
+import { RecordModel } from './recordModel';
+
+export interface ICatalogueWidgetOptions {
+  search: SearchModel;
+  trans: TranslationBundle;
+  citationStyle: () => string;
+  sanitize: (html: string) => string;
+  /** Builds the actions of one record (clipboard, notebook, file browser). */
+  actionsFor: (record: RecordModel) => IRecordActions;
+}
+
+/** The sidebar widget: owns the search model and the record currently open. */
+export class CatalogueWidget extends ReactWidget {
+  constructor(private readonly options: ICatalogueWidgetOptions) {
+    super();
+    this.addClass('jp-escape-CatalogueWidget');
+  }
+
+  get search(): SearchModel {
+    return this.options.search;
+  }
+
+  get record(): RecordModel | null {
+    return this._record;
+  }
+
+  openRecord(id: string): RecordModel {
+    this._record?.dispose();
+    const record = new RecordModel(id);
+    this._record = record;
+    void record.load();
+    this._changed.emit();
+    return record;
+  }
+
+  closeRecord(): void {
+    this._record?.dispose();
+    this._record = null;
+    this._changed.emit();
+  }
+
+  dispose(): void {
+    this._record?.dispose();
+    this.options.search.dispose();
+    super.dispose();
+  }
+
+  /** The first time the sidebar shows, list the newest records rather than nothing. */
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    if (!this.search.searched && !this.search.loading) {
+      void this.search.submit();
+    }
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <UseChanged signal={this._changed}>
+        {() => (
+          <CatalogueSidebar
+            search={this.options.search}
+            record={this._record}
+            citationStyle={this.options.citationStyle()}
+            trans={this.options.trans}
+            actions={
+              this._record ? this.options.actionsFor(this._record) : NO_ACTIONS
+            }
+            sanitize={this.options.sanitize}
+            onOpen={id => this.openRecord(id)}
+            onBack={() => this.closeRecord()}
+          />
+        )}
+      </UseChanged>
+    );
+  }
+
+  private _record: RecordModel | null = null;
+  private _changed = new Signal<this, void>(this);
+}
+
+function UseChanged(props: {
+  signal: Signal<any, void>;
+  children: () => JSX.Element;
+}): JSX.Element {
+  const [, setTick] = React.useState(0);
+  React.useEffect(() => {
+    const changed = () => setTick(tick => tick + 1);
+    props.signal.connect(changed);
+    return () => {
+      props.signal.disconnect(changed);
+    };
+  }, [props.signal]);
+  return props.children();
+}
+
+const noop = () => undefined;
+const NO_ACTIONS: IRecordActions = {
+  copyCitation: noop,
+  insertCitation: noop,
+  insertInstall: noop,
+  fetchFiles: noop,
+  cancelFetch: noop,
+  openPage: noop,
+  openFolder: noop,
+  showImages: noop
+};
