@@ -11,8 +11,7 @@ from . import status
 from .catalogue import routes as catalogue_routes
 from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
 from .datalake import routes as datalake_routes
-from .datalake.client import RucioClient
-from .datalake.credentials import CredentialStore
+from .datalake.instances import RucioInstances
 from .services import Services
 
 # Each slice contributes a module-level ``routes`` list; paths are relative to base_url.
@@ -32,11 +31,12 @@ class EscapeApp(ExtensionApp):
             reana=EscapeReana(parent=self),
             zenodo=EscapeZenodo(parent=self),
         )
-        self.rucio_credentials = CredentialStore(
-            self.services.rucio, Path(jupyter_data_dir()) / "jupyterlab_escape" / "rucio.json"
+        self.rucio_instances = RucioInstances(
+            self.services.rucio,
+            self.services.http["rucio"],
+            parent=self,
+            data_dir=Path(jupyter_data_dir()) / "jupyterlab_escape",
         )
-        self.rucio_credentials.load()
-        self.datalake = RucioClient.from_config(self.services.rucio, self.services.http["rucio"])
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"
             self.log.info("jupyterlab_escape: %s %s", config.display_name, state)
@@ -46,5 +46,5 @@ class EscapeApp(ExtensionApp):
             self.handlers.extend(module.routes)
 
     async def stop_extension(self) -> None:
-        await self.datalake.aclose()
+        await self.rucio_instances.aclose()
         await self.services.aclose()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-from traitlets import Bool, Float, Int, TraitError, Unicode, default, validate
+from traitlets import Bool, Dict, Float, Int, List, TraitError, Unicode, default, validate
 from traitlets.config import Configurable
 
 
@@ -137,6 +137,11 @@ class EscapeRucio(ServiceConfig):
     webui_url = Unicode(help="Rucio WebUI, for 'open in WebUI' links (RUCIO_WEBUI_URL).").tag(
         config=True
     )
+    instances = List(
+        Dict(),
+        help="Further Rucio instances the user may switch to: each a dict of EscapeRucio "
+        "settings (name, display_name, url, auth_url, vo, account, ...) overriding these ones.",
+    ).tag(config=True)
     token_margin = Int(
         60, help="Seconds before a Rucio token's expiry at which it is renewed."
     ).tag(config=True)

@@ -17,3 +17,13 @@ c.EscapeReana.url = ""  # noqa: F821
 c.EscapeZenodo.url = os.environ.get("ESCAPE_ZENODO_URL", "http://127.0.0.1:9")  # noqa: F821
 c.EscapeZenodo.connect_timeout = 2.0  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821  (CI machines run as root)
+
+# A second Rucio instance to switch to: the testbed's second server (same data).
+if os.environ.get("ESCAPE_TESTBED_SECOND_URL"):
+    c.EscapeRucio.instances = [  # noqa: F821
+        {
+            "name": "second",
+            "display_name": "Second testbed server",
+            "url": os.environ["ESCAPE_TESTBED_SECOND_URL"],
+        }
+    ]

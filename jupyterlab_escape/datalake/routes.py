@@ -46,8 +46,13 @@ def _row(item) -> dict:
 
 class DatalakeHandler(EscapeHandler):
     @property
+    def instance(self):
+        """The Rucio instance the request is for (?instance=name, the first by default)."""
+        return self.extensionapp.rucio_instances.get(self.get_argument("instance", None))
+
+    @property
     def rucio(self):
-        return self.extensionapp.datalake
+        return self.instance.client
 
     def did_argument(self) -> DID:
         return DID.parse(self.get_argument("did", ""))
@@ -93,8 +98,9 @@ class DatalakeHandler(EscapeHandler):
 class WhoamiHandler(DatalakeHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
-        config = self.rucio.config
-        account = await self.rucio.whoami()
+        instance = self.instance
+        config = instance.config
+        account = await instance.client.whoami()
         self.write_json(
             {
                 "instance": {
@@ -106,7 +112,8 @@ class WhoamiHandler(DatalakeHandler):
                 "account": {
                     k: account.get(k) for k in ("account", "account_type", "status", "email")
                 },
-                "auth": self.rucio.auth.describe(),
+                "auth": instance.client.auth.describe(),
+                "instances": self.extensionapp.rucio_instances.describe(),
             }
         )
 
@@ -175,7 +182,7 @@ class CredentialsHandler(DatalakeHandler):
 
     @tornado.web.authenticated
     async def get(self) -> None:
-        self.write_json(self.extensionapp.rucio_credentials.describe())
+        self.write_json(self.instance.credentials.describe())
 
     @tornado.web.authenticated
     async def put(self) -> None:
@@ -185,15 +192,17 @@ class CredentialsHandler(DatalakeHandler):
             raise bad_input("Send the credentials as a JSON object.") from None
         if not isinstance(body, dict):
             raise bad_input("Send the credentials as a JSON object.")
-        self.extensionapp.rucio_credentials.save(body)
-        await self.rucio.reconfigure()
-        self.write_json(self.extensionapp.rucio_credentials.describe())
+        instance = self.instance
+        instance.credentials.save(body)
+        await instance.client.reconfigure()
+        self.write_json(instance.credentials.describe())
 
     @tornado.web.authenticated
     async def delete(self) -> None:
-        self.extensionapp.rucio_credentials.clear()
-        await self.rucio.reconfigure()
-        self.write_json(self.extensionapp.rucio_credentials.describe())
+        instance = self.instance
+        instance.credentials.clear()
+        await instance.client.reconfigure()
+        self.write_json(instance.credentials.describe())
 
 
 routes = [

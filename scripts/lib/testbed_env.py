@@ -29,6 +29,8 @@ def main() -> None:
         "RUCIO_DESTINATION_RSE": tb.local_rse.name,
         "RUCIO_RSE_MOUNT_PATH": str(tb.local_rse.mount_path),
     }
+    # The testbed's second server (same data, short-lived tokens): a second instance for the UI.
+    env["ESCAPE_TESTBED_SECOND_URL"] = tb.short_token_auth_url
     if tb.vo and tb.vo != "def":
         env["RUCIO_VO"] = tb.vo
     for key, value in env.items():

@@ -33,6 +33,7 @@ export interface IWhoami {
     status: string;
     email: string | null;
   };
+  instances: { name: string; display_name: string }[];
   auth: {
     auth_type: string;
     account: string | null;
@@ -92,15 +93,22 @@ export interface ISearchParams {
   filters: IMetadataFilter[];
 }
 
+/** Every call names the Rucio instance it is for; undefined means the server's first one. */
 export const datalakeApi = {
-  whoami: (): Promise<IWhoami> => requestAPI<IWhoami>('datalake/whoami'),
+  whoami: (instance?: string): Promise<IWhoami> =>
+    requestAPI<IWhoami>('datalake/whoami', { params: { instance } }),
 
-  scopes: async (): Promise<string[]> =>
-    (await requestAPI<{ scopes: string[] }>('datalake/scopes')).scopes,
+  scopes: async (instance?: string): Promise<string[]> =>
+    (
+      await requestAPI<{ scopes: string[] }>('datalake/scopes', {
+        params: { instance }
+      })
+    ).scopes,
 
   search: (
     params: ISearchParams,
-    signal?: AbortSignal
+    signal?: AbortSignal,
+    instance?: string
   ): AsyncGenerator<IDidRow> => {
     const filters = params.filters.filter(f => f.key.trim());
     return streamNDJSON<IDidRow>('datalake/search', {
@@ -108,7 +116,8 @@ export const datalakeApi = {
         q: params.query,
         type: params.type,
         limit: params.limit,
-        filters: filters.length ? JSON.stringify(filters) : undefined
+        filters: filters.length ? JSON.stringify(filters) : undefined,
+        instance
       },
       signal
     });
@@ -117,15 +126,16 @@ export const datalakeApi = {
   content: (
     did: string,
     limit: number,
-    signal?: AbortSignal
+    signal?: AbortSignal,
+    instance?: string
   ): AsyncGenerator<IDidRow> =>
     streamNDJSON<IDidRow>('datalake/content', {
-      params: { did, limit },
+      params: { did, limit, instance },
       signal
     }),
 
-  details: (did: string): Promise<IDidDetails> =>
-    requestAPI<IDidDetails>('datalake/details', { params: { did } })
+  details: (did: string, instance?: string): Promise<IDidDetails> =>
+    requestAPI<IDidDetails>('datalake/details', { params: { did, instance } })
 };
 
 export type DatalakeApi = typeof datalakeApi;
@@ -153,13 +163,17 @@ export type CredentialsUpdate = Partial<
 };
 
 export const credentialsApi = {
-  get: (): Promise<ICredentials> =>
-    requestAPI<ICredentials>('datalake/credentials'),
-  save: (body: CredentialsUpdate): Promise<ICredentials> =>
+  get: (instance?: string): Promise<ICredentials> =>
+    requestAPI<ICredentials>('datalake/credentials', { params: { instance } }),
+  save: (body: CredentialsUpdate, instance?: string): Promise<ICredentials> =>
     requestAPI<ICredentials>('datalake/credentials', {
       method: 'PUT',
-      body: JSON.stringify(body)
+      body: JSON.stringify(body),
+      params: { instance }
     }),
-  forget: (): Promise<ICredentials> =>
-    requestAPI<ICredentials>('datalake/credentials', { method: 'DELETE' })
+  forget: (instance?: string): Promise<ICredentials> =>
+    requestAPI<ICredentials>('datalake/credentials', {
+      method: 'DELETE',
+      params: { instance }
+    })
 };

@@ -27,6 +27,8 @@ export interface ILevel {
 
 /** What the panel remembers across reloads (through IStateDB). */
 export interface IDatalakeState {
+  /** The Rucio instance; undefined for the server's first one. */
+  instance?: string;
   query: string;
   type: SearchType;
   limit: number;
@@ -105,14 +107,32 @@ export class DatalakeModel {
     this._emit();
   }
 
+  /** Switch to another Rucio instance: everything listed so far belonged to the old one. */
+  async setInstance(instance: string): Promise<void> {
+    if (instance === (this._state.instance ?? this._whoami?.instance.name)) {
+      return;
+    }
+    this._abortAll();
+    this._levels = [];
+    this._clearSelection();
+    this._whoami = null;
+    this._scopes = [];
+    this._state = { ...this._state, instance };
+    await this.connect();
+    if (this._state.query.trim()) {
+      await this.search();
+    }
+  }
+
   /** Who we are in Rucio and which scopes exist. */
   async connect(): Promise<void> {
     this._identityError = null;
     this._emit();
     try {
+      const instance = this._state.instance;
       const [whoami, scopes] = await Promise.all([
-        this.api.whoami(),
-        this.api.scopes()
+        this.api.whoami(instance),
+        this.api.scopes(instance)
       ]);
       this._whoami = whoami;
       this._scopes = scopes;
@@ -130,7 +150,11 @@ export class DatalakeModel {
     this._levels = [level];
     this._clearSelection();
     return this._fill(level, signal =>
-      this.api.search({ ...this._state, limit: level.limit }, signal)
+      this.api.search(
+        { ...this._state, limit: level.limit },
+        signal,
+        this._state.instance
+      )
     );
   }
 
@@ -147,7 +171,7 @@ export class DatalakeModel {
     this._levels = [...this._levels, level];
     const details = this.select(did);
     const listing = this._fill(level, signal =>
-      this.api.content(did, level.limit, signal)
+      this.api.content(did, level.limit, signal, this._state.instance)
     );
     return Promise.all([details, listing]).then(() => undefined);
   }
@@ -195,7 +219,7 @@ export class DatalakeModel {
     }
     level.limit = limit;
     return this._fill(level, signal =>
-      this.api.content(level.did!, limit, signal)
+      this.api.content(level.did!, limit, signal, this._state.instance)
     );
   }
 
@@ -206,7 +230,7 @@ export class DatalakeModel {
     this._detailsLoading = true;
     this._emit();
     try {
-      const details = await this.api.details(did);
+      const details = await this.api.details(did, this._state.instance);
       if (this._selectedDid === did) {
         this._selected = details;
       }

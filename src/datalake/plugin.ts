@@ -94,7 +94,7 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     const editCredentials = async () => {
       let current;
       try {
-        current = await credentialsApi.get();
+        current = await credentialsApi.get(model.state.instance);
       } catch (reason) {
         Notification.error(String((reason as Error).message ?? reason));
         return;
@@ -125,9 +125,12 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
       }
       try {
         if (label === trans.__('Forget')) {
-          await credentialsApi.forget();
+          await credentialsApi.forget(model.state.instance);
         } else {
-          await credentialsApi.save({ auth_type: current.auth_type, ...value });
+          await credentialsApi.save(
+            { auth_type: current.auth_type, ...value },
+            model.state.instance
+          );
         }
         Notification.success(trans.__('Rucio credentials saved.'), {
           autoClose: 2500

@@ -10,7 +10,11 @@ test.describe('Data Lake browser', () => {
   }) => {
     await page.sidebar.openTab('escape-datalake');
     const panel = page.locator('#escape-datalake');
-    await expect(panel.getByText('Local Rucio testbed')).toBeVisible();
+    // Two instances are configured (see jupyter_server_test_config.py): a picker shows them.
+    await expect(panel.getByLabel('Rucio instance')).toHaveValue('testbed');
+    await expect(
+      panel.getByLabel('Rucio instance').locator('option:checked')
+    ).toHaveText('Local Rucio testbed');
     await expect(panel.getByText('root (userpass)')).toBeVisible();
 
     // Browse the whole scope from its shortcut.
@@ -116,5 +120,27 @@ test.describe('Data Lake browser', () => {
     }
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toHaveCount(0);
+  });
+
+  test('switches between Rucio instances', async ({ page }) => {
+    await page.sidebar.openTab('escape-datalake');
+    const panel = page.locator('#escape-datalake');
+    const instance = panel.getByLabel('Rucio instance');
+    await expect(instance).toHaveValue('testbed');
+    const whoami = page.waitForResponse(
+      r =>
+        r.url().includes('/escape/datalake/whoami') &&
+        r.url().includes('instance=second')
+    );
+    await instance.selectOption({ label: 'Second testbed server' });
+    expect((await whoami).status()).toBe(200);
+    await expect(panel.locator('.jp-escape-Datalake-identity')).toHaveAttribute(
+      'title',
+      process.env.ESCAPE_TESTBED_SECOND_URL!
+    );
+    await panel
+      .getByRole('button', { name: 'escape_lofar', exact: true })
+      .click();
+    await expect(panel.getByText(/^\d+ rows$/)).toBeVisible();
   });
 });

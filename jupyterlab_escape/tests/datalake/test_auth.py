@@ -31,7 +31,7 @@ def token_file(tmp_path, monkeypatch):
 
 
 def datalake(jp_serverapp):
-    return jp_serverapp.web_app.settings["jupyterlab_escape"].datalake
+    return jp_serverapp.web_app.settings["jupyterlab_escape"].rucio_instances.default.client
 
 
 @pytest.mark.escape_config({"EscapeRucio": {"password": "wrong-password"}})

@@ -21,7 +21,11 @@ async function renderPanel() {
 describe('DatalakePanel', () => {
   it('starts with the identity and the scopes as shortcuts', async () => {
     await renderPanel();
-    expect(screen.getByText('Testbed')).toBeTruthy();
+    const instance = screen.getByLabelText(
+      'Rucio instance'
+    ) as HTMLSelectElement;
+    expect(instance.value).toBe('tb');
+    expect(screen.getByText('root (userpass)')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'user.jdoe' })).toBeTruthy();
   });
 

@@ -95,28 +95,37 @@ export function details(did: string, type: IDidDetails['type']): IDidDetails {
 
 /** An API double: searches and contents come from Feeds the test controls. */
 export function fakeApi() {
-  const searches: { params: ISearchParams; feed: Feed }[] = [];
+  const searches: { params: ISearchParams; feed: Feed; instance?: string }[] =
+    [];
   const contents: { did: string; limit: number; feed: Feed }[] = [];
   const api: DatalakeApi = {
-    whoami: jest.fn().mockResolvedValue({
+    whoami: jest.fn(async (instance?: string) => ({
       instance: {
-        name: 'tb',
-        display_name: 'Testbed',
+        name: instance ?? 'tb',
+        display_name: instance === 'other' ? 'Other Rucio' : 'Testbed',
         url: 'http://x',
         webui_url: null
       },
+      instances: [
+        { name: 'tb', display_name: 'Testbed' },
+        { name: 'other', display_name: 'Other Rucio' }
+      ],
       account: {
-        account: 'root',
+        account: instance === 'other' ? 'jdoe' : 'root',
         account_type: 'SERVICE',
         status: 'ACTIVE',
         email: null
       },
       auth: { auth_type: 'userpass', account: 'root' }
-    }),
+    })),
     scopes: jest.fn().mockResolvedValue(['escape_cta', 'user.jdoe']),
-    search: (params: ISearchParams, signal?: AbortSignal) => {
+    search: (
+      params: ISearchParams,
+      signal?: AbortSignal,
+      instance?: string
+    ) => {
       const feed = new Feed();
-      searches.push({ params, feed });
+      searches.push({ params, feed, instance });
       return feed.stream(signal);
     },
     content: (did: string, limit: number, signal?: AbortSignal) => {

@@ -162,4 +162,24 @@ describe('DatalakeModel', () => {
     await slow;
     expect(model.selected?.did).toBe('escape_cta:fast.h5');
   });
+
+  it('switches instance: forgets the old listing, reconnects and searches there', async () => {
+    const { api, searches } = fakeApi();
+    const model = new DatalakeModel(api);
+    await model.connect();
+    model.update({ query: 'escape_cta' });
+    const first = model.search();
+    await tick();
+    searches[0].feed.push(row('a'));
+    await tick();
+    const switched = model.setInstance('other');
+    await tick();
+    expect(searches[0].feed.signal?.aborted).toBe(true);
+    expect(model.whoami?.account.account).toBe('jdoe');
+    expect(searches[1].instance).toBe('other');
+    expect(model.current?.rows).toEqual([]);
+    searches[1].feed.end();
+    await Promise.all([first, switched]);
+    expect(model.state.instance).toBe('other');
+  });
 });

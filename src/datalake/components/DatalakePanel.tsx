@@ -44,18 +44,35 @@ function Identity(props: {
         minute: '2-digit'
       })
     : null;
+  const instances = who.instances ?? [];
   return (
-    <p className="jp-escape-Datalake-identity" title={who.instance.url}>
-      <strong>{who.instance.display_name}</strong>
-      {' · '}
-      {trans.__('%1 (%2)', who.account.account, who.auth.auth_type)}
-      {expires && (
-        <span className="jp-escape-muted">
-          {' '}
-          · {trans.__('token until %1', expires)}
-        </span>
+    <div className="jp-escape-Datalake-identity" title={who.instance.url}>
+      {instances.length > 1 ? (
+        <select
+          className="jp-mod-styled jp-escape-Datalake-instance"
+          aria-label={trans.__('Rucio instance')}
+          value={who.instance.name}
+          onChange={event => void model.setInstance(event.target.value)}
+        >
+          {instances.map(instance => (
+            <option key={instance.name} value={instance.name}>
+              {instance.display_name}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <strong>{who.instance.display_name}</strong>
       )}
-    </p>
+      <span className="jp-escape-Datalake-account">
+        {trans.__('%1 (%2)', who.account.account, who.auth.auth_type)}
+        {expires && (
+          <span className="jp-escape-muted">
+            {' · '}
+            {trans.__('token until %1', expires)}
+          </span>
+        )}
+      </span>
+    </div>
   );
 }
 
