@@ -133,3 +133,25 @@ async def test_missing_token_file(token_file, jp_fetch):
 async def test_another_account(jp_fetch):
     body = await get_json(jp_fetch, "whoami")
     assert body["account"]["account"] == "jdoe"
+
+
+def test_permission_denied_is_a_403_with_rucios_reason(jp_serverapp):
+    """Rucio's read API grants reads to every account, so the testbed cannot refuse one: the
+    mapping of its AccessDenied answer is checked on the answer's documented shape."""
+    import httpx
+
+    client = datalake(jp_serverapp)
+    response = httpx.Response(
+        403,
+        headers={
+            "ExceptionClass": "AccessDenied",
+            "ExceptionMessage": "Account jdoe can not list rules of root",
+        },
+        json={
+            "ExceptionClass": "AccessDenied",
+            "ExceptionMessage": "Account jdoe can not list rules of root",
+        },
+    )
+    error = client._error(response)
+    assert (error.status, error.code, error.upstream_status) == (403, "rucio_forbidden", 403)
+    assert error.message == "Account jdoe can not list rules of root."
