@@ -49,6 +49,17 @@ export class EscapeRequestError extends Error {
   }
 }
 
+/**
+ * The sentence to show for a failure: the server's message as written, else `what` failed with
+ * the raw reason (a bug on our side rather than an answer from the server).
+ */
+export function errorMessage(reason: unknown, what?: string): string {
+  if (reason instanceof EscapeRequestError) {
+    return reason.message;
+  }
+  return what ? `${what} failed: ${String(reason)}` : String(reason);
+}
+
 export interface IRequestOptions extends RequestInit {
   /** Query parameters, encoded with URLSearchParams. */
   params?: Record<string, string | number | boolean | undefined>;

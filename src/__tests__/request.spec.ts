@@ -2,6 +2,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import {
   apiUrl,
+  errorMessage,
   EscapeRequestError,
   requestAPI,
   streamNDJSON
@@ -244,5 +245,22 @@ describe('streamNDJSON', () => {
       items.push(item);
     }
     expect(items).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+});
+
+describe('errorMessage', () => {
+  it('shows the server message as written, and names what failed otherwise', () => {
+    const served = new EscapeRequestError(
+      404,
+      'x',
+      'There is no scope escape_x.'
+    );
+    expect(errorMessage(served, 'Searching')).toBe(
+      'There is no scope escape_x.'
+    );
+    expect(errorMessage(new TypeError('boom'), 'Searching')).toBe(
+      'Searching failed: TypeError: boom'
+    );
+    expect(errorMessage('plain')).toBe('plain');
   });
 });

@@ -7,7 +7,7 @@ import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { EscapeRequestError } from '../request';
+import { errorMessage } from '../request';
 import { citationMarkdown, insertCell } from './cells';
 import { IRecordActions } from './components/RecordView';
 import { RecordModel } from './recordModel';
@@ -16,10 +16,6 @@ export interface IActionDeps {
   app: JupyterFrontEnd;
   tracker: INotebookTracker | null;
   trans: TranslationBundle;
-}
-
-function failure(reason: unknown): string {
-  return reason instanceof EscapeRequestError ? reason.message : String(reason);
 }
 
 export function recordActions(
@@ -45,7 +41,7 @@ export function recordActions(
         Clipboard.copyToSystem(await model.citation(style));
         Notification.success(trans.__('Citation copied'), { autoClose: 2000 });
       } catch (reason) {
-        Notification.error(failure(reason), { autoClose: 8000 });
+        Notification.error(errorMessage(reason), { autoClose: 8000 });
       }
     },
     insertCitation: async style => {
@@ -64,7 +60,7 @@ export function recordActions(
           citationMarkdown(record, formatted, bibtex)
         );
       } catch (reason) {
-        Notification.error(failure(reason), { autoClose: 8000 });
+        Notification.error(errorMessage(reason), { autoClose: 8000 });
       }
     },
     insertInstall: () => {
@@ -108,7 +104,7 @@ export function recordActions(
       } catch (reason) {
         Notification.update({
           id,
-          message: failure(reason),
+          message: errorMessage(reason),
           type: 'error',
           autoClose: 8000
         });

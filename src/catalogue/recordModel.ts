@@ -5,14 +5,8 @@
 import { VDomModel } from '@jupyterlab/ui-components';
 import { Poll } from '@lumino/polling';
 
-import { EscapeRequestError } from '../request';
+import { errorMessage } from '../request';
 import { catalogueAPI, ICatalogueAPI, IFetchJob, IRecordDetail } from './api';
-
-function messageOf(reason: unknown, what: string): string {
-  return reason instanceof EscapeRequestError
-    ? reason.message
-    : `${what} failed: ${String(reason)}`;
-}
 
 export class RecordModel extends VDomModel {
   constructor(
@@ -45,7 +39,7 @@ export class RecordModel extends VDomModel {
     try {
       this._record = await this.api.getRecord(this.id, { images });
     } catch (reason) {
-      this._error = messageOf(reason, 'Loading the record');
+      this._error = errorMessage(reason, 'Loading the record');
     }
     this._loading = false;
     if (!this.isDisposed) {
@@ -75,7 +69,7 @@ export class RecordModel extends VDomModel {
     try {
       this._job = await this.api.startFetch(this.id, { extract });
     } catch (reason) {
-      this._jobError = messageOf(reason, 'Fetching the files');
+      this._jobError = errorMessage(reason, 'Fetching the files');
       this.stateChanged.emit();
       throw reason;
     }

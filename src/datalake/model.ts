@@ -1,6 +1,6 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { EscapeRequestError } from '../request';
+import { errorMessage } from '../request';
 import {
   DatalakeApi,
   datalakeApi,
@@ -39,10 +39,6 @@ export const DEFAULT_LIMIT = 1000;
 /** Rows gathered before the view is told (besides every EMIT_MS). */
 const EMIT_ROWS = 250;
 const EMIT_MS = 100;
-
-function messageOf(reason: unknown): string {
-  return reason instanceof EscapeRequestError ? reason.message : String(reason);
-}
 
 function isAbort(reason: unknown): boolean {
   return (reason as Error)?.name === 'AbortError';
@@ -137,7 +133,7 @@ export class DatalakeModel {
       this._whoami = whoami;
       this._scopes = scopes;
     } catch (reason) {
-      this._identityError = messageOf(reason);
+      this._identityError = errorMessage(reason);
     }
     this._emit();
   }
@@ -236,7 +232,7 @@ export class DatalakeModel {
       }
     } catch (reason) {
       if (this._selectedDid === did) {
-        this._detailsError = messageOf(reason);
+        this._detailsError = errorMessage(reason);
       }
     } finally {
       if (this._selectedDid === did) {
@@ -317,7 +313,7 @@ export class DatalakeModel {
       level.limitReached = level.rows.length >= level.limit;
     } catch (reason) {
       if (!controller.signal.aborted && !isAbort(reason)) {
-        level.error = messageOf(reason);
+        level.error = errorMessage(reason);
       }
     } finally {
       if (timer !== null) {

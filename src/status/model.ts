@@ -1,6 +1,6 @@
 import { VDomModel } from '@jupyterlab/ui-components';
 
-import { EscapeRequestError } from '../request';
+import { errorMessage } from '../request';
 import { fetchStatus, IStatusReport } from './api';
 
 /** State of the services view: the last report, whether a check runs, and the last failure. */
@@ -35,10 +35,7 @@ export class ServicesModel extends VDomModel {
             this._error = null;
           },
           (reason: unknown) => {
-            this._error =
-              reason instanceof EscapeRequestError
-                ? reason.message
-                : `Could not check the services: ${String(reason)}`;
+            this._error = errorMessage(reason, 'Checking the services');
           }
         )
         .finally(() => {
