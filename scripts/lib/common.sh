@@ -10,7 +10,8 @@ export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=f
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Debian packages; installing nginx must not start the distribution's service on port 80.
+# Debian packages, with their recommends (as on the machines this was tested on); installing
+# nginx must not start the distribution's service on port 80.
 ensure_debian_packages() {
   local want=("$@") missing=() pkg
   for pkg in "${want[@]}"; do
@@ -22,7 +23,7 @@ ensure_debian_packages() {
   local policy=/usr/sbin/policy-rc.d created=0
   if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 755 "$policy"; created=1; fi
   DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   local rc=$?
   ((created)) && rm -f "$policy"
   ((rc == 0)) || die "apt-get install ${missing[*]} failed"
