@@ -12,38 +12,25 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
+from ..standin import BackgroundServer
 from .contract import RUN, download_commons
 
 DEFAULT_PORT = int(os.environ.get("ESCAPE_REANA_PORT", "18100"))
 TOKEN = os.environ.get("ESCAPE_REANA_TOKEN", "standin-reana-token")
-PID_FILE = RUN / "standin.pid"
-LOG_FILE = RUN / "standin.log"
 CLIENT_VENV = RUN / "client-venv"
 CLIENT_REQUIREMENTS = ["reana-client==0.9.*", "setuptools<81"]  # 0.9.6 imports pkg_resources
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def url(port: int = DEFAULT_PORT) -> str:
-    return f"http://127.0.0.1:{port}"
+SERVER = BackgroundServer("REANA stand-in", "testbed.reana", RUN, DEFAULT_PORT)
+url = SERVER.url
+answering = SERVER.answering
 
 
 def reana_client() -> Path:
     return CLIENT_VENV / "bin" / "reana-client"
-
-
-def answering(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url(port)}/_standin/stats", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def _distribution_missing() -> bool:
@@ -106,43 +93,8 @@ def serve(port: int) -> None:
 
 
 def start(port: int) -> int:
-    if answering(port):
-        print(f"REANA stand-in already answering at {url(port)}")
-        return 0
-    download_commons()
-    RUN.mkdir(parents=True, exist_ok=True)
-    with open(LOG_FILE, "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "testbed.reana", "serve", "--port", str(port)],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    PID_FILE.write_text(f"{process.pid} {port}\n")
-    for _ in range(100):
-        if answering(port):
-            print(f"REANA stand-in started at {url(port)} (pid {process.pid})")
-            return 0
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    print(f"REANA stand-in did not start; see {LOG_FILE}", file=sys.stderr)
-    return 1
-
-
-def stop() -> int:
-    if not PID_FILE.exists():
-        print("REANA stand-in not started by this CLI")
-        return 0
-    pid = int(PID_FILE.read_text().split()[0])
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    PID_FILE.unlink()
-    print(f"REANA stand-in stopped (pid {pid})")
-    return 0
+    download_commons()  # the server reads its contract from it
+    return SERVER.start(port)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "start":
         return start(args.port)
     if args.command == "stop":
-        return stop()
+        return SERVER.stop()
     if args.command == "url":
         print(url(args.port))
         return 0
@@ -169,6 +121,4 @@ def main(argv: list[str] | None = None) -> int:
         print(f"export REANA_ACCESS_TOKEN={TOKEN}")
         print(f"export PATH={CLIENT_VENV / 'bin'}:$PATH")
         return 0
-    up = answering(args.port)
-    print(f"REANA stand-in {'answering' if up else 'not answering'} at {url(args.port)}")
-    return 0 if up else 1
+    return SERVER.status(args.port)

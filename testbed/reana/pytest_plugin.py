@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from ..standin import free_port
 from . import cli
 
 
@@ -39,12 +36,6 @@ class ReanaStandIn:
         return env
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def reana_standin():
     if not cli.reana_client().exists() or cli._distribution_missing():
@@ -52,22 +43,10 @@ def reana_standin():
     if cli.answering(cli.DEFAULT_PORT):
         yield ReanaStandIn(cli.url(cli.DEFAULT_PORT), cli.TOKEN, cli.reana_client())
         return
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, ESCAPE_REANA_QUEUED_SECONDS="0.5", ESCAPE_REANA_STEP_SECONDS="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "testbed.reana", "serve", "--port", str(port)],
-        cwd=cli.ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = cli.SERVER.spawn(port, env=env)
     try:
-        for _ in range(100):
-            if cli.answering(port):
-                break
-            if process.poll() is not None:
-                raise RuntimeError("REANA stand-in exited; run it in the foreground to see why")
-            time.sleep(0.1)
         yield ReanaStandIn(cli.url(port), cli.TOKEN, cli.reana_client())
     finally:
         process.terminate()

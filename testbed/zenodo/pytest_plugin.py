@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 
 import pytest
 
+from ..standin import free_port
 from .seed import generate
 from .server import State, make_app
 
@@ -30,17 +30,11 @@ class StandIn:
         self.server.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def zenodo_standin():
     """Sync on purpose: pytest-jupyter's loop is current while the server starts listening."""
     app = make_app(_records())
-    port = _free_port()
+    port = free_port()
     server = app.listen(port, address="127.0.0.1")
     standin = StandIn(f"http://127.0.0.1:{port}", app.standin_state, server)
     yield standin

@@ -115,14 +115,14 @@ def test_server_fails_loudly_on_a_bad_response(monkeypatch):
 
     from tornado.httpclient import AsyncHTTPClient
 
-    from testbed.reana.pytest_plugin import _free_port
     from testbed.reana.server import make_app
+    from testbed.standin import free_port
 
     monkeypatch.setattr(Api, "get_ping", staticmethod(lambda *a: Reply({"status": 200})))
 
     async def scenario():
         app = make_app()
-        port = _free_port()
+        port = free_port()
         server = app.listen(port, address="127.0.0.1")
         try:
             response = await AsyncHTTPClient().fetch(
