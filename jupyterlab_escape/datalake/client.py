@@ -201,10 +201,20 @@ class RucioClient:
         return self.stream_lines("GET", f"dids/{did.path}/rules")
 
     def file_replicas(
-        self, dids: list[DID], schemes: list[str] | None = None, rse_expression: str | None = None
+        self,
+        dids: list[DID],
+        schemes: list[str] | None = None,
+        rse_expression: str | None = None,
+        *,
+        all_states: bool = True,
+        sort: str | None = None,
     ):
-        """Replicas of files (collections are expanded by Rucio), with every replica state."""
-        body: dict[str, Any] = {"dids": [d.as_dict() for d in dids], "all_states": True}
+        """Replicas of files (collections are expanded by Rucio): every replica state, or only
+        the AVAILABLE ones. ``sort="random"`` spares Rucio its GeoIP sort (five times faster on
+        the testbed, which has no GeoIP database)."""
+        body: dict[str, Any] = {"dids": [d.as_dict() for d in dids], "all_states": all_states}
+        if sort:
+            body["sort"] = sort
         if schemes:
             body["schemes"] = schemes
         if rse_expression:

@@ -18,17 +18,18 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 import zlib
 from collections import deque
-from dataclasses import asdict, dataclass, field
-from functools import partial
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import urllib3
 
 from ..http import USER_AGENT, EscapeError
 from ..workspace import inside, refuse, relative_parts
@@ -41,14 +42,13 @@ log = logging.getLogger("jupyterlab_escape.datalake")
 ACTIVE = ("queued", "resolving", "running")
 FINISHED = ("done", "failed", "cancelled", "interrupted")
 SCHEMES = ["https", "davs", "http"]  # what this server can read with HTTP
-REPLICA_BATCH = 500
+REPLICA_BATCH = 5000  # DIDs per replica listing: Rucio answers large batches faster
 TRIES_PER_REPLICA = 3
-SMALL_FILE = 1024 * 1024  # read into memory and written in one go
 CHUNK = 1024 * 1024
 MAX_SELECTION = 1000
 MAX_DEPTH = 16  # containers of containers
 KEEP_FINISHED = 50
-SAVE_EVERY = 2.0
+SAVE_EVERY = 5.0
 PART_SUFFIX = ".escape-part"
 
 
@@ -58,6 +58,10 @@ class ChecksumMismatch(Exception):
 
 class ReplicaGone(Exception):
     """This replica cannot serve the file (404, 403, ...): try the next one."""
+
+
+class Transient(Exception):
+    """The connection dropped or the storage is busy: try this replica again."""
 
 
 @dataclass
@@ -167,14 +171,19 @@ class Job:
         return rate, ((total - done) / rate if rate > 0 else None)
 
     def to_state(self) -> dict[str, Any]:
-        body = asdict(self)
-        body.pop("samples")
+        body = {k: getattr(self, k) for k in JOB_FIELDS}
+        body["files"] = [[getattr(f, k) for k in FILE_FIELDS] for f in self.files]
         return body
 
     @classmethod
     def from_state(cls, body: dict[str, Any]) -> Job:
-        files = [FileItem(**f) for f in body.pop("files", [])]
-        return cls(**body, files=files)
+        rows = body.pop("files", [])
+        files = [FileItem(**dict(zip(FILE_FIELDS, row, strict=True))) for row in rows]
+        return cls(**{k: v for k, v in body.items() if k in JOB_FIELDS}, files=files)
+
+
+FILE_FIELDS = tuple(f.name for f in fields(FileItem))
+JOB_FIELDS = tuple(f.name for f in fields(Job) if f.name not in ("files", "samples"))
 
 
 def name_parts(name: str) -> list[str]:
@@ -298,7 +307,7 @@ class FetchJobs:
         self.state_file = state_file
         self.jobs: dict[str, Job] = {}
         self._tasks: dict[str, asyncio.Task] = {}
-        self._storage: dict[str, httpx.AsyncClient] = {}
+        self._storage: dict[str, urllib3.PoolManager] = {}
         self._stopping = False
         self._last_save = 0.0
         self.load()
@@ -315,7 +324,7 @@ class FetchJobs:
         for body in saved.get("jobs", []):
             try:
                 job = Job.from_state(body)
-            except TypeError:
+            except (TypeError, ValueError):
                 continue
             if job.state in ACTIVE:
                 job.state = "interrupted"
@@ -430,8 +439,8 @@ class FetchJobs:
         if tasks:
             await asyncio.wait(tasks)
         self.save()
-        for client in self._storage.values():
-            await client.aclose()
+        for pool in self._storage.values():
+            pool.clear()
         self._storage.clear()
 
     # ------------------------------------------------------------------ the job
@@ -439,20 +448,21 @@ class FetchJobs:
         self._tasks[job.id] = asyncio.ensure_future(self._run(job))
         self.save()
 
-    def _storage_client(self, instance) -> httpx.AsyncClient:
-        client = self._storage.get(instance.name)
-        if client is None:
+    def _pool(self, instance) -> urllib3.PoolManager:
+        """Connections to the storage endpoints of one instance, kept alive across files."""
+        pool = self._storage.get(instance.name)
+        if pool is None:
             config = instance.config
-            size = max(1, min(64, config.fetch_concurrency))
-            client = httpx.AsyncClient(
-                verify=instance.client.http.tls_context(),
-                timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
-                limits=httpx.Limits(max_connections=size + 2, max_keepalive_connections=size + 2),
-                follow_redirects=True,
+            pool = urllib3.PoolManager(
+                num_pools=16,
+                maxsize=max(1, min(64, config.fetch_concurrency)),
+                ssl_context=instance.client.http.tls_context(),
+                timeout=urllib3.Timeout(connect=config.connect_timeout, read=config.read_timeout),
+                retries=urllib3.Retry(total=5, connect=0, read=0, status=0, other=0, redirect=5),
                 headers={"User-Agent": USER_AGENT},
             )
-            self._storage[instance.name] = client
-        return client
+            self._storage[instance.name] = pool
+        return pool
 
     async def _run(self, job: Job) -> None:
         try:
@@ -564,6 +574,9 @@ class FetchJobs:
                 await self._walk(job, rucio, child_did, path, add, depth + 1)
 
     async def _download_all(self, job: Job, instance) -> None:
+        """Downloads start as soon as Rucio streams a file's replicas: listing and transfer
+        overlap. The bytes move in worker threads (TLS reads, hashing and writes release the
+        GIL), so the event loop only orchestrates."""
         config = instance.config
         todo = [f for f in job.files if f.state == "waiting"]
         if not todo:
@@ -573,37 +586,51 @@ class FetchJobs:
             by_did.setdefault((f.scope, f.name), []).append(f)
         mount_rse = config.destination_rse or None
         mount = config.rse_mount_path if mount_rse else ""
-        candidates: dict[tuple[str, str], list[Candidate]] = {}
-        keys = list(by_did)
-        for start in range(0, len(keys), REPLICA_BATCH):
-            batch = [DID(s, n) for s, n in keys[start : start + REPLICA_BATCH]]
-            async for item in instance.client.file_replicas(batch, schemes=SCHEMES):
-                ranked = rank_replicas(item, mount_rse, mount, config.path_begins_at)
-                candidates[(item["scope"], item["name"])] = ranked
-        storage = self._storage_client(instance)
-        queue: asyncio.Queue[FileItem] = asyncio.Queue()
-        for f in todo:
-            queue.put_nowait(f)
+        workers = max(1, min(64, config.fetch_concurrency, len(todo)))
+        queue: asyncio.Queue = asyncio.Queue()
+        pool = self._pool(instance)
+        threads = ThreadPoolExecutor(workers, thread_name_prefix=f"escape-fetch-{job.id}")
+
+        async def list_replicas() -> None:
+            keys = list(by_did)
+            try:
+                for start in range(0, len(keys), REPLICA_BATCH):
+                    batch = [DID(s, n) for s, n in keys[start : start + REPLICA_BATCH]]
+                    replicas = instance.client.file_replicas(
+                        batch, schemes=SCHEMES, all_states=False, sort="random"
+                    )
+                    async for item in replicas:
+                        ranked = rank_replicas(item, mount_rse, mount, config.path_begins_at)
+                        for f in by_did.pop((item["scope"], item["name"]), []):
+                            queue.put_nowait((f, ranked))
+                for files in by_did.values():  # Rucio knows no replica of these
+                    for f in files:
+                        queue.put_nowait((f, []))
+            finally:
+                for _ in range(workers):
+                    queue.put_nowait(None)
 
         async def worker() -> None:
-            while not queue.empty():
-                f = queue.get_nowait()
-                await self._fetch_file(job, f, candidates.get((f.scope, f.name), []), storage)
+            while (entry := await queue.get()) is not None:
+                await self._fetch_file(job, *entry, pool, threads)
                 self.save(force=False)
 
-        workers = max(1, min(64, config.fetch_concurrency, len(todo)))
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        try:
+            await asyncio.gather(list_replicas(), *(worker() for _ in range(workers)))
+        finally:
+            threads.shutdown(wait=False, cancel_futures=True)
 
     async def _fetch_file(
-        self, job: Job, f: FileItem, candidates: list[Candidate], storage: httpx.AsyncClient
+        self,
+        job: Job,
+        f: FileItem,
+        candidates: list[Candidate],
+        pool: urllib3.PoolManager,
+        threads: ThreadPoolExecutor,
     ) -> None:
         loop = asyncio.get_running_loop()
-        try:
-            target = inside(self.root, f.path)
-        except EscapeError as err:
-            f.state, f.error = "failed", err.message
-            return
-        if await loop.run_in_executor(None, self._already_there, f, target):
+        target = await loop.run_in_executor(threads, self._already_there, f)
+        if target is None:
             return
         if not candidates:
             f.state = "failed"
@@ -612,55 +639,84 @@ class FetchJobs:
         temp = part_path(target)
         problems: list[str] = []
         f.state = "downloading"
-        try:
-            mkdir = partial(target.parent.mkdir, parents=True, exist_ok=True)
-            await loop.run_in_executor(None, mkdir)
-            for candidate in candidates:
-                for attempt in range(TRIES_PER_REPLICA):
-                    try:
-                        if candidate.local is not None:
-                            sums, size = await loop.run_in_executor(
-                                None, self._copy_local, candidate.local, temp, f
-                            )
-                        else:
-                            sums, size = await self._download(job, f, candidate.url, temp, storage)
-                        sums.check(f, size)
-                        await loop.run_in_executor(None, os.replace, temp, target)
-                        f.state, f.rse, f.done, f.error = "verified", candidate.rse, f.bytes, None
-                        return
-                    except ChecksumMismatch as err:
-                        temp.unlink(missing_ok=True)
+        stop = threading.Event()
+        for candidate in candidates:
+            for attempt in range(TRIES_PER_REPLICA):
+                work = loop.run_in_executor(
+                    threads, self._transfer, job, f, candidate, temp, target, pool, stop
+                )
+                try:
+                    await asyncio.shield(work)
+                except asyncio.CancelledError:
+                    stop.set()  # the thread stops at its next chunk; wait for it, then tidy up
+                    await asyncio.gather(work, return_exceptions=True)
+                    if not self._stopping:
+                        temp.unlink(missing_ok=True)  # cancelled: no partial file left
                         f.done = 0
-                        problems.append(f"{candidate.rse}: corrupted ({err})")
-                        break
-                    except (ReplicaGone, FileNotFoundError, PermissionError) as err:
-                        problems.append(f"{candidate.rse}: {err}")
-                        break
-                    except (httpx.TransportError, OSError) as err:
-                        # Connection lost or storage busy: the next try resumes from the bytes
-                        # already written.
-                        problems.append(f"{candidate.rse}: {type(err).__name__}")
-                        if isinstance(err, OSError) and not isinstance(err, ConnectionError):
-                            break
-                        await asyncio.sleep(0.2 * (attempt + 1))
-            f.state = "failed"
-            f.error = "Not fetched: " + "; ".join(problems[-4:]) + "."
-            f.done = 0
-            temp.unlink(missing_ok=True)
-        except asyncio.CancelledError:
-            if not self._stopping:
-                temp.unlink(missing_ok=True)  # cancelled: leave no partial file behind
-                f.done = 0
-            raise
+                    raise
+                except ChecksumMismatch as err:
+                    problems.append(f"{candidate.rse}: corrupted ({err})")
+                    break
+                except ReplicaGone as err:
+                    problems.append(f"{candidate.rse}: {err}")
+                    break
+                except Transient as err:
+                    # Connection lost or storage busy: the next try resumes from the bytes
+                    # already written, with a Range request.
+                    problems.append(f"{candidate.rse}: {err}")
+                    await asyncio.sleep(0.2 * (attempt + 1))
+                    continue
+                except OSError as err:
+                    problems.append(f"writing {f.path}: {err.strerror or err}")
+                    break
+                f.state, f.rse, f.done, f.error = "verified", candidate.rse, f.bytes, None
+                return
+        f.state, f.done = "failed", 0
+        f.error = "Not fetched: " + "; ".join(problems[-4:]) + "."
+        temp.unlink(missing_ok=True)
 
-    def _already_there(self, f: FileItem, target: Path) -> bool:
-        """A file already at the target counts when its checksum matches; another one is kept."""
+    def _transfer(
+        self,
+        job: Job,
+        f: FileItem,
+        candidate: Candidate,
+        temp: Path,
+        target: Path,
+        pool: urllib3.PoolManager,
+        stop: threading.Event,
+    ) -> None:
+        """One attempt, in a worker thread: bytes to ``temp``, verified, renamed to ``target``."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if candidate.local is not None:
+            try:
+                sums, size = self._copy_local(candidate.local, temp, f, stop)
+            except (FileNotFoundError, PermissionError) as err:
+                raise ReplicaGone(f"{err.strerror} on the local mount") from None
+        else:
+            sums, size = self._download(job, f, candidate.url, temp, pool, stop)
+        try:
+            sums.check(f, size)
+        except ChecksumMismatch:
+            temp.unlink(missing_ok=True)
+            f.done = 0
+            raise
+        os.replace(temp, target)
+
+    def _already_there(self, f: FileItem) -> Path | None:
+        """The target path when the file must be fetched; None when it is settled: already
+        there with the right checksum, or refused (outside the workspace, another file there).
+        """
+        try:
+            target = inside(self.root, f.path)
+        except EscapeError as err:
+            f.state, f.error = "failed", err.message
+            return None
         if f.complete and target.is_file() and target.stat().st_size == f.bytes:
             f.done = f.bytes
-            return True  # completed by a previous run of this job
+            return None  # completed by a previous run of this job
         f.state = "waiting"
         if not target.exists():
-            return False
+            return target
         if target.is_file() and target.stat().st_size == f.bytes:
             sums, size = hash_file(target)
             try:
@@ -669,75 +725,76 @@ class FetchJobs:
                 pass
             else:
                 f.state, f.done = "present", f.bytes
-                return True
+                return None
         f.state = "failed"
         f.error = f"A different file already exists at {f.path}; move it away or fetch elsewhere."
-        return True
+        return None
 
-    async def _download(
-        self, job: Job, f: FileItem, url: str, temp: Path, storage: httpx.AsyncClient
+    def _download(
+        self,
+        job: Job,
+        f: FileItem,
+        url: str,
+        temp: Path,
+        pool: urllib3.PoolManager,
+        stop: threading.Event,
     ) -> tuple[Checksums, int]:
-        loop = asyncio.get_running_loop()
-        offset = await loop.run_in_executor(None, _size_of, temp)
+        offset = _size_of(temp)
         if offset > f.bytes:
             offset = 0
-        headers = {"Range": f"bytes={offset}-"} if 0 < offset else {}
-        if f.bytes <= SMALL_FILE and not offset:
-            response = await storage.get(url)
-            self._check_status(response, url)
-            data = response.content
-            job.transferred += len(data)
-            f.done = len(data)
-            return await loop.run_in_executor(None, self._write_small, temp, data)
-        sums = Checksums()
-        if offset:
-            sums, _ = await loop.run_in_executor(None, hash_file, temp, offset)
-        f.done = offset
-        async with storage.stream("GET", url, headers=headers) as response:
-            if response.status_code == 416:  # the partial file is not a prefix of this replica
-                await response.aread()
-                await loop.run_in_executor(None, temp.unlink)
-                raise httpx.RemoteProtocolError("range not satisfiable")
-            self._check_status(response, url)
-            if offset and response.status_code == 200:  # no Range support: start again
-                sums, offset = Checksums(), 0
-                f.done = 0
-            sink = await loop.run_in_executor(None, Sink, temp, offset, sums)
+        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        host = urlsplit(url).netloc
+        try:
+            response = pool.request("GET", url, headers=headers, preload_content=False)
+        except urllib3.exceptions.SSLError as err:
+            raise ReplicaGone(f"TLS error with {host}: {err}") from None
+        except urllib3.exceptions.HTTPError as err:
+            raise Transient(f"{type(err).__name__} from {host}") from None
+        try:
+            code = response.status
+            if code == 416:  # the partial file is not a prefix of this replica
+                temp.unlink(missing_ok=True)
+                raise Transient(f"HTTP 416 from {host}")
+            if code >= 500 or code == 429:
+                raise Transient(f"HTTP {code} from {host}")
+            if code not in (200, 206):
+                raise ReplicaGone(f"HTTP {code} from {host}")
+            sums = Checksums()
+            if offset and code == 206:
+                sums, _ = hash_file(temp, offset)
+            else:
+                offset = 0  # no Range support: start again
+            f.done = offset
+            sink = Sink(temp, offset, sums)
             try:
-                async for chunk in response.aiter_bytes(CHUNK):
-                    await loop.run_in_executor(None, sink.write, chunk)
+                for chunk in response.stream(CHUNK, decode_content=False):
+                    if stop.is_set():
+                        raise Transient("stopped")
+                    sink.write(chunk)
                     job.transferred += len(chunk)
                     f.done = sink.size
+            except urllib3.exceptions.HTTPError as err:
+                raise Transient(f"{type(err).__name__} from {host}") from None
             finally:
-                await loop.run_in_executor(None, sink.close)
+                sink.close()
             return sink.sums, sink.size
+        finally:
+            response.release_conn()
 
     @staticmethod
-    def _check_status(response: httpx.Response, url: str) -> None:
-        code = response.status_code
-        if code in (200, 206):
-            return
-        host = urlsplit(url).netloc
-        if code >= 500 or code == 429:
-            raise httpx.RemoteProtocolError(f"HTTP {code} from {host}")
-        raise ReplicaGone(f"HTTP {code} from {host}")
-
-    @staticmethod
-    def _write_small(temp: Path, data: bytes) -> tuple[Checksums, int]:
-        sums = Checksums()
-        sums.update(data)
-        with open(temp, "wb") as handle:
-            handle.write(data)
-        return sums, len(data)
-
-    @staticmethod
-    def _copy_local(source: Path, temp: Path, f: FileItem) -> tuple[Checksums, int]:
+    def _copy_local(
+        source: Path, temp: Path, f: FileItem, stop: threading.Event
+    ) -> tuple[Checksums, int]:
         """Copy from the locally mounted RSE, verifying as we go."""
-        sums, size = Checksums(), 0
-        with open(source, "rb") as src, open(temp, "wb") as sink:
-            while chunk := src.read(4 * CHUNK):
-                sink.write(chunk)
-                sums.update(chunk)
-                size += len(chunk)
-                f.done = size
-        return sums, size
+        sums = Checksums()
+        sink = Sink(temp, 0, sums)
+        try:
+            with open(source, "rb") as src:
+                while chunk := src.read(4 * CHUNK):
+                    if stop.is_set():
+                        raise Transient("stopped")
+                    sink.write(chunk)
+                    f.done = sink.size
+        finally:
+            sink.close()
+        return sink.sums, sink.size
