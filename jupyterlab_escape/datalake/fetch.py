@@ -76,6 +76,7 @@ class FileItem:
     done: int = 0
     rse: str | None = None
     error: str | None = None
+    received: int = 0  # bytes read from storage by the latest run; only its worker writes it
 
     @property
     def did(self) -> str:
@@ -112,7 +113,6 @@ class Job:
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
-    transferred: int = 0  # bytes read from storage by the latest run (a resume reads less)
     samples: deque = field(default_factory=lambda: deque(maxlen=64), repr=False)
 
     def counts(self) -> dict[str, int]:
@@ -143,7 +143,7 @@ class Job:
             "files_present": counts["present"],
             "bytes_total": total,
             "bytes_done": done,
-            "transferred": self.transferred,
+            "transferred": self.transferred,  # a resume reads less than bytes_total
             "throughput": throughput,
             "eta_seconds": eta,
             "created": self.created,
@@ -153,6 +153,10 @@ class Job:
             "errors_count": len(failures),
             "paths": self.paths,
         }
+
+    @property
+    def transferred(self) -> int:
+        return sum(f.received for f in self.files)
 
     def _rate(self, done: int, total: int) -> tuple[float | None, float | None]:
         """Bytes per second over the last few seconds, and the time left at that rate."""
@@ -469,7 +473,7 @@ class FetchJobs:
             instance = self.instances.get(job.instance)
             rucio = instance.client
             previous = {f.path: f for f in job.files}
-            job.state, job.transferred = "resolving", 0
+            job.state = "resolving"
             job.samples.clear()
             job.files, job.paths, job.errors = [], [], []
             await self._resolve(job, rucio)
@@ -771,7 +775,7 @@ class FetchJobs:
                     if stop.is_set():
                         raise Transient("stopped")
                     sink.write(chunk)
-                    job.transferred += len(chunk)
+                    f.received += len(chunk)
                     f.done = sink.size
             except urllib3.exceptions.HTTPError as err:
                 raise Transient(f"{type(err).__name__} from {host}") from None
