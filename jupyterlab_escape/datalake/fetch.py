@@ -644,44 +644,46 @@ class FetchJobs:
         problems: list[str] = []
         f.state = "downloading"
         stop = threading.Event()
-        for candidate in candidates:
-            for attempt in range(TRIES_PER_REPLICA):
-                work = loop.run_in_executor(
-                    threads, self._transfer, job, f, candidate, temp, target, pool, stop
-                )
-                try:
-                    await asyncio.shield(work)
-                except asyncio.CancelledError:
-                    stop.set()  # the thread stops at its next chunk; wait for it, then tidy up
-                    await asyncio.gather(work, return_exceptions=True)
-                    if not self._stopping:
-                        temp.unlink(missing_ok=True)  # cancelled: no partial file left
-                        f.done = 0
-                    raise
-                except ChecksumMismatch as err:
-                    problems.append(f"{candidate.rse}: corrupted ({err})")
-                    break
-                except ReplicaGone as err:
-                    problems.append(f"{candidate.rse}: {err}")
-                    break
-                except Transient as err:
-                    # Connection lost or storage busy: the next try resumes from the bytes
-                    # already written, with a Range request.
-                    problems.append(f"{candidate.rse}: {err}")
-                    await asyncio.sleep(0.2 * (attempt + 1))
-                    continue
-                except OSError as err:
-                    problems.append(f"writing {f.path}: {err.strerror or err}")
-                    break
-                f.state, f.rse, f.done, f.error = "verified", candidate.rse, f.bytes, None
-                return
+        work = None
+        try:
+            for candidate in candidates:
+                for attempt in range(TRIES_PER_REPLICA):
+                    work = loop.run_in_executor(
+                        threads, self._transfer, f, candidate, temp, target, pool, stop
+                    )
+                    try:
+                        await asyncio.shield(work)
+                    except ChecksumMismatch as err:
+                        problems.append(f"{candidate.rse}: corrupted ({err})")
+                        break
+                    except ReplicaGone as err:
+                        problems.append(f"{candidate.rse}: {err}")
+                        break
+                    except Transient as err:
+                        # Connection lost or storage busy: the next try resumes from the bytes
+                        # already written, with a Range request.
+                        problems.append(f"{candidate.rse}: {err}")
+                        await asyncio.sleep(0.2 * (attempt + 1))
+                        continue
+                    except OSError as err:
+                        problems.append(f"writing {f.path}: {err.strerror or err}")
+                        break
+                    f.state, f.rse, f.done, f.error = "verified", candidate.rse, f.bytes, None
+                    return
+        except asyncio.CancelledError:
+            stop.set()  # the thread stops at its next chunk; wait for it, then tidy up
+            if work is not None:
+                await asyncio.gather(work, return_exceptions=True)
+            if not self._stopping:
+                temp.unlink(missing_ok=True)  # cancelled: no partial file left
+                f.done = 0
+            raise
         f.state, f.done = "failed", 0
         f.error = "Not fetched: " + "; ".join(problems[-4:]) + "."
         temp.unlink(missing_ok=True)
 
     def _transfer(
         self,
-        job: Job,
         f: FileItem,
         candidate: Candidate,
         temp: Path,
@@ -691,13 +693,18 @@ class FetchJobs:
     ) -> None:
         """One attempt, in a worker thread: bytes to ``temp``, verified, renamed to ``target``."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        if candidate.local is not None:
-            try:
-                sums, size = self._copy_local(candidate.local, temp, f, stop)
-            except (FileNotFoundError, PermissionError) as err:
-                raise ReplicaGone(f"{err.strerror} on the local mount") from None
-        else:
-            sums, size = self._download(job, f, candidate.url, temp, pool, stop)
+        try:
+            if candidate.local is not None:
+                try:
+                    sums, size = self._copy_local(candidate.local, temp, f, stop)
+                except (FileNotFoundError, PermissionError) as err:
+                    raise ReplicaGone(f"{err.strerror} on the local mount") from None
+            else:
+                sums, size = self._download(f, candidate.url, temp, pool, stop)
+        except Transient:
+            if stop.is_set() and not self._stopping:
+                temp.unlink(missing_ok=True)  # cancelled: tidy up here, whatever the loop does
+            raise
         try:
             sums.check(f, size)
         except ChecksumMismatch:
@@ -736,7 +743,6 @@ class FetchJobs:
 
     def _download(
         self,
-        job: Job,
         f: FileItem,
         url: str,
         temp: Path,
