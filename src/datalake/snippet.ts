@@ -127,3 +127,34 @@ export function localPathSnippet(
   }
   return lines.join('\n');
 }
+
+/** A cell listing the local files of a DID made available on a mounted RSE (replica mode). */
+export function fileListSnippet(
+  did: string,
+  paths: string[],
+  truncated: boolean,
+  language: KernelLanguage = 'python'
+): string {
+  const items = paths.map(p => `    ${literal(p, language)}`);
+  const note = truncated ? ['# (only the first files are listed)'] : [];
+  if (language === 'r') {
+    return [
+      `# ${did} on a mounted RSE`,
+      ...note,
+      'paths <- c(',
+      items.join(',\n'),
+      ')',
+      'file.size(paths)'
+    ].join('\n');
+  }
+  return [
+    `# ${did} on a mounted RSE`,
+    ...note,
+    'paths = [',
+    items.join(',\n'),
+    ']',
+    language === 'julia'
+      ? 'filesize.(paths)'
+      : 'import os\n[os.path.getsize(p) for p in paths]'
+  ].join('\n');
+}
