@@ -11,6 +11,7 @@ from . import status
 from .catalogue import routes as catalogue_routes
 from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
 from .datalake import routes as datalake_routes
+from .datalake.fetch import FetchJobs
 from .datalake.instances import RucioInstances
 from .services import Services
 
@@ -31,11 +32,12 @@ class EscapeApp(ExtensionApp):
             reana=EscapeReana(parent=self),
             zenodo=EscapeZenodo(parent=self),
         )
+        data_dir = Path(jupyter_data_dir()) / "jupyterlab_escape"
         self.rucio_instances = RucioInstances(
-            self.services.rucio,
-            self.services.http["rucio"],
-            parent=self,
-            data_dir=Path(jupyter_data_dir()) / "jupyterlab_escape",
+            self.services.rucio, self.services.http["rucio"], parent=self, data_dir=data_dir
+        )
+        self.datalake_fetch = FetchJobs(
+            self.rucio_instances, self.serverapp.root_dir, data_dir / "datalake-fetch.json"
         )
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"
@@ -46,5 +48,6 @@ class EscapeApp(ExtensionApp):
             self.handlers.extend(module.routes)
 
     async def stop_extension(self) -> None:
+        await self.datalake_fetch.shutdown()
         await self.rucio_instances.aclose()
         await self.services.aclose()

@@ -158,6 +158,21 @@ class EscapeRucio(ServiceConfig):
     path_begins_at = Int(
         help="PFN path components to drop before rse_mount_path (RUCIO_PATH_BEGINS_AT)."
     ).tag(config=True)
+    replication_rule_lifetime_days = Int(
+        help="Lifetime of the rules 'Make available' creates, in days; 0 for none "
+        "(RUCIO_REPLICATION_RULE_LIFETIME_DAYS)."
+    ).tag(config=True)
+    fetch_dir = Unicode(
+        "datalake",
+        help="Workspace folder that fetched files go to, as <fetch_dir>/<scope>/<name>.",
+    ).tag(config=True)
+    fetch_concurrency = Int(8, help="Files one fetch job downloads at once (1-64).").tag(
+        config=True
+    )
+
+    @default("replication_rule_lifetime_days")
+    def _lifetime_default(self):
+        return int(_env("RUCIO_REPLICATION_RULE_LIFETIME_DAYS", fallback="0") or 0)
 
     @default("auth_url")
     def _auth_url_default(self):

@@ -110,14 +110,14 @@ class ServiceHTTP:
                     connect=self.config.connect_timeout,
                     pool=self.config.connect_timeout,
                 ),
-                verify=self._tls(),
+                verify=self.tls_context(),
                 headers={"User-Agent": USER_AGENT},
                 follow_redirects=False,
                 transport=self._transport,
             )
         return self._client
 
-    def _tls(self) -> ssl.SSLContext | bool:
+    def tls_context(self) -> ssl.SSLContext | bool:
         """TLS on by default: the configured CA bundle (else certifi's), client cert for x509."""
         if not self.config.verify_tls:
             if not self._cert:

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..http import EscapeError
+from ..workspace import inside, relative_parts, safe_name, slug
 from .client import RateLimited, ZenodoClient
-from .workspace import inside, relative_parts, safe_name, slug
 
 log = logging.getLogger("jupyterlab_escape.catalogue")
 

@@ -200,8 +200,35 @@ class RucioClient:
     def rules(self, did: DID) -> AsyncIterator[Any]:
         return self.stream_lines("GET", f"dids/{did.path}/rules")
 
-    def file_replicas(self, dids: list[DID], schemes: list[str] | None = None):
+    def file_replicas(
+        self, dids: list[DID], schemes: list[str] | None = None, rse_expression: str | None = None
+    ):
+        """Replicas of files (collections are expanded by Rucio), with every replica state."""
         body: dict[str, Any] = {"dids": [d.as_dict() for d in dids], "all_states": True}
         if schemes:
             body["schemes"] = schemes
+        if rse_expression:
+            body["rse_expression"] = rse_expression
         return self.stream_lines("POST", "replicas/list", json_body=body)
+
+    def parents(self, did: DID) -> AsyncIterator[Any]:
+        return self.stream_lines("GET", f"dids/{did.path}/parents")
+
+    async def rule(self, rule_id: str) -> dict:
+        return await self.get_json(f"rules/{rule_id}")
+
+    async def add_rule(self, did: DID, rse_expression: str, lifetime: int | None) -> str:
+        """One copy of ``did`` on ``rse_expression``, for our account; the new rule's id."""
+        body = {
+            "dids": [did.as_dict()],
+            "copies": 1,
+            "rse_expression": rse_expression,
+            "grouping": "DATASET",
+            "lifetime": lifetime,
+            "account": await self.account_name(),
+        }
+        response = await self._send("POST", "rules/", json=body)
+        return response.json()[0]
+
+    async def account_name(self) -> str:
+        return self.config.account or (await self.whoami())["account"]

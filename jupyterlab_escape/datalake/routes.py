@@ -15,6 +15,7 @@ from ..http import EscapeError
 from .client import did_type
 from .details import did_details
 from .did import DID, Query, bad_input, filters_literal, rucio_type
+from .replica import replica_status
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 1_000_000
@@ -114,6 +115,11 @@ class WhoamiHandler(DatalakeHandler):
                 },
                 "auth": instance.client.auth.describe(),
                 "instances": self.extensionapp.rucio_instances.describe(),
+                "fetch": {
+                    "mode": "replica" if config.mode == "replica" else "download",
+                    "destination_rse": config.destination_rse or None,
+                    "fetch_dir": config.fetch_dir,
+                },
             }
         )
 
@@ -186,12 +192,7 @@ class CredentialsHandler(DatalakeHandler):
 
     @tornado.web.authenticated
     async def put(self) -> None:
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except ValueError:
-            raise bad_input("Send the credentials as a JSON object.") from None
-        if not isinstance(body, dict):
-            raise bad_input("Send the credentials as a JSON object.")
+        body = _json_body(self)
         instance = self.instance
         instance.credentials.save(body)
         await instance.client.reconfigure()
@@ -205,7 +206,74 @@ class CredentialsHandler(DatalakeHandler):
         self.write_json(instance.credentials.describe())
 
 
+def _json_body(handler) -> dict:
+    try:
+        body = json.loads(handler.request.body or b"{}")
+    except ValueError:
+        raise bad_input("Send a JSON object.") from None
+    if not isinstance(body, dict):
+        raise bad_input("Send a JSON object.")
+    return body
+
+
+class FetchJobsHandler(DatalakeHandler):
+    """GET: every fetch job; POST {dids: [scope:name], dest?}: start one (202)."""
+
+    @property
+    def jobs(self):
+        return self.extensionapp.datalake_fetch
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.write_json({"jobs": self.jobs.list()})
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = _json_body(self)
+        dest = body.get("dest")
+        if dest is not None and not isinstance(dest, str):
+            raise bad_input("dest must be a folder path in the workspace.")
+        job = self.jobs.start(self.get_argument("instance", None), body.get("dids"), dest)
+        self.write_json(job.summary(), status=202)
+
+
+class FetchJobHandler(FetchJobsHandler):
+    @tornado.web.authenticated
+    async def get(self, job_id: str) -> None:
+        self.write_json(self.jobs.detail(job_id))
+
+    @tornado.web.authenticated
+    async def delete(self, job_id: str) -> None:
+        self.jobs.remove(job_id)
+        self.set_status(204)
+        await self.finish()
+
+    @tornado.web.authenticated
+    async def post(self, job_id: str, action: str) -> None:
+        if action not in ("cancel", "retry"):
+            raise tornado.web.HTTPError(404)
+        job = self.jobs.cancel(job_id) if action == "cancel" else self.jobs.retry(job_id)
+        self.write_json(job.summary())
+
+
+class ReplicaHandler(DatalakeHandler):
+    """Replica mode: GET ?did= the rule and local paths; POST {did}: make it available."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.write_json(await replica_status(self.instance, self.did_argument(), create=False))
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        did = DID.parse(str(_json_body(self).get("did", "")))
+        self.write_json(await replica_status(self.instance, did, create=True))
+
+
 routes = [
+    (r"/escape/datalake/fetch", FetchJobsHandler),
+    (r"/escape/datalake/fetch/(\w+)", FetchJobHandler),
+    (r"/escape/datalake/fetch/(\w+)/(\w+)", FetchJobHandler),
+    (r"/escape/datalake/replica", ReplicaHandler),
     (r"/escape/datalake/credentials", CredentialsHandler),
     (r"/escape/datalake/whoami", WhoamiHandler),
     (r"/escape/datalake/scopes", ScopesHandler),

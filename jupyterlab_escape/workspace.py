@@ -1,4 +1,5 @@
-"""Paths inside the workspace (the server's root_dir), and nothing outside it.
+"""Paths inside the workspace (the server's root_dir), and nothing outside it; every slice
+that writes files uses them.
 
 A path from the browser or from a record (file keys, zip members) is relative, has no ``..``,
 no absolute or drive prefix, no backslash or NUL, and no component that is a symlink: it is
@@ -11,11 +12,11 @@ import re
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from ..http import EscapeError
+from .http import EscapeError
 
 
 def refuse(path: str, why: str) -> EscapeError:
-    return EscapeError(400, "bad_path", f"Refused to write to {path!r}: {why}.", service="zenodo")
+    return EscapeError(400, "bad_path", f"Refused to write to {path!r}: {why}.")
 
 
 def relative_parts(path: str) -> tuple[str, ...]:
