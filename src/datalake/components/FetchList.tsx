@@ -249,7 +249,7 @@ export function FetchJobView(props: {
               <li key={index}>
                 <span className="jp-escape-mono">{error.did}</span>
                 {': '}
-                {error.message}
+                <span>{error.message}</span>
               </li>
             ))}
           </ul>
