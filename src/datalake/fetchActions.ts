@@ -162,13 +162,14 @@ export class FetchActions implements IDidFetchActions {
     if (missing.length === 0) {
       return;
     }
+    // Toasts cut messages at 140 characters: the DIDs are behind "Which?".
+    const name = panel.context.localPath.split('/').pop() ?? '';
     Notification.warning(
       trans._n(
-        '%2 uses a Data Lake DID that is not in the workspace: %3',
-        '%2 uses %1 Data Lake DIDs that are not in the workspace: %3',
+        '%2 uses a Data Lake DID that is not in the workspace.',
+        '%2 uses %1 Data Lake DIDs that are not in the workspace.',
         missing.length,
-        panel.context.localPath.split('/').pop() ?? '',
-        missing.map(useDid).join(', ')
+        name
       ),
       {
         autoClose: false,
@@ -177,6 +178,39 @@ export class FetchActions implements IDidFetchActions {
             label: trans.__('Fetch'),
             displayType: 'accent',
             callback: () => this.fetchMissing(missing)
+          },
+          {
+            label: trans.__('Which?'),
+            displayType: 'link',
+            callback: event => {
+              // Keep the toast: the user may still want to fetch.
+              event.preventDefault();
+              void showDialog({
+                title: trans.__('Data Lake DIDs missing for %1', name),
+                body: React.createElement(
+                  'ul',
+                  { className: 'jp-escape-FetchDialog-missing' },
+                  missing.map(use =>
+                    React.createElement(
+                      'li',
+                      { key: `${use.instance}|${useDid(use)}` },
+                      React.createElement(
+                        'span',
+                        { className: 'jp-escape-mono' },
+                        useDid(use)
+                      ),
+                      ' → ',
+                      React.createElement(
+                        'span',
+                        { className: 'jp-escape-mono' },
+                        use.path
+                      )
+                    )
+                  )
+                ),
+                buttons: [Dialog.okButton()]
+              });
+            }
           }
         ]
       }

@@ -18,7 +18,9 @@ test.describe('Data Lake fetch', () => {
       .fill('escape_cta:cta.prod5.south.gamma.run0001*');
     await panel.getByLabel('Type').selectOption('dataset');
     await panel.getByLabel('Data Lake query').press('Enter');
-    await panel.locator('.jp-escape-Datalake-row', { hasText: DATASET }).click();
+    await panel
+      .locator('.jp-escape-Datalake-row', { hasText: DATASET })
+      .click();
     const details = panel.getByRole('region', {
       name: `Details of escape_cta:${DATASET}`
     });
@@ -40,7 +42,9 @@ test.describe('Data Lake fetch', () => {
     await expect(job.getByText('Done', { exact: true })).toBeVisible({
       timeout: 60_000
     });
-    await expect(job.getByText(/^8\/8 files · 1\.44 MB \/ 1\.44 MB/)).toBeVisible();
+    await expect(
+      job.getByText(/^8\/8 files · 1\.44 MB \/ 1\.44 MB/)
+    ).toBeVisible();
     await expect(job.getByRole('progressbar')).toHaveAttribute(
       'aria-valuenow',
       '100'
@@ -63,14 +67,16 @@ test.describe('Data Lake fetch', () => {
     // Show in file browser: the dataset's folder with its eight files.
     await job.getByRole('button', { name: 'Show in file browser' }).click();
     const listing = page.locator('#filebrowser .jp-DirListing-content');
+    await expect(page.locator('#filebrowser .jp-BreadCrumbs')).toContainText(
+      DATASET
+    );
     await expect(
-      page.locator('#filebrowser .jp-BreadCrumbs')
-    ).toContainText(DATASET);
-    await expect(
-      listing.locator('.jp-DirListing-item', { hasText: /\.dl1\.h5$/ })
+      listing.locator('.jp-DirListing-item', { hasText: /\.dl1\.h5/ })
     ).toHaveCount(8);
     if (SHOTS) {
-      await page.screenshot({ path: `${SHOTS}/datalake-fetch-filebrowser.png` });
+      await page.screenshot({
+        path: `${SHOTS}/datalake-fetch-filebrowser.png`
+      });
     }
 
     // A new Python notebook at the root of the workspace, then Insert into notebook.
@@ -121,7 +127,11 @@ test.describe('Data Lake fetch', () => {
     const notebook = {
       cells: [],
       metadata: {
-        kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3',
+          language: 'python'
+        },
         escape: {
           datalake: [
             {
@@ -149,7 +159,14 @@ test.describe('Data Lake fetch', () => {
     const toast = page.locator('.Toastify__toast', {
       hasText: 'not in the workspace'
     });
-    await expect(toast).toContainText(`escape_cta:${file.name}`);
+    await expect(toast).toContainText(
+      'uses.ipynb uses a Data Lake DID that is not in the workspace.'
+    );
+    await toast.getByRole('button', { name: 'Which?' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText(`escape_cta:${file.name}`);
+    await expect(dialog).toContainText(path);
+    await dialog.getByRole('button', { name: 'Ok' }).click();
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/datalake-fetch-missing.png` });
     }
