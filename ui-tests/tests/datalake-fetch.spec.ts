@@ -26,6 +26,18 @@ test.describe('Data Lake fetch', () => {
     });
     await expect(details.getByText('8 of 8 files · 1.44 MB')).toBeVisible();
 
+    // "Fetch to…" shows where the files would land; cancelled here.
+    await details.getByRole('button', { name: 'Fetch to…' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.getByLabel('Destination folder').fill('mine/cta');
+    await expect(dialog).toContainText(
+      `Lands in mine/cta/escape_cta/${DATASET}`
+    );
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-fetch-dialog.png` });
+    }
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
     // Fetch: the server answers with the queued job, which the Fetches section follows.
     const started = page.waitForResponse(
       r =>
@@ -54,6 +66,9 @@ test.describe('Data Lake fetch', () => {
     await expect(details.getByText(DATASET_PATH)).toBeVisible();
 
     // Every file verified (or already there from an earlier run).
+    if (SHOTS) {
+      await panel.screenshot({ path: `${SHOTS}/datalake-fetch-details.png` });
+    }
     await job.getByRole('button', { name: 'Files' }).click();
     const files = job.getByRole('list', { name: `Files of ${DATASET}` });
     await expect(files.getByRole('listitem')).toHaveCount(8);
@@ -95,6 +110,14 @@ test.describe('Data Lake fetch', () => {
     ).toHaveLength(8);
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/datalake-fetch-notebook.png` });
+    }
+
+    if (SHOTS) {
+      await page.theme.setDarkTheme();
+      await job.getByRole('button', { name: 'Files' }).click();
+      await page.screenshot({ path: `${SHOTS}/datalake-fetch-dark.png` });
+      await job.getByRole('button', { name: 'Files' }).click();
+      await page.theme.setLightTheme();
     }
 
     // The notebook records the DID it uses.

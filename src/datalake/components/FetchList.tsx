@@ -196,6 +196,17 @@ export function FetchJobView(props: {
       data-state={job.state}
     >
       <div className="jp-escape-Fetch-head">
+        <button
+          className="jp-escape-iconButton jp-escape-Fetch-filesToggle"
+          aria-expanded={expanded}
+          aria-label={trans.__('Files')}
+          title={
+            expanded ? trans.__('Hide the files') : trans.__('Show the files')
+          }
+          onClick={() => void model.toggleFiles(job.id)}
+        >
+          <Caret.react tag="span" />
+        </button>
         <span
           className="jp-escape-Fetch-title"
           title={job.dids.map(d => `${d.scope}:${d.name}`).join('\n')}
@@ -232,11 +243,11 @@ export function FetchJobView(props: {
         />
       </div>
       <div className="jp-escape-Fetch-facts">{facts.join(' · ')}</div>
-      <div className="jp-escape-Fetch-dest jp-escape-mono" title={folder}>
+      <div className="jp-escape-Fetch-dest" title={folder}>
         <folderIcon.react tag="span" className="jp-escape-inline-icon" />
-        {folder || '/'}
+        <span className="jp-escape-mono">{folder || '/'}</span>
       </div>
-      {job.message && !active && (
+      {job.message && !active && job.state !== 'done' && (
         <div className="jp-escape-Fetch-message">{job.message}</div>
       )}
       {job.errors.length > 0 && (
@@ -264,14 +275,6 @@ export function FetchJobView(props: {
         </details>
       )}
       <div className="jp-escape-Fetch-actions">
-        <button
-          className="jp-escape-linkButton jp-escape-Fetch-filesToggle"
-          aria-expanded={expanded}
-          onClick={() => void model.toggleFiles(job.id)}
-        >
-          <Caret.react tag="span" className="jp-escape-inline-icon" />
-          {trans.__('Files')}
-        </button>
         {actions.cancel && (
           <button
             className="jp-mod-styled jp-mod-warn"
