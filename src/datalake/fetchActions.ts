@@ -27,7 +27,7 @@ import {
   METADATA_KEY,
   missingUses,
   recordedUses,
-  useDid
+  didOfUse
 } from './notebookUse';
 import { fileListSnippet } from './snippet';
 
@@ -193,11 +193,11 @@ export class FetchActions implements IDidFetchActions {
                   missing.map(use =>
                     React.createElement(
                       'li',
-                      { key: `${use.instance}|${useDid(use)}` },
+                      { key: `${use.instance}|${didOfUse(use)}` },
                       React.createElement(
                         'span',
                         { className: 'jp-escape-mono' },
-                        useDid(use)
+                        didOfUse(use)
                       ),
                       ' → ',
                       React.createElement(
@@ -232,7 +232,7 @@ export class FetchActions implements IDidFetchActions {
         instance: use.instance,
         dids: []
       };
-      group.dids.push(useDid(use));
+      group.dids.push(didOfUse(use));
       groups.set(key, group);
     }
     for (const group of groups.values()) {

@@ -376,7 +376,7 @@ export class FetchModel {
       const detail = await this._api.get(id);
       this._details.set(id, detail);
       return detail;
-    } catch (reason) {
+    } catch {
       return null;
     } finally {
       if (emit) {

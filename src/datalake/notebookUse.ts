@@ -29,7 +29,7 @@ export interface IDatalakeUse {
   instance: string;
 }
 
-export function useDid(use: Pick<IDatalakeUse, 'scope' | 'name'>): string {
+export function didOfUse(use: Pick<IDatalakeUse, 'scope' | 'name'>): string {
   return `${use.scope}:${use.name}`;
 }
 
@@ -120,7 +120,7 @@ export function insertUses(
   const notebookPath = panel.context.localPath;
   const language = notebookLanguage(panel);
   const dids: ILocalDid[] = uses.map(use => ({
-    did: useDid(use),
+    did: didOfUse(use),
     type: use.type,
     path: pathForNotebook(notebookPath, use.path)
   }));

@@ -172,7 +172,7 @@ export function DidFetch(props: IDidFetchProps): JSX.Element {
     if (replicaMode) {
       void model.lookupReplica(did, props.instance);
     }
-  }, [did, replicaMode]);
+  }, [did, replicaMode, model, props.instance]);
   const fetched = model.fetched(did, props.instance);
   const active = model.activeFor(did);
   const replica = replicaMode ? model.replica(did) : null;
