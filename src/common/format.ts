@@ -18,3 +18,22 @@ export function formatBytes(bytes: number | null | undefined): string {
 export function formatCount(n: number): string {
   return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+/** 75 -> "1 min 15 s", 4000 -> "1 h 7 min": remaining times, to the useful precision. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !isFinite(seconds)) {
+    return '—';
+  }
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) {
+    return `${s} s`;
+  }
+  if (s < 3600) {
+    const rest = s % 60;
+    return rest ? `${Math.floor(s / 60)} min ${rest} s` : `${s / 60} min`;
+  }
+  const minutes = Math.round((s % 3600) / 60);
+  return minutes
+    ? `${Math.floor(s / 3600)} h ${minutes} min`
+    : `${Math.floor(s / 3600)} h`;
+}

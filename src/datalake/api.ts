@@ -1,4 +1,5 @@
 import { requestAPI, streamNDJSON } from '../request';
+import type { IFetchConfig } from './fetchApi';
 
 export type DidType = 'container' | 'dataset' | 'file' | 'unknown';
 export type SearchType = 'all' | 'container' | 'dataset' | 'file';
@@ -40,6 +41,8 @@ export interface IWhoami {
     token_source?: string;
     token_expires_at?: string;
   };
+  /** How DIDs get next to the notebooks; absent from servers older than the fetch routes. */
+  fetch?: IFetchConfig;
 }
 
 export interface IAvailability {

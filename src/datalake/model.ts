@@ -111,6 +111,7 @@ export class DatalakeModel {
     this._abortAll();
     this._levels = [];
     this._clearSelection();
+    this._checked.clear();
     this._whoami = null;
     this._scopes = [];
     this._state = { ...this._state, instance };
@@ -247,6 +248,27 @@ export class DatalakeModel {
     this._emit();
   }
 
+  /** DIDs ticked in the listings (across levels), for fetching several at once. */
+  get checked(): readonly string[] {
+    return [...this._checked];
+  }
+
+  isChecked(did: string): boolean {
+    return this._checked.has(did);
+  }
+
+  toggleChecked(did: string): void {
+    if (!this._checked.delete(did)) {
+      this._checked.add(did);
+    }
+    this._emit();
+  }
+
+  clearChecked(): void {
+    this._checked.clear();
+    this._emit();
+  }
+
   dispose(): void {
     this._abortAll();
   }
@@ -353,6 +375,7 @@ export class DatalakeModel {
   private _levels: ILevel[] = [];
   private _controllers = new Map<ILevel, AbortController>();
   private _selected: IDidDetails | null = null;
+  private _checked = new Set<string>();
   private _selectedDid: string | null = null;
   private _detailsLoading = false;
   private _detailsError: string | null = null;

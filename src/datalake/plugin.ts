@@ -11,6 +11,7 @@ import {
   ReactWidget,
   showDialog
 } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -29,6 +30,10 @@ import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
 import { credentialsApi, CredentialsUpdate } from './api';
 import { CredentialsForm } from './components/CredentialsForm';
 import { DatalakePanel } from './components/DatalakePanel';
+import { DidFetch } from './components/DidFetch';
+import { FetchList } from './components/FetchList';
+import { FetchActions } from './fetchActions';
+import { FetchModel } from './fetchModel';
 import { DatalakeModel, IDatalakeState } from './model';
 
 const STATE_KEY = `${PluginIDs.datalake}:state`;
@@ -44,7 +49,8 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     IStateDB,
     ICommandPalette,
     ITranslator,
-    ISettingRegistry
+    ISettingRegistry,
+    INotebookTracker
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -52,10 +58,26 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     stateDB: IStateDB | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    tracker: INotebookTracker | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
     const model = new DatalakeModel();
+    // Created below; the fetch model asks whether it is on screen.
+    let panel: SidePanel | null = null;
+    const fetches = new FetchModel({
+      trans,
+      isVisible: () => panel?.isVisible ?? false,
+      showPath: path =>
+        void app.commands.execute('filebrowser:go-to-path', { path })
+    });
+    const actions = new FetchActions({
+      app,
+      browse: model,
+      fetches,
+      tracker,
+      trans
+    });
 
     const copy = (text: string, what: string) => {
       Clipboard.copyToSystem(text);
@@ -70,7 +92,7 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
       );
 
     // A plain Panel as content: one view, no accordion section title.
-    const panel = new SidePanel({
+    panel = new SidePanel({
       content: new Panel(),
       translator: translator ?? nullTranslator
     });
@@ -162,17 +184,42 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
           model,
           trans,
           onCopy: copy,
-          onSearched: remember
+          onSearched: remember,
+          onFetch: (dids, ask) =>
+            ask ? void actions.fetchTo(dids) : actions.fetch(dids),
+          fetchPart: details =>
+            React.createElement(DidFetch, {
+              did: details.did,
+              type: details.type,
+              instance: model.state.instance,
+              config: model.whoami?.fetch,
+              model: fetches,
+              actions,
+              trans
+            }),
+          fetches: React.createElement(FetchList, {
+            model: fetches,
+            trans,
+            onShow: actions.show,
+            onOpen: actions.open,
+            onInsert: job => void actions.insertJob(job),
+            onError: message => Notification.error(message, { autoClose: 8000 })
+          })
         })
       )
     );
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, 'escape-datalake');
 
+    const panelId = panel.id;
     app.commands.addCommand(CommandIDs.openDatalake, {
       label: trans.__('Open the Data Lake Browser'),
       caption: trans.__('Browse and search the ESCAPE Data Lake (Rucio)'),
-      execute: () => app.shell.activateById(panel.id)
+      execute: () => app.shell.activateById(panelId)
+    });
+    // Notebooks that record Data Lake DIDs: offer to fetch the missing ones.
+    tracker?.widgetAdded.connect((_, notebook) => {
+      void actions.checkNotebook(notebook).catch(() => undefined);
     });
     palette?.addItem({
       command: CommandIDs.openDatalake,
@@ -189,6 +236,8 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
           type: settings.get('defaultType').composite as IDatalakeState['type']
         });
       }
+      // Jobs survive reloads: list them, polling resumes if one is active.
+      void fetches.refresh();
       await model.connect();
       if (saved && typeof saved.query === 'string') {
         model.update(saved);

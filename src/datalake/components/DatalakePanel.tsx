@@ -4,6 +4,7 @@ import * as React from 'react';
 import { ErrorBanner } from '../../common/ErrorBanner';
 import { formatCount } from '../../common/format';
 import { useSignal } from '../../common/useSignal';
+import { IDidDetails } from '../api';
 import { DatalakeModel } from '../model';
 import { Breadcrumbs } from './Breadcrumbs';
 import { DidDetails } from './DidDetails';
@@ -16,6 +17,57 @@ export interface IDatalakePanelProps {
   onCopy: (text: string, what: string) => void;
   /** Called after each search starts, to remember the query. */
   onSearched?: () => void;
+  /** Fetch the ticked DIDs (with a destination dialog when `ask`). */
+  onFetch?: (dids: string[], ask: boolean) => void;
+  /** The fetch part of the details view. */
+  fetchPart?: (details: IDidDetails) => React.ReactNode;
+  /** The fetches section, below everything. */
+  fetches?: React.ReactNode;
+}
+
+/** "3 selected · Fetch · Fetch to… · Clear": what to do with the ticked rows. */
+function SelectionBar(props: {
+  model: DatalakeModel;
+  trans: TranslationBundle;
+  onFetch: (dids: string[], ask: boolean) => void;
+}): JSX.Element | null {
+  const { model, trans } = props;
+  const checked = model.checked;
+  if (checked.length === 0) {
+    return null;
+  }
+  return (
+    <div
+      className="jp-escape-Datalake-selection"
+      role="toolbar"
+      aria-label={trans.__('Selected DIDs')}
+    >
+      <span title={checked.join('\n')}>
+        {trans._n('%1 selected', '%1 selected', checked.length)}
+      </span>
+      <button
+        className="jp-mod-styled jp-mod-accept"
+        onClick={() => {
+          props.onFetch(checked.slice(), false);
+          model.clearChecked();
+        }}
+      >
+        {trans.__('Fetch')}
+      </button>
+      <button
+        className="jp-mod-styled"
+        onClick={() => props.onFetch(checked.slice(), true)}
+      >
+        {trans.__('Fetch to…')}
+      </button>
+      <button
+        className="jp-escape-linkButton"
+        onClick={() => model.clearChecked()}
+      >
+        {trans.__('Clear')}
+      </button>
+    </div>
+  );
 }
 
 function Identity(props: {
@@ -175,6 +227,8 @@ export function DatalakePanel(props: IDatalakePanelProps): JSX.Element {
         selectedDid={model.selectedDid}
         trans={trans}
         onOpen={row => void model.open(row)}
+        isChecked={props.onFetch ? did => model.isChecked(did) : undefined}
+        onToggle={props.onFetch ? did => model.toggleChecked(did) : undefined}
       />
     );
   }
@@ -197,6 +251,9 @@ export function DatalakePanel(props: IDatalakePanelProps): JSX.Element {
         onGoTo={index => model.goTo(index)}
       />
       {status}
+      {props.onFetch && (
+        <SelectionBar model={model} trans={trans} onFetch={props.onFetch} />
+      )}
       <div className="jp-escape-Datalake-body">{body}</div>
       {model.selectedDid && (
         <DidDetails
@@ -209,8 +266,10 @@ export function DatalakePanel(props: IDatalakePanelProps): JSX.Element {
           onCopy={props.onCopy}
           onClose={() => model.clearSelection()}
           onRetry={() => void model.select(model.selectedDid!)}
+          fetchPart={props.fetchPart}
         />
       )}
+      {props.fetches}
     </div>
   );
 }

@@ -18,6 +18,8 @@ export interface IDidDetailsProps {
   onCopy: (text: string, what: string) => void;
   onClose: () => void;
   onRetry: () => void;
+  /** Fetch actions and local state (from the fetch model), shown above the facts. */
+  fetchPart?: (details: IDidDetails) => React.ReactNode;
 }
 
 function stateKind(state: string): BadgeKind {
@@ -135,6 +137,7 @@ export function DidDetails(props: IDidDetailsProps): JSX.Element {
               </a>
             )}
           </div>
+          {props.fetchPart?.(details)}
           <dl className="jp-escape-facts">
             <dt>{trans.__('DID')}</dt>
             <dd className="jp-escape-mono">{details.did}</dd>

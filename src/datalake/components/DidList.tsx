@@ -30,6 +30,9 @@ export interface IDidListProps {
   selectedDid: string | null;
   trans: TranslationBundle;
   onOpen: (row: IDidRow) => void;
+  /** Ticked rows, to fetch several DIDs at once; no checkboxes without it. */
+  isChecked?: (did: string) => boolean;
+  onToggle?: (did: string) => void;
 }
 
 /** The streamed rows, virtualized: only what is on screen is in the DOM. */
@@ -52,17 +55,38 @@ export function DidList(props: IDidListProps): JSX.Element {
             : row.length !== null && row.length !== undefined
               ? trans._n('%1 file', '%1 files', row.length)
               : '';
+        const checked = props.isChecked?.(did) ?? false;
         return (
-          <button
-            className={`jp-escape-Datalake-row${props.selectedDid === did ? ' jp-mod-selected' : ''}`}
-            title={`${did} (${row.type})`}
-            data-type={row.type}
-            onClick={() => props.onOpen(row)}
+          <div
+            className={`jp-escape-Datalake-rowWrap${props.selectedDid === did ? ' jp-mod-selected' : ''}${checked ? ' jp-mod-checked' : ''}`}
           >
-            <Icon.react tag="span" className="jp-escape-Datalake-rowIcon" />
-            <span className="jp-escape-Datalake-rowName">{row.name}</span>
-            <span className="jp-escape-Datalake-rowSize">{size}</span>
-          </button>
+            {props.onToggle && (
+              <input
+                type="checkbox"
+                className="jp-escape-Datalake-check"
+                aria-label={trans.__('Select %1', row.name)}
+                checked={checked}
+                onChange={() => props.onToggle!(did)}
+              />
+            )}
+            <button
+              className="jp-escape-Datalake-row"
+              title={`${did} (${row.type})`}
+              data-type={row.type}
+              onClick={event => {
+                // Ctrl/Cmd-click ticks the row instead of opening it, as in file managers.
+                if (props.onToggle && (event.ctrlKey || event.metaKey)) {
+                  props.onToggle(did);
+                } else {
+                  props.onOpen(row);
+                }
+              }}
+            >
+              <Icon.react tag="span" className="jp-escape-Datalake-rowIcon" />
+              <span className="jp-escape-Datalake-rowName">{row.name}</span>
+              <span className="jp-escape-Datalake-rowSize">{size}</span>
+            </button>
+          </div>
         );
       }}
     />

@@ -1,0 +1,210 @@
+import { expect, galata, test } from '@jupyterlab/galata';
+
+const SHOTS = process.env.ESCAPE_SCREENSHOTS;
+const DATASET = 'cta.prod5.south.gamma.run0001.dl1';
+const DATASET_PATH = `datalake/escape_cta/${DATASET}`;
+
+test.describe('Data Lake fetch', () => {
+  test.use({ viewport: { width: 1280, height: 860 } });
+
+  test('fetch a dataset, watch it finish, find its files and use them in a notebook', async ({
+    page,
+    request
+  }) => {
+    await page.sidebar.openTab('escape-datalake');
+    const panel = page.locator('#escape-datalake');
+    await panel
+      .getByLabel('Data Lake query')
+      .fill('escape_cta:cta.prod5.south.gamma.run0001*');
+    await panel.getByLabel('Type').selectOption('dataset');
+    await panel.getByLabel('Data Lake query').press('Enter');
+    await panel
+      .locator('.jp-escape-Datalake-row', { hasText: DATASET })
+      .click();
+    const details = panel.getByRole('region', {
+      name: `Details of escape_cta:${DATASET}`
+    });
+    await expect(details.getByText('8 of 8 files · 1.44 MB')).toBeVisible();
+
+    // "Fetch to…" shows where the files would land; cancelled here.
+    await details.getByRole('button', { name: 'Fetch to…' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.getByLabel('Destination folder').fill('mine/cta');
+    await expect(dialog).toContainText(
+      `Lands in mine/cta/escape_cta/${DATASET}`
+    );
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-fetch-dialog.png` });
+    }
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // Fetch: the server answers with the queued job, which the Fetches section follows.
+    const started = page.waitForResponse(
+      r =>
+        r.url().includes('/escape/datalake/fetch') &&
+        r.request().method() === 'POST'
+    );
+    await details.getByRole('button', { name: 'Fetch', exact: true }).click();
+    expect((await started).status()).toBe(202);
+    const fetches = panel.getByRole('region', { name: 'Fetches' });
+    const job = fetches
+      .getByRole('listitem', { name: `Fetch of ${DATASET}` })
+      .first();
+    await expect(job).toBeVisible();
+    await expect(job.getByText('Done', { exact: true })).toBeVisible({
+      timeout: 60_000
+    });
+    await expect(
+      job.getByText(/^8\/8 files · 1\.44 MB \/ 1\.44 MB/)
+    ).toBeVisible();
+    await expect(job.getByRole('progressbar')).toHaveAttribute(
+      'aria-valuenow',
+      '100'
+    );
+    // The details know where the dataset now is.
+    await expect(details.getByText('In the workspace')).toBeVisible();
+    await expect(details.getByText(DATASET_PATH)).toBeVisible();
+
+    // Every file verified (or already there from an earlier run).
+    if (SHOTS) {
+      await panel.screenshot({ path: `${SHOTS}/datalake-fetch-details.png` });
+    }
+    await job.getByRole('button', { name: 'Files' }).click();
+    const files = job.getByRole('list', { name: `Files of ${DATASET}` });
+    await expect(files.getByRole('listitem')).toHaveCount(8);
+    await expect(files.getByText(/^(verified|already there)$/)).toHaveCount(8);
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-fetch-done.png` });
+      await panel.screenshot({ path: `${SHOTS}/datalake-fetch-panel.png` });
+    }
+    await job.getByRole('button', { name: 'Files' }).click();
+
+    // Show in file browser: the dataset's folder with its eight files.
+    await job.getByRole('button', { name: 'Show in file browser' }).click();
+    const listing = page.locator('#filebrowser .jp-DirListing-content');
+    await expect(page.locator('#filebrowser .jp-BreadCrumbs')).toContainText(
+      DATASET
+    );
+    await expect(
+      listing.locator('.jp-DirListing-item', { hasText: /\.dl1\.h5/ })
+    ).toHaveCount(8);
+    if (SHOTS) {
+      await page.screenshot({
+        path: `${SHOTS}/datalake-fetch-filebrowser.png`
+      });
+    }
+
+    // A new Python notebook at the root of the workspace, then Insert into notebook.
+    await page.filebrowser.openHomeDirectory();
+    const name = `fetch-${Date.now()}.ipynb`;
+    await page.notebook.createNew(name);
+    await page.sidebar.openTab('escape-datalake');
+    await job.getByRole('button', { name: 'Insert into notebook' }).click();
+    const cell = page.locator('.jp-Notebook .jp-CodeCell').first();
+    await expect(cell).toContainText(`Path("${DATASET_PATH}")`);
+    await page.notebook.runCell(0);
+    const output = cell.locator('.jp-OutputArea-output');
+    await expect(output).toContainText(`PosixPath('${DATASET_PATH}/gamma_`);
+    expect(
+      ((await output.textContent()) ?? '').match(/PosixPath\(/g)
+    ).toHaveLength(8);
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-fetch-notebook.png` });
+    }
+
+    if (SHOTS) {
+      await page.theme.setDarkTheme();
+      await job.getByRole('button', { name: 'Files' }).click();
+      await page.screenshot({ path: `${SHOTS}/datalake-fetch-dark.png` });
+      await job.getByRole('button', { name: 'Files' }).click();
+      await page.theme.setLightTheme();
+    }
+
+    // The notebook records the DID it uses.
+    await page.notebook.save();
+    const contents = galata.newContentsHelper(request);
+    expect(await contents.fileExists(name)).toBe(true);
+    const saved = await request.get(`/api/contents/${name}?content=1`);
+    const notebook = (await saved.json()).content;
+    expect(notebook.metadata.escape.datalake).toEqual([
+      expect.objectContaining({
+        scope: 'escape_cta',
+        name: DATASET,
+        type: 'dataset',
+        path: DATASET_PATH
+      })
+    ]);
+  });
+
+  test('a notebook whose DIDs are missing offers to fetch them', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    // A file of the dataset, recorded by a notebook as fetched into <tmpPath>/data.
+    const search = await request.get(
+      `/escape/datalake/content?did=escape_cta:${DATASET}&limit=1`
+    );
+    const file = JSON.parse((await search.text()).trim().split('\n')[0]);
+    const path = `${tmpPath}/data/escape_cta/${file.name}`;
+    const notebook = {
+      cells: [],
+      metadata: {
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3',
+          language: 'python'
+        },
+        escape: {
+          datalake: [
+            {
+              scope: 'escape_cta',
+              name: file.name,
+              type: 'file',
+              adler32: file.adler32 ?? null,
+              md5: file.md5 ?? null,
+              path,
+              instance: 'testbed'
+            }
+          ]
+        }
+      },
+      nbformat: 4,
+      nbformat_minor: 5
+    };
+    const put = await request.put(`/api/contents/${tmpPath}/uses.ipynb`, {
+      data: { type: 'notebook', format: 'json', content: notebook }
+    });
+    expect(put.ok()).toBe(true);
+
+    await page.filebrowser.openDirectory(tmpPath);
+    await page.filebrowser.open('uses.ipynb');
+    const toast = page.locator('.Toastify__toast', {
+      hasText: 'not in the workspace'
+    });
+    await expect(toast).toContainText(
+      'uses.ipynb uses a Data Lake DID that is not in the workspace.'
+    );
+    await toast.getByRole('button', { name: 'Which?' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText(`escape_cta:${file.name}`);
+    await expect(dialog).toContainText(path);
+    await dialog.getByRole('button', { name: 'Ok' }).click();
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-fetch-missing.png` });
+    }
+    await toast.getByRole('button', { name: 'Fetch' }).click();
+    await page.sidebar.openTab('escape-datalake');
+    const job = page
+      .locator('#escape-datalake')
+      .getByRole('listitem', { name: `Fetch of ${file.name}` })
+      .first();
+    await expect(job.getByText('Done', { exact: true })).toBeVisible({
+      timeout: 60_000
+    });
+    const contents = galata.newContentsHelper(request);
+    await expect
+      .poll(() => contents.fileExists(path), { timeout: 10_000 })
+      .toBe(true);
+  });
+});
