@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from jupyter_core.paths import jupyter_data_dir
@@ -36,9 +37,10 @@ class EscapeApp(ExtensionApp):
         self.rucio_instances = RucioInstances(
             self.services.rucio, self.services.http["rucio"], parent=self, data_dir=data_dir
         )
-        self.datalake_fetch = FetchJobs(
-            self.rucio_instances, self.serverapp.root_dir, data_dir / "datalake-fetch.json"
-        )
+        # Jobs belong to a workspace: each root directory has its own list.
+        root = str(Path(self.serverapp.root_dir).resolve())
+        state = data_dir / f"datalake-fetch-{hashlib.sha1(root.encode()).hexdigest()[:12]}.json"
+        self.datalake_fetch = FetchJobs(self.rucio_instances, root, state)
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"
             self.log.info("jupyterlab_escape: %s %s", config.display_name, state)
