@@ -94,7 +94,36 @@ test.describe('Data Lake fetch', () => {
       });
     }
 
+    // A single file fetched and opened: the CSV catalogue lands in the CSV viewer.
+    const csv = 'source-catalog_4FGL-DR4.v34.csv';
+    await page.sidebar.openTab('escape-datalake');
+    await panel.getByLabel('Data Lake query').fill(`escape_opendata:${csv}`);
+    await panel.getByLabel('Type').selectOption('file');
+    await panel.getByLabel('Data Lake query').press('Enter');
+    await panel.locator('.jp-escape-Datalake-row', { hasText: csv }).click();
+    const fileDetails = panel.getByRole('region', {
+      name: `Details of escape_opendata:${csv}`
+    });
+    await fileDetails
+      .getByRole('button', { name: 'Fetch', exact: true })
+      .click();
+    const csvJob = fetches
+      .getByRole('listitem', { name: `Fetch of ${csv}` })
+      .first();
+    await expect(csvJob.getByText('Done', { exact: true })).toBeVisible({
+      timeout: 60_000
+    });
+    await csvJob.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(
+      page.locator('.lm-TabBar-tab', { hasText: csv }).first()
+    ).toBeVisible();
+    await expect(page.locator('.jp-CSVViewer').first()).toBeVisible();
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-fetch-open.png` });
+    }
+
     // A new Python notebook at the root of the workspace, then Insert into notebook.
+    await page.sidebar.openTab('filebrowser');
     await page.filebrowser.openHomeDirectory();
     const name = `fetch-${Date.now()}.ipynb`;
     await page.notebook.createNew(name);
