@@ -1,4 +1,4 @@
-"""Paths inside the workspace (the server's root_dir), and nothing outside it.
+"""Paths inside the workspace for the catalogue (the shared rules of ``..workspace``).
 
 A path from the browser or from a record (file keys, zip members) is relative, has no ``..``,
 no absolute or drive prefix, no backslash or NUL, and no component that is a symlink: it is
@@ -9,38 +9,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..http import EscapeError
+from ..workspace import inside as _inside
+from ..workspace import refuse as _refuse
+from ..workspace import relative_parts as _relative_parts
 
 
 def refuse(path: str, why: str) -> EscapeError:
-    return EscapeError(400, "bad_path", f"Refused to write to {path!r}: {why}.", service="zenodo")
+    return _refuse(path, why, "zenodo")
 
 
 def relative_parts(path: str) -> tuple[str, ...]:
-    if not path or "\x00" in path or "\\" in path:
-        raise refuse(path, "not a plain relative path")
-    if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
-        raise refuse(path, "absolute paths are not allowed")
-    parts = tuple(p for p in PurePosixPath(path).parts if p not in ("", "."))
-    if not parts or any(p == ".." for p in parts):
-        raise refuse(path, "it leaves the workspace")
-    return parts
+    return _relative_parts(path, "zenodo")
 
 
 def inside(root: str | Path, path: str) -> Path:
     """``root/path`` after checking it stays inside ``root``, symlinks included."""
-    base = Path(root).resolve()
-    current = base
-    for part in relative_parts(path):
-        current = current / part
-        if current.is_symlink():
-            raise refuse(path, "it goes through a symbolic link")
-    target = current.resolve()
-    if target != base and base not in target.parents:
-        raise refuse(path, "it leaves the workspace")
-    return target
+    return _inside(root, path, "zenodo")
 
 
 def slug(text: str, limit: int = 48) -> str:
