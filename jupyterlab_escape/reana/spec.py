@@ -435,7 +435,8 @@ def summarize(data: Any, serial_spec: Any = None) -> Summary:
     specification = serial_spec if serial_spec is not None else workflow.get("specification")
     steps = []
     if workflow.get("type") == "serial" and isinstance(specification, dict):
-        for index, step in enumerate(specification.get("steps") or []):
+        listed = specification.get("steps")
+        for index, step in enumerate(listed if isinstance(listed, list) else []):
             if isinstance(step, dict):
                 steps.append(
                     {

@@ -57,6 +57,11 @@ def project(jp_root_dir) -> Path:
 
 
 @pytest.fixture
-def escape_config(escape_config, reana_standin):  # noqa: F811
-    escape_config["EscapeReana"] = {"url": reana_standin.url, "access_token": reana_standin.token}
+def escape_config(request, escape_config, reana_standin, closed_port):  # noqa: F811
+    """The stand-in, unless a test's ``escape_config`` marker says otherwise."""
+    reana = {"url": reana_standin.url, "access_token": reana_standin.token}
+    for marker in request.node.iter_markers("escape_config"):
+        for key, value in marker.args[0].get("EscapeReana", {}).items():
+            reana[key] = value.format(closed_port=closed_port) if isinstance(value, str) else value
+    escape_config["EscapeReana"] = reana
     return escape_config

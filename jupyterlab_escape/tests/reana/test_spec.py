@@ -218,3 +218,19 @@ def test_official_schema_is_read_from_the_reana_commons_archive():
     validator = official_validator()
     assert validator.schema["title"] == "REANA analysis specification"
     assert set(validator.schema["properties"]) == set(specs.TOP)
+
+
+def test_every_corpus_variant_gets_an_answer_not_a_crash(tmp_path):
+    """prepare() on each differential variant written as YAML: a verdict, never an exception."""
+    import yaml
+
+    (tmp_path / "w").mkdir()
+    checked = 0
+    for index, case in enumerate(variants()):
+        if index % 3:
+            continue  # a third of the corpus keeps this quick
+        (tmp_path / "w" / "reana.yaml").write_text(yaml.safe_dump(case))
+        prepared = prepare(tmp_path, "w/reana.yaml")
+        assert isinstance(prepared.valid, bool)
+        checked += 1
+    assert checked > 200
