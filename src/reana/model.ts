@@ -189,8 +189,9 @@ export class SubmitModel extends VDomModel {
       Object.entries(this._nonEmpty()).filter(([k, v]) => {
         const original = declared[k];
         return (
-          (typeof original === 'string' ? original : JSON.stringify(original)) !==
-          v
+          (typeof original === 'string'
+            ? original
+            : JSON.stringify(original)) !== v
         );
       })
     );
