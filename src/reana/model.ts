@@ -144,11 +144,14 @@ export class SubmitModel extends VDomModel {
     if (this._phase === 'submitting' || this._phase === 'done') {
       return this._created;
     }
+    // Claimed before the first await: a second click while validating does nothing.
+    this._phase = 'submitting';
     const checked = await this.validate();
     if (!checked?.valid || this.nameProblem) {
+      this._phase = 'idle';
+      this.stateChanged.emit();
       return null;
     }
-    this._phase = 'submitting';
     this._error = null;
     this.stateChanged.emit();
     try {
