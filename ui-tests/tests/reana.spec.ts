@@ -106,8 +106,14 @@ test.describe('REANA workflow launcher', () => {
     await downloaded
       .getByRole('button', { name: `reana/${name}.1/results/fit.json` })
       .click();
-    const editor = page.locator('.jp-FileEditor').last();
-    await expect(editor).toContainText(`output results/fit.json of ${name}.1`);
+    // The JSON viewer opens it: the stand-in wrote {"output", "workflow", "standin"}.
+    const opened = page.locator('.jp-MainAreaWidget', {
+      has: page.locator('.jp-RenderedJSON, .jp-FileEditor')
+    });
+    await expect(opened.last()).toContainText(`${name}.1`);
+    await expect(
+      page.getByRole('tab', { name: /fit\.json/ }).first()
+    ).toBeVisible();
 
     if (SHOTS) {
       await page.evaluate(() =>

@@ -186,7 +186,7 @@ async def test_submit_uploads_starts_and_runs_to_the_outputs(
         f"reana/{name}.1/results/fit.json",
     ]
     fit = Path(jp_root_dir) / outputs["files"][0 if "fit" in outputs["files"][0] else 1]
-    assert f"of {name}.1" in fit.read_text()
+    assert json.loads(fit.read_text())["workflow"] == f"{name}.1"
     assert not list((Path(jp_root_dir) / "reana").rglob("*.part"))
     assert reana_standin.stats()["violations"] == []
 

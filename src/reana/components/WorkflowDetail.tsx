@@ -118,14 +118,15 @@ export function WorkflowDetail(props: {
       )}
       {tab === 'overview' && w && (
         <div className="jp-escape-ReanaDetail-body">
-          <progress
-            className="jp-escape-Reana-progress"
-            max={w.progress.total || 1}
-            value={w.progress.finished}
-          />
           <dl className="jp-escape-ReanaDetail-facts">
             <dt>Progress</dt>
-            <dd>
+            <dd className="jp-escape-ReanaDetail-progress">
+              <progress
+                className="jp-escape-Reana-progress"
+                max={w.progress.total || 1}
+                value={w.progress.finished}
+                aria-label="Jobs finished"
+              />
               {progressText(
                 w.progress.total,
                 w.progress.finished,
@@ -193,18 +194,20 @@ export function WorkflowDetail(props: {
                 ? 'Downloading…'
                 : 'Download outputs'}
             </button>
-            <button
-              className="jp-mod-styled jp-mod-warn"
-              disabled={over || !!busy}
-              onClick={() =>
-                void run('Stopping', async () => {
-                  await model.api.stop(w.id);
-                  await model.follow();
-                })
-              }
-            >
-              Stop
-            </button>
+            {!over && (
+              <button
+                className="jp-mod-styled jp-mod-warn"
+                disabled={!!busy}
+                onClick={() =>
+                  void run('Stopping', async () => {
+                    await model.api.stop(w.id);
+                    await model.follow();
+                  })
+                }
+              >
+                Stop
+              </button>
+            )}
             <button
               className="jp-mod-styled jp-mod-reject"
               disabled={!!busy}
@@ -213,7 +216,7 @@ export function WorkflowDetail(props: {
               Delete…
             </button>
           </div>
-          {params && (
+          {params && over && w.status !== 'deleted' && (
             <fieldset className="jp-escape-ReanaSubmit-params">
               <legend>Restart with parameters</legend>
               {Object.keys(params).length === 0 && (
@@ -233,8 +236,8 @@ export function WorkflowDetail(props: {
                 </label>
               ))}
               <button
-                className="jp-mod-styled"
-                disabled={!over || w.status === 'deleted' || !!busy}
+                className="jp-mod-styled jp-escape-ReanaDetail-restart"
+                disabled={!!busy}
                 onClick={() =>
                   void run('Restarting', () => actions.restart(params))
                 }

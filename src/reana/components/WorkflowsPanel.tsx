@@ -108,10 +108,19 @@ export function WorkflowsPanel(props: {
                   w.status === 'running' ? w.progress.current_step : null
                 )}
               </span>
-              <span className="jp-escape-Reana-meta">
-                created {formatTime(w.created)}
-                {w.started ? ` · started ${formatTime(w.started)}` : ''}
-                {w.finished ? ` · ended ${formatTime(w.finished)}` : ''}
+              <span
+                className="jp-escape-Reana-meta"
+                title={
+                  `created ${formatTime(w.created)}` +
+                  (w.started ? `\nstarted ${formatTime(w.started)}` : '') +
+                  (w.finished ? `\nended ${formatTime(w.finished)}` : '')
+                }
+              >
+                {w.finished
+                  ? `ended ${formatTime(w.finished)}`
+                  : w.started
+                    ? `started ${formatTime(w.started)}`
+                    : `created ${formatTime(w.created)}`}
               </span>
             </button>
           </li>
