@@ -73,7 +73,9 @@ export function SubmitForm(props: {
             </dd>
             <dt>Inputs</dt>
             <dd>
-              {formatCount(v.inputs.count)} files, {formatBytes(v.inputs.bytes)}
+              {formatCount(v.inputs.count)}{' '}
+              {v.inputs.count === 1 ? 'file' : 'files'},{' '}
+              {formatBytes(v.inputs.bytes)}
               {v.inputs.skipped.length > 0 &&
                 ` (${v.inputs.skipped.length} skipped: ignored or links)`}
             </dd>
