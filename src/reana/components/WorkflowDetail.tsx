@@ -47,7 +47,7 @@ export function WorkflowDetail(props: {
     if (tab === 'files') {
       void model.loadFiles();
     }
-  }, [tab, w?.status]);
+  }, [tab, w?.status, model]);
   const spec = model.specification;
   React.useEffect(() => {
     if (spec && params === null) {
@@ -57,7 +57,7 @@ export function WorkflowDetail(props: {
         )
       );
     }
-  }, [spec]);
+  }, [spec, params]);
 
   const run = async (label: string, action: () => Promise<unknown>) => {
     setBusy(label);

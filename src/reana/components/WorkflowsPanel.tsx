@@ -22,7 +22,7 @@ export function WorkflowsPanel(props: {
     }
     const timer = setTimeout(() => model.setSearch(query), 400);
     return () => clearTimeout(timer);
-  }, [query]);
+  }, [query, model]);
 
   return (
     <div className="jp-escape-Reana">
