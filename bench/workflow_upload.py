@@ -78,8 +78,12 @@ def make_inputs(folder: Path, small: int, big: int, big_mb: int) -> int:
     return total
 
 
-async def ours(url: str, token: str, root: Path, name: str) -> tuple[float, float]:
-    config = EscapeReana(url=url, access_token=token, read_timeout=300.0)
+async def ours(
+    url: str, token: str, root: Path, name: str, concurrency: int
+) -> tuple[float, float]:
+    config = EscapeReana(
+        url=url, access_token=token, read_timeout=300.0, upload_concurrency=concurrency
+    )
     http = ServiceHTTP(config)
     client = ReanaClient(http)
     started = time.perf_counter()
@@ -146,6 +150,8 @@ def main() -> int:
     parser.add_argument("--big", type=int, default=2)
     parser.add_argument("--big-mb", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=EscapeReana().upload_concurrency)
+    parser.add_argument("--only-ours", action="store_true", help="skip reana-client")
     args = parser.parse_args()
 
     if not cli.reana_client().exists() or cli._distribution_missing():
@@ -169,7 +175,14 @@ def main() -> int:
             results: dict[str, list[tuple[float, float]]] = {"ours": [], "reana-client": []}
             for round_ in range(args.repeat):
                 name = f"bench{round_}{uuid.uuid4().hex[:6]}"
-                results["ours"].append(asyncio.run(ours(url, token, root, name + "a")))
+                results["ours"].append(
+                    asyncio.run(ours(url, token, root, name + "a", args.concurrency))
+                )
+                if args.only_ours:
+                    print(
+                        f"ours: {results['ours'][-1][0]:.2f} s (upload {results['ours'][-1][1]:.2f} s)"
+                    )
+                    continue
                 results["reana-client"].append(reana_client(url, token, folder, name + "b"))
                 print(
                     f"round {round_ + 1}: ours {results['ours'][-1][0]:.2f} s, "
@@ -179,6 +192,8 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=10)
 
+    if args.only_ours:
+        return 0
     ours_total = statistics.median(t for t, _ in results["ours"])
     ours_upload = statistics.median(u for _, u in results["ours"])
     theirs_total = statistics.median(t for t, _ in results["reana-client"])
