@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -64,6 +65,13 @@ class ReanaHandler(EscapeHandler):
             raise EscapeError(400, "bad_request", f"{name} must be a number.") from None
         return max(lo, min(hi, value))
 
+    async def prepare_spec(self, path, capabilities, parameters, options):
+        """Parse, check and walk the inputs in a thread: a big input tree never blocks the loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            None, prepare, self.root, path, capabilities, parameters, options
+        )
+
     async def optional_capabilities(self) -> dict | None:
         if not self.services.reana.configured:
             return None
@@ -98,7 +106,7 @@ class ValidateHandler(ReanaHandler):
         parameters = _mapping(body.get("parameters"), "parameters")
         options = _mapping(body.get("options"), "options")
         capabilities = await self.optional_capabilities()
-        prepared = prepare(self.root, path, capabilities, parameters, options)
+        prepared = await self.prepare_spec(path, capabilities, parameters, options)
         self.write_json(prepared.to_json())
 
 
@@ -119,9 +127,8 @@ class SubmitHandler(ReanaHandler):
             parameters = _mapping(body.get("parameters"), "parameters")
             options = _mapping(body.get("options"), "options")
             parameters = {k: v for k, v in parameters.items() if v not in (None, "")}
-            prepared = prepare(
-                self.root, path, await self.optional_capabilities(), parameters, options
-            )
+            capabilities = await self.optional_capabilities()
+            prepared = await self.prepare_spec(path, capabilities, parameters, options)
             name = check_name(str(body.get("name") or prepared.default_name))
             if not prepared.valid:
                 first = next(i for i in prepared.issues if i.severity == "error")

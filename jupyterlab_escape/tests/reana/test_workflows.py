@@ -188,7 +188,7 @@ async def test_submit_uploads_starts_and_runs_to_the_outputs(
     fit = Path(jp_root_dir) / outputs["files"][0 if "fit" in outputs["files"][0] else 1]
     assert json.loads(fit.read_text())["workflow"] == f"{name}.1"
     assert not list((Path(jp_root_dir) / "reana").rglob("*.part"))
-    assert reana_standin.stats()["violations"] == []
+    assert reana_standin.stats()["violations"][violations:] == []
 
 
 async def test_logs_arrive_incrementally_and_download_whole(jp_fetch, project):
@@ -231,6 +231,7 @@ async def test_stop_restart_with_new_parameters_and_delete(jp_fetch, jp_root_dir
         )
     )
     write_project(Path(jp_root_dir), "slow", slow)
+    violations = len(reana_standin.stats()["violations"])
     name = unique_name()
     ref = (await submit(jp_fetch, "slow/reana.yaml", name=name))[-1]["workflow_id"]
     await wait_for(jp_fetch, ref, ("running",))
@@ -259,7 +260,7 @@ async def test_stop_restart_with_new_parameters_and_delete(jp_fetch, jp_root_dir
     code, error = await error_of(jp_fetch, "workflows", new)
     assert code == 404 and error["code"] == "reana_not_found"
     await call(jp_fetch, "workflows", ref, method="DELETE")
-    assert reana_standin.stats()["violations"] == []
+    assert reana_standin.stats()["violations"][violations:] == []
 
 
 async def test_capabilities_come_from_ping_info_and_config(jp_fetch):
