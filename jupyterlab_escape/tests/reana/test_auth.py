@@ -97,6 +97,9 @@ def bearer_standin(reana_standin):
     server = app.listen(port, address="127.0.0.1")
     yield f"http://127.0.0.1:{port}", app.standin_state
     server.stop()
+    for workflow in app.standin_state.workflows.values():
+        if workflow.task is not None:
+            workflow.task.cancel()  # its simulated run would outlive this test's loop
 
 
 @pytest.mark.escape_config({"EscapeReana": {"auth_mode": "bearer"}})
