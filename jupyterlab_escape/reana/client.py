@@ -13,6 +13,7 @@ import re
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -141,8 +142,10 @@ class ReanaClient:
     @asynccontextmanager
     async def download(self, ref: str, path: str) -> AsyncIterator[httpx.Response]:
         params, headers = self._auth(None, None)
+        # Encoded: a '?' or '#' in a name from the browser must not become a query or fragment.
+        quoted = quote(path, safe="/*")
         async with self.http.stream(
-            "GET", f"api/workflows/{ref}/workspace/{path}", params=params, headers=headers
+            "GET", f"api/workflows/{ref}/workspace/{quoted}", params=params, headers=headers
         ) as response:
             if response.status_code >= 400:
                 await response.aread()

@@ -164,3 +164,12 @@ async def test_the_token_never_reaches_a_response_or_a_log(
     assert any("access_token=[redacted]" in m for m in logged), "httpx logged no request"
     assert not [m for m in logged if token in m]
     await asyncio.sleep(0)
+
+
+async def test_download_paths_are_encoded_not_turned_into_queries():
+    client, seen = recording_client("query")
+    async with client.download("w1", "results/a?access_token=x#y z.txt"):
+        pass
+    url = seen[0].url
+    assert url.raw_path.decode().startswith("/api/workflows/w1/workspace/results/a%3Faccess_token")
+    assert dict(url.params) == {"access_token": "tok-123"}
