@@ -20,6 +20,13 @@ export function SubmitForm(props: {
       void model.validate();
     }
   }, [model]);
+  // Long paths: show their end (the file name), not their start.
+  const pathInput = React.useRef<HTMLInputElement>(null);
+  React.useEffect(() => {
+    if (pathInput.current) {
+      pathInput.current.scrollLeft = pathInput.current.scrollWidth;
+    }
+  }, []);
   const v = model.validation;
   const summary = v?.summary;
   const errors = v?.issues.filter(i => i.severity === 'error') ?? [];
@@ -45,7 +52,9 @@ export function SubmitForm(props: {
       <label className="jp-escape-ReanaSubmit-field">
         <span>Specification</span>
         <input
+          ref={pathInput}
           className="jp-mod-styled"
+          aria-label="reana.yaml path"
           value={model.path}
           disabled={busy}
           onChange={e => (model.path = e.target.value)}

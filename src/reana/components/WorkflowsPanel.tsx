@@ -90,8 +90,8 @@ export function WorkflowsPanel(props: {
               aria-label={`${w.full_name} ${w.status}`}
             >
               <span className="jp-escape-Reana-rowTop">
-                <span className="jp-escape-Reana-name">
-                  {w.name}
+                <span className="jp-escape-Reana-title">
+                  <span className="jp-escape-Reana-name">{w.name}</span>
                   <span className="jp-escape-Reana-run">#{w.run_number}</span>
                 </span>
                 <StatusBadge kind={badgeKind(w.status)} label={w.status} />
