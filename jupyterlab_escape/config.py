@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-from traitlets import Bool, Dict, Float, Int, List, TraitError, Unicode, default, validate
+from traitlets import Bool, Dict, Enum, Float, Int, List, TraitError, Unicode, default, validate
 from traitlets.config import Configurable
 
 
@@ -272,9 +272,34 @@ class EscapeReana(ServiceConfig):
     def _token_default(self):
         return _env("REANA_ACCESS_TOKEN")
 
+    auth_mode = Enum(
+        ["query", "bearer"],
+        default_value="query",
+        help="How the token is sent: 'query' (access_token parameter, REANA 0.9) or 'bearer' "
+        "(Authorization: Bearer, REANA's coming OIDC mode) (REANA_AUTH_MODE).",
+    ).tag(config=True)
+    ui_url = Unicode(
+        help="REANA web UI for 'Open in REANA' links (REANA_UI_URL); default: the server URL."
+    ).tag(config=True)
+    upload_concurrency = Int(8, help="Input files uploaded to REANA at the same time.").tag(
+        config=True
+    )
+    outputs_dir = Unicode(
+        "reana", help="Workspace folder that workflow outputs are downloaded into."
+    ).tag(config=True)
+
     @default("verify_tls")
     def _verify_default(self):
         return _env_flag("REANA_VERIFY_TLS", True)
+
+    @default("auth_mode")
+    def _auth_mode_default(self):
+        mode = _env("REANA_AUTH_MODE", fallback="query").strip().lower()
+        return mode if mode in ("query", "bearer") else "query"
+
+    @default("ui_url")
+    def _ui_url_default(self):
+        return _normalize_url(_env("REANA_UI_URL")) or self.url
 
     def secrets(self) -> list[str]:
         return [self.access_token] if self.access_token else []

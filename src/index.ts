@@ -2,12 +2,14 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { cataloguePlugin } from './catalogue/plugin';
 import { datalakePlugin } from './datalake/plugin';
+import { reanaPlugin } from './reana/plugin';
 import { statusPlugin } from './status/plugin';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   statusPlugin,
   datalakePlugin,
-  cataloguePlugin
+  cataloguePlugin,
+  reanaPlugin
 ];
 
 export default plugins;

@@ -5,6 +5,7 @@ export namespace PluginIDs {
   export const status = `${PLUGIN_PREFIX}:status`;
   export const datalake = `${PLUGIN_PREFIX}:datalake`;
   export const catalogue = `${PLUGIN_PREFIX}:catalogue`;
+  export const reana = `${PLUGIN_PREFIX}:reana`;
 }
 
 export namespace CommandIDs {
@@ -13,6 +14,10 @@ export namespace CommandIDs {
   export const openDatalake = 'escape:datalake-open';
   export const openCatalogue = 'escape:catalogue-open';
   export const catalogueSearch = 'escape:catalogue-search';
+  export const openWorkflows = 'escape:reana-open';
+  export const submitWorkflow = 'escape:reana-submit';
+  export const newWorkflow = 'escape:reana-new';
+  export const openWorkflow = 'escape:reana-open-workflow';
 }
 
 /** Launcher and palette category of every ESCAPE command. */

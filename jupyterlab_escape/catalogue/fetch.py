@@ -14,15 +14,14 @@ import itertools
 import logging
 import os
 import re
-import stat
 import time
-import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..http import EscapeError
-from ..workspace import inside, relative_parts, safe_name, slug
+from ..workspace import extract_zip as _extract_zip
 from .client import RateLimited, ZenodoClient
+from .workspace import inside, relative_parts, safe_name, slug
 
 log = logging.getLogger("jupyterlab_escape.catalogue")
 
@@ -245,21 +244,4 @@ def extract_zip(
     archive: Path, folder: Path, root_dir: str, max_bytes: int = 4 * 1024**3
 ) -> list[str]:
     """Extract into ``folder``, each member checked like a browser path; workspace paths out."""
-    out: list[str] = []
-    base = Path(root_dir).resolve()
-    with zipfile.ZipFile(archive) as zf:
-        members = [m for m in zf.infolist() if not m.is_dir()]
-        if sum(m.file_size for m in members) > max_bytes:
-            raise EscapeError(400, "zip_too_large", f"{archive.name} unpacks to too much data.")
-        for member in members:
-            if stat.S_ISLNK(member.external_attr >> 16):
-                continue  # symlinks inside archives are never recreated
-            target = inside(folder, member.filename)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.unzip.part")
-            with zf.open(member) as source, open(temp, "wb") as sink:
-                while chunk := source.read(256 * 1024):
-                    sink.write(chunk)
-            os.replace(temp, target)
-            out.append(str(target.relative_to(base)))
-    return out
+    return _extract_zip(archive, folder, root_dir, max_bytes, service="zenodo")

@@ -68,7 +68,9 @@ class UpstreamDouble:
             kwargs = {"state": self.state, "delay": delay}
             kwargs["raw" if isinstance(answer, str) else "body"] = answer
             handlers.append((path, _Handler, kwargs))
-        self.app = tornado.web.Application(handlers)
+        # No access log: it is the upstream's log (with its query strings), not ours, and the
+        # leak tests read every log record of the test process.
+        self.app = tornado.web.Application(handlers, log_function=lambda handler: None)
         self.port = free_port()
         self.server: tornado.httpserver.HTTPServer | None = None
 

@@ -87,6 +87,18 @@ ensure_zenodo_standin() {
   export ESCAPE_ZENODO_URL="http://127.0.0.1:$port"
 }
 
+# The REANA stand-in (testbed/reana) on 127.0.0.1: set up (spec + reana-client venv) and started
+# if it does not answer; idempotent. Exports ESCAPE_REANA_URL and ESCAPE_REANA_TOKEN, which the
+# demo and the Galata servers point EscapeReana at.
+ensure_reana_standin() {
+  local port="${ESCAPE_REANA_PORT:-18100}"
+  "$REPO/testbed/reana/standin" setup >"$RUN_DIR/reana-setup.log" 2>&1 ||
+    { tail -20 "$RUN_DIR/reana-setup.log"; die "REANA stand-in setup failed"; }
+  "$REPO/testbed/reana/standin" start --port "$port" || die "REANA stand-in did not start"
+  export ESCAPE_REANA_URL="http://127.0.0.1:$port"
+  export ESCAPE_REANA_TOKEN="${ESCAPE_REANA_TOKEN:-standin-reana-token}"
+}
+
 # RUCIO_* variables of the testbed, as deployments set them for the extension.
 testbed_env() { "$VENV/bin/python" "$REPO/scripts/lib/testbed_env.py"; }
 

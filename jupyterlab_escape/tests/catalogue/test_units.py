@@ -8,8 +8,8 @@ from jupyterlab_escape.catalogue import records
 from jupyterlab_escape.catalogue.fetch import default_dest
 from jupyterlab_escape.catalogue.install import install_cell
 from jupyterlab_escape.catalogue.sanitize import sanitize_description
+from jupyterlab_escape.catalogue.workspace import inside, slug
 from jupyterlab_escape.http import EscapeError
-from jupyterlab_escape.workspace import inside, slug
 
 SUMMARY = {"id": "42", "title": "gammapipe: tools", "version": "1.2.0"}
 

@@ -1,0 +1,1 @@
+"""The REANA workflow launcher: submission pipeline, workflow following, outputs."""

@@ -1,0 +1,249 @@
+/** Typed functions over the /escape/reana routes of the server extension. */
+import { ServerConnection } from '@jupyterlab/services';
+
+import { apiUrl, requestAPI, streamNDJSON } from '../request';
+
+export type WorkflowStatus =
+  | 'created'
+  | 'queued'
+  | 'pending'
+  | 'running'
+  | 'finished'
+  | 'failed'
+  | 'stopped'
+  | 'deleted';
+
+export const STATUSES: WorkflowStatus[] = [
+  'created',
+  'queued',
+  'pending',
+  'running',
+  'finished',
+  'failed',
+  'stopped'
+];
+
+/** States after which a run never changes again: polling it stops. */
+export const TERMINAL: WorkflowStatus[] = [
+  'finished',
+  'failed',
+  'stopped',
+  'deleted'
+];
+
+export function isTerminal(status: string | null | undefined): boolean {
+  return TERMINAL.includes(status as WorkflowStatus);
+}
+
+export interface ICapabilities {
+  server_version: string | null;
+  api_capabilities: string[];
+  compute_backends: string[];
+  workspaces_available: string[];
+  polling_secs: number;
+  ui_url: string | null;
+  outputs_dir: string;
+}
+
+export interface IIssue {
+  path: string;
+  message: string;
+  severity: 'error' | 'warning';
+  line: number | null;
+  column: number | null;
+}
+
+export interface ISpecSummary {
+  type: string | null;
+  steps: { name: string; environment: string; commands: string[] }[];
+  inputs: {
+    files: string[];
+    directories: string[];
+    parameters: Record<string, unknown>;
+    options: Record<string, unknown>;
+  };
+  outputs: { files: string[]; directories: string[] };
+  workflow_file: string | null;
+}
+
+export interface IValidation {
+  path: string;
+  valid: boolean;
+  issues: IIssue[];
+  summary: ISpecSummary;
+  inputs: {
+    count: number;
+    bytes: number;
+    files: { name: string; size: number }[];
+    skipped: { name: string; reason: string }[];
+  };
+  default_name: string;
+}
+
+export interface ISubmitEvent {
+  stage: 'validated' | 'created' | 'uploading' | 'started';
+  workflow_id?: string;
+  workflow_name?: string;
+  status?: string;
+  files_done?: number;
+  files_total?: number;
+  bytes_done?: number;
+  bytes_total?: number;
+}
+
+export interface ISubmitRequest {
+  path: string;
+  name: string;
+  parameters: Record<string, string>;
+  options?: Record<string, string>;
+  idempotency_key: string;
+}
+
+export interface IWorkflow {
+  id: string;
+  name: string;
+  run_number: string;
+  full_name: string;
+  status: WorkflowStatus;
+  created: string | null;
+  started: string | null;
+  finished: string | null;
+  progress: {
+    total: number;
+    finished: number;
+    running: number;
+    failed: number;
+    current_step: string | null;
+    current_command: string | null;
+  };
+  size: string | null;
+}
+
+export interface IWorkflowList {
+  items: IWorkflow[];
+  total: number | null;
+  has_next: boolean;
+}
+
+export interface ILogDelta {
+  reset: boolean;
+  workflow_append: string;
+  jobs: {
+    id: string;
+    name: string | null;
+    status: string | null;
+    image: string | null;
+    command: string | null;
+    started: string | null;
+    finished: string | null;
+    append: string;
+  }[];
+  cursor: string;
+}
+
+export interface IWorkspaceFile {
+  name: string;
+  modified: string | null;
+  size: number | null;
+  size_human: string | null;
+}
+
+export interface ISpecification {
+  files: string[];
+  directories: string[];
+  parameters: Record<string, unknown>;
+  specification: Record<string, unknown>;
+}
+
+export interface IOutputsResult {
+  folder: string;
+  files: string[];
+  missing: string[];
+}
+
+const post = (body: unknown): RequestInit => ({
+  method: 'POST',
+  body: JSON.stringify(body)
+});
+
+export const reanaApi = {
+  capabilities: (): Promise<ICapabilities> =>
+    requestAPI<ICapabilities>('reana/capabilities'),
+
+  validate: (
+    path: string,
+    parameters?: Record<string, string>
+  ): Promise<IValidation> =>
+    requestAPI<IValidation>('reana/validate', post({ path, parameters })),
+
+  submit: (
+    request: ISubmitRequest,
+    signal?: AbortSignal
+  ): AsyncGenerator<ISubmitEvent> =>
+    streamNDJSON<ISubmitEvent>('reana/submit', { ...post(request), signal }),
+
+  list: (
+    search: string,
+    statuses: string[],
+    size = 50
+  ): Promise<IWorkflowList> =>
+    requestAPI<IWorkflowList>('reana/workflows', {
+      params: {
+        search: search || undefined,
+        status: statuses.length ? statuses.join(',') : undefined,
+        size
+      }
+    }),
+
+  get: (id: string): Promise<IWorkflow> =>
+    requestAPI<IWorkflow>(`reana/workflows/${encodeURIComponent(id)}`),
+
+  logs: (id: string, cursor?: string): Promise<ILogDelta> =>
+    requestAPI<ILogDelta>(`reana/workflows/${encodeURIComponent(id)}/logs`, {
+      params: { cursor }
+    }),
+
+  files: (id: string): Promise<{ items: IWorkspaceFile[]; total: number }> =>
+    requestAPI(`reana/workflows/${encodeURIComponent(id)}/files`, {
+      params: { size: 500 }
+    }),
+
+  specification: (id: string): Promise<ISpecification> =>
+    requestAPI<ISpecification>(
+      `reana/workflows/${encodeURIComponent(id)}/specification`
+    ),
+
+  stop: (id: string): Promise<IWorkflow> =>
+    requestAPI<IWorkflow>(
+      `reana/workflows/${encodeURIComponent(id)}/stop`,
+      post({})
+    ),
+
+  restart: (
+    id: string,
+    parameters: Record<string, string>
+  ): Promise<{ workflow_id: string; workflow_name: string; status: string }> =>
+    requestAPI(
+      `reana/workflows/${encodeURIComponent(id)}/restart`,
+      post({ parameters })
+    ),
+
+  remove: (id: string): Promise<{ id: string; status: string }> =>
+    requestAPI(`reana/workflows/${encodeURIComponent(id)}`, {
+      method: 'DELETE'
+    }),
+
+  downloadOutputs: (id: string, dest?: string): Promise<IOutputsResult> =>
+    requestAPI<IOutputsResult>(
+      `reana/workflows/${encodeURIComponent(id)}/outputs`,
+      post(dest ? { dest } : {})
+    ),
+
+  logsDownloadUrl: (id: string): string =>
+    apiUrl(
+      ServerConnection.makeSettings(),
+      `reana/workflows/${encodeURIComponent(id)}/logs/download`
+    )
+};
+
+export type ReanaApi = typeof reanaApi;

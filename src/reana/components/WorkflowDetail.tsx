@@ -1,0 +1,331 @@
+import * as React from 'react';
+
+import { ErrorBanner } from '../../common/ErrorBanner';
+import { StatusBadge } from '../../common/StatusBadge';
+import { useSignal } from '../../common/useSignal';
+import { errorMessage } from '../../request';
+import { IOutputsResult, isTerminal } from '../api';
+import { WorkflowModel } from '../model';
+import { badgeKind, formatTime, progressText } from './format';
+
+type Tab = 'overview' | 'logs' | 'files' | 'specification';
+
+export interface IWorkflowActions {
+  /** Ask, stop if running, delete; resolves true when deleted. */
+  remove: () => Promise<boolean>;
+  restart: (parameters: Record<string, string>) => Promise<void>;
+  openFile: (path: string) => void;
+  logsUrl: string;
+  reanaUrl: string | null;
+}
+
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** One workflow: status and progress, logs, workspace files, specification and actions. */
+export function WorkflowDetail(props: {
+  model: WorkflowModel;
+  actions: IWorkflowActions;
+}): JSX.Element {
+  const { model, actions } = props;
+  useSignal(model.stateChanged);
+  const [tab, setTab] = React.useState<Tab>('overview');
+  const [busy, setBusy] = React.useState<string | null>(null);
+  const [problem, setProblem] = React.useState<string | null>(null);
+  const [outputs, setOutputs] = React.useState<IOutputsResult | null>(null);
+  const [params, setParams] = React.useState<Record<string, string> | null>(
+    null
+  );
+  const w = model.workflow;
+  React.useEffect(() => {
+    if (!model.specification) {
+      void model.loadSpecification();
+    }
+  }, [model]);
+  React.useEffect(() => {
+    if (tab === 'files') {
+      void model.loadFiles();
+    }
+  }, [tab, w?.status, model]);
+  const spec = model.specification;
+  React.useEffect(() => {
+    if (spec && params === null) {
+      setParams(
+        Object.fromEntries(
+          Object.entries(spec.parameters).map(([k, v]) => [k, asText(v)])
+        )
+      );
+    }
+  }, [spec, params]);
+
+  const run = async (label: string, action: () => Promise<unknown>) => {
+    setBusy(label);
+    setProblem(null);
+    try {
+      await action();
+    } catch (reason) {
+      setProblem(errorMessage(reason, label));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const over = isTerminal(w?.status);
+  const outputsDeclared = spec
+    ? [...spec.files, ...spec.directories]
+    : ([] as string[]);
+
+  const tabs: [Tab, string][] = [
+    ['overview', 'Overview'],
+    ['logs', 'Logs'],
+    ['files', 'Workspace'],
+    ['specification', 'Specification']
+  ];
+  return (
+    <div className="jp-escape-ReanaDetail">
+      <div className="jp-escape-ReanaDetail-header">
+        <h2>{w ? w.full_name : model.id}</h2>
+        {w && <StatusBadge kind={badgeKind(w.status)} label={w.status} />}
+        {model.following && (
+          <span className="jp-escape-Reana-meta">following live</span>
+        )}
+        {actions.reanaUrl && (
+          <a
+            className="jp-escape-ReanaDetail-link"
+            href={actions.reanaUrl}
+            target="_blank"
+            rel="noopener noreferrer"
+          >
+            Open workspace in REANA
+          </a>
+        )}
+      </div>
+      <div className="jp-escape-ReanaDetail-tabs" role="tablist">
+        {tabs.map(([id, label]) => (
+          <button
+            key={id}
+            role="tab"
+            aria-selected={tab === id}
+            className="jp-escape-ReanaDetail-tab"
+            onClick={() => setTab(id)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      {(problem || model.error) && (
+        <ErrorBanner message={(problem || model.error) as string} />
+      )}
+      {tab === 'overview' && w && (
+        <div className="jp-escape-ReanaDetail-body">
+          <dl className="jp-escape-ReanaDetail-facts">
+            <dt>Progress</dt>
+            <dd className="jp-escape-ReanaDetail-progress">
+              <progress
+                className="jp-escape-Reana-progress"
+                max={w.progress.total || 1}
+                value={w.progress.finished}
+                aria-label="Jobs finished"
+              />
+              {progressText(
+                w.progress.total,
+                w.progress.finished,
+                w.progress.current_step
+              )}
+              {w.progress.failed ? ` · ${w.progress.failed} failed` : ''}
+            </dd>
+            <dt>Created</dt>
+            <dd>{formatTime(w.created)}</dd>
+            <dt>Started</dt>
+            <dd>{formatTime(w.started)}</dd>
+            <dt>Ended</dt>
+            <dd>{formatTime(w.finished)}</dd>
+            <dt>Workflow id</dt>
+            <dd>
+              <code>{w.id}</code>
+            </dd>
+          </dl>
+          <h3>Outputs</h3>
+          {outputsDeclared.length ? (
+            <ul className="jp-escape-ReanaDetail-outputs">
+              {outputsDeclared.map(o => (
+                <li key={o}>
+                  <code>{o}</code>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="jp-escape-Reana-meta">No outputs declared.</p>
+          )}
+          {outputs && (
+            <div role="status" className="jp-escape-ReanaDetail-downloaded">
+              <p>
+                Downloaded into <code>{outputs.folder}/</code>
+                {outputs.missing.length > 0 &&
+                  ` (not produced: ${outputs.missing.join(', ')})`}
+              </p>
+              <ul>
+                {outputs.files.map(f => (
+                  <li key={f}>
+                    <button
+                      className="jp-escape-ReanaDetail-fileLink"
+                      onClick={() => actions.openFile(f)}
+                    >
+                      {f}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <div className="jp-escape-ReanaDetail-actions">
+            <button
+              className="jp-mod-styled jp-mod-accept"
+              disabled={
+                !outputsDeclared.length || w.status !== 'finished' || !!busy
+              }
+              onClick={() =>
+                void run('Downloading outputs', async () =>
+                  setOutputs(await model.api.downloadOutputs(w.id))
+                )
+              }
+            >
+              {busy === 'Downloading outputs'
+                ? 'Downloading…'
+                : 'Download outputs'}
+            </button>
+            {!over && (
+              <button
+                className="jp-mod-styled jp-mod-warn"
+                disabled={!!busy}
+                onClick={() =>
+                  void run('Stopping', async () => {
+                    await model.api.stop(w.id);
+                    await model.follow();
+                  })
+                }
+              >
+                Stop
+              </button>
+            )}
+            <button
+              className="jp-mod-styled jp-mod-reject"
+              disabled={!!busy}
+              onClick={() => void run('Deleting', () => actions.remove())}
+            >
+              Delete…
+            </button>
+          </div>
+          {params && over && w.status !== 'deleted' && (
+            <fieldset className="jp-escape-ReanaSubmit-params">
+              <legend>Restart with parameters</legend>
+              {Object.keys(params).length === 0 && (
+                <p className="jp-escape-Reana-meta">No parameters.</p>
+              )}
+              {Object.entries(params).map(([key, value]) => (
+                <label key={key} className="jp-escape-ReanaSubmit-field">
+                  <span>{key}</span>
+                  <input
+                    className="jp-mod-styled"
+                    aria-label={`Restart parameter ${key}`}
+                    value={value}
+                    onChange={e =>
+                      setParams({ ...params, [key]: e.target.value })
+                    }
+                  />
+                </label>
+              ))}
+              <button
+                className="jp-mod-styled jp-escape-ReanaDetail-restart"
+                disabled={!!busy}
+                onClick={() =>
+                  void run('Restarting', () => actions.restart(params))
+                }
+              >
+                Restart
+              </button>
+            </fieldset>
+          )}
+        </div>
+      )}
+      {tab === 'logs' && (
+        <div className="jp-escape-ReanaDetail-body">
+          <div className="jp-escape-ReanaDetail-actions">
+            <a
+              className="jp-mod-styled jp-escape-ReanaDetail-button"
+              href={actions.logsUrl}
+              download
+            >
+              Download logs
+            </a>
+          </div>
+          <h3>Engine</h3>
+          <pre className="jp-escape-ReanaLog" aria-label="Engine log">
+            {model.engineLog || 'No engine log yet.'}
+          </pre>
+          {model.jobs.map(job => (
+            <section key={job.id} aria-label={`Job ${job.name}`}>
+              <h3>
+                {job.name}{' '}
+                <StatusBadge
+                  kind={badgeKind(job.status)}
+                  label={job.status ?? 'unknown'}
+                />
+              </h3>
+              <p className="jp-escape-Reana-meta">
+                <code>{job.image}</code> · <code>{job.command}</code>
+              </p>
+              <pre className="jp-escape-ReanaLog">{job.log || '…'}</pre>
+            </section>
+          ))}
+        </div>
+      )}
+      {tab === 'files' && (
+        <div className="jp-escape-ReanaDetail-body">
+          {model.files === null ? (
+            <p className="jp-escape-Reana-meta">Listing the workspace…</p>
+          ) : (
+            <table
+              className="jp-escape-ReanaFiles"
+              aria-label="Workspace files"
+            >
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Size</th>
+                  <th>Modified</th>
+                </tr>
+              </thead>
+              <tbody>
+                {model.files.map(f => (
+                  <tr key={f.name}>
+                    <td>
+                      <code>{f.name}</code>
+                    </td>
+                    <td>{f.size_human ?? f.size}</td>
+                    <td>{formatTime(f.modified)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+      {tab === 'specification' && (
+        <div className="jp-escape-ReanaDetail-body">
+          <pre className="jp-escape-ReanaLog" aria-label="Specification">
+            {spec ? JSON.stringify(spec.specification, null, 2) : '…'}
+          </pre>
+          {spec && Object.keys(spec.parameters).length > 0 && (
+            <>
+              <h3>Parameters of this run</h3>
+              <pre className="jp-escape-ReanaLog">
+                {JSON.stringify(spec.parameters, null, 2)}
+              </pre>
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,287 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  Dialog,
+  ICommandPalette,
+  MainAreaWidget,
+  Notification,
+  ReactWidget,
+  showDialog,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ILauncher } from '@jupyterlab/launcher';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { Message } from '@lumino/messaging';
+import * as React from 'react';
+
+import { errorMessage } from '../request';
+import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
+import { ICapabilities, reanaApi } from './api';
+import { SubmitForm } from './components/SubmitForm';
+import { WorkflowDetail } from './components/WorkflowDetail';
+import { WorkflowsPanel } from './components/WorkflowsPanel';
+import { reanaIcon } from './icon';
+import {
+  DEFAULT_POLL_SECONDS,
+  SubmitModel,
+  WorkflowListModel,
+  WorkflowModel
+} from './model';
+
+const SPEC_NAME = /^reana\.ya?ml$/i;
+
+/** A React view whose model stands by while the view is hidden. */
+class PollingView extends ReactWidget {
+  constructor(
+    private readonly target: { visible: boolean },
+    private readonly view: () => JSX.Element
+  ) {
+    super();
+  }
+  protected render(): JSX.Element {
+    return this.view();
+  }
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.target.visible = true;
+  }
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.target.visible = false;
+  }
+}
+
+/** The REANA workflow launcher: submit reana.yaml files and follow runs to their outputs. */
+export const reanaPlugin: JupyterFrontEndPlugin<void> = {
+  id: PluginIDs.reana,
+  description:
+    'Submit REANA workflows from the file browser and follow them: status, logs, outputs.',
+  autoStart: true,
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    ILauncher,
+    IDefaultFileBrowser,
+    ITranslator
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    launcher: ILauncher | null,
+    browser: IDefaultFileBrowser | null,
+    translator: ITranslator | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
+    let capabilities: ICapabilities | null = null;
+    let intervalMs = DEFAULT_POLL_SECONDS * 1000;
+    const list = new WorkflowListModel();
+    const ready = reanaApi.capabilities().then(
+      caps => {
+        capabilities = caps;
+        intervalMs = caps.polling_secs * 1000;
+        list.setIntervalSeconds(caps.polling_secs);
+      },
+      () => undefined // the list shows the error when it polls
+    );
+
+    const tracker = new WidgetTracker<MainAreaWidget<PollingView>>({
+      namespace: 'escape-reana-workflow'
+    });
+
+    const openWorkflow = async (id: string) => {
+      const open = tracker.find(w => w.id === `jp-escape-reana-${id}`);
+      if (open) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      await ready;
+      const model = new WorkflowModel(id, { intervalMs });
+      const view = new PollingView(model, () => (
+        <WorkflowDetail
+          model={model}
+          actions={{
+            logsUrl: reanaApi.logsDownloadUrl(id),
+            reanaUrl: capabilities?.ui_url
+              ? `${capabilities.ui_url}/details/${id}`
+              : null,
+            openFile: path =>
+              void app.commands.execute('docmanager:open', { path }),
+            restart: async parameters => {
+              const started = await reanaApi.restart(id, parameters);
+              Notification.success(
+                trans.__('Restarted as %1.', started.workflow_name),
+                { autoClose: 4000 }
+              );
+              void list.refresh();
+              await openWorkflow(started.workflow_id);
+            },
+            remove: async () => {
+              const name = model.workflow?.full_name ?? id;
+              const answer = await showDialog({
+                title: trans.__('Delete %1?', name),
+                body: trans.__(
+                  'The run and its REANA workspace are deleted. A running workflow is stopped first.'
+                ),
+                buttons: [
+                  Dialog.cancelButton(),
+                  Dialog.warnButton({ label: trans.__('Delete') })
+                ]
+              });
+              if (!answer.button.accept) {
+                return false;
+              }
+              await reanaApi.remove(id);
+              Notification.success(trans.__('%1 deleted.', name), {
+                autoClose: 4000
+              });
+              void list.refresh();
+              widget.dispose();
+              return true;
+            }
+          }}
+        />
+      ));
+      model.stateChanged.connect(() => view.update());
+      const widget = new MainAreaWidget({ content: view });
+      widget.id = `jp-escape-reana-${id}`;
+      widget.title.label = trans.__('REANA %1', id.slice(0, 8));
+      widget.title.icon = reanaIcon;
+      widget.title.closable = true;
+      model.stateChanged.connect(() => {
+        if (model.workflow) {
+          widget.title.label = model.workflow.full_name;
+        }
+      });
+      widget.disposed.connect(() => model.dispose());
+      app.shell.add(widget, 'main');
+      void tracker.add(widget);
+      await model.start();
+      return widget;
+    };
+
+    const submit = (path: string) => {
+      const model = new SubmitModel(path);
+      const body = new PollingView({ visible: true }, () => (
+        <SubmitForm
+          model={model}
+          onStarted={workflowId => {
+            dialog.resolve(0);
+            Notification.success(
+              trans.__(
+                '%1 started on REANA.',
+                model.created?.workflow_name ?? ''
+              ),
+              { autoClose: 4000 }
+            );
+            void list.refresh();
+            app.shell.activateById(panel.id);
+            void openWorkflow(workflowId);
+          }}
+        />
+      ));
+      model.stateChanged.connect(() => body.update());
+      body.addClass('jp-escape-ReanaSubmit-dialog');
+      const dialog = new Dialog({
+        title: trans.__('Submit to REANA'),
+        body,
+        buttons: [Dialog.cancelButton({ label: trans.__('Close') })]
+      });
+      void dialog.launch().then(() => model.dispose());
+    };
+
+    const panel = new PollingView(list, () => (
+      <WorkflowsPanel
+        model={list}
+        onOpen={id =>
+          void openWorkflow(id).catch(reason =>
+            Notification.error(errorMessage(reason))
+          )
+        }
+        onSubmit={() => void app.commands.execute(CommandIDs.newWorkflow)}
+      />
+    ));
+    list.stateChanged.connect(() => panel.update());
+    panel.id = 'jp-escape-reana';
+    panel.title.icon = reanaIcon;
+    panel.title.caption = trans.__('REANA workflows');
+    panel.addClass('jp-escape-ReanaPanel');
+    app.shell.add(panel, 'left', { rank: 700 });
+    restorer?.add(panel, 'escape-reana');
+    void ready.then(() => list.start());
+
+    const selectedSpec = (): string | null => {
+      const item = browser?.selectedItems().next();
+      const model = item && !item.done ? item.value : null;
+      return model && model.type !== 'directory' && SPEC_NAME.test(model.name)
+        ? model.path
+        : null;
+    };
+
+    app.commands.addCommand(CommandIDs.openWorkflows, {
+      label: trans.__('REANA Workflows'),
+      caption: trans.__('Your REANA workflows, live'),
+      icon: args => (args['isPalette'] ? undefined : reanaIcon),
+      execute: () => app.shell.activateById(panel.id)
+    });
+    app.commands.addCommand(CommandIDs.submitWorkflow, {
+      label: trans.__('Submit to REANA'),
+      caption: trans.__(
+        'Check this reana.yaml, upload its inputs and start it'
+      ),
+      icon: reanaIcon,
+      isVisible: () => selectedSpec() !== null,
+      describedBy: {
+        args: { type: 'object', properties: { path: { type: 'string' } } }
+      },
+      execute: args => {
+        const path = (args['path'] as string) || selectedSpec();
+        if (path) {
+          submit(path);
+        }
+      }
+    });
+    app.commands.addCommand(CommandIDs.newWorkflow, {
+      label: args =>
+        args['isLauncher']
+          ? trans.__('REANA workflow')
+          : trans.__('Submit a REANA Workflow…'),
+      caption: trans.__('Submit a reana.yaml to REANA'),
+      icon: args => (args['isPalette'] ? undefined : reanaIcon),
+      execute: () => {
+        const folder = browser?.model.path ?? '';
+        submit(selectedSpec() ?? PathExt.join(folder, 'reana.yaml'));
+      }
+    });
+    app.commands.addCommand(CommandIDs.openWorkflow, {
+      label: trans.__('Open a REANA Workflow'),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: { id: { type: 'string' } },
+          required: ['id']
+        }
+      },
+      execute: args => openWorkflow(String(args['id']))
+    });
+
+    app.contextMenu.addItem({
+      command: CommandIDs.submitWorkflow,
+      selector: '.jp-DirListing-item[data-isdir="false"]',
+      rank: 3
+    });
+    launcher?.add({
+      command: CommandIDs.newWorkflow,
+      category: ESCAPE_CATEGORY,
+      rank: 3
+    });
+    for (const command of [CommandIDs.newWorkflow, CommandIDs.openWorkflows]) {
+      palette?.addItem({ command, category: ESCAPE_CATEGORY });
+    }
+  }
+};
