@@ -5,7 +5,7 @@ Prints figures and the ratio; never asserts on time.
 A reana.yaml whose inputs are 2,000 small files (1 KiB) and two 100 MB files is submitted to the
 same REANA stand-in (testbed/reana, Swagger-checked, started here on a free port) in the same run:
 
-  a) our pipeline (jupyterlab_escape.reana.submit): prepare (parse, schema, input walk), create,
+  a) our pipeline (jupyterlab_escape.workflows.submit): prepare (parse, schema, input walk), create,
      concurrent streamed uploads (EscapeReana.upload_concurrency), start;
   b) the real reana-client 0.9 CLI in its own venv: ``create``, ``upload``, ``start``.
 
@@ -33,8 +33,8 @@ sys.path.insert(0, str(REPO))
 
 from jupyterlab_escape.config import EscapeReana  # noqa: E402
 from jupyterlab_escape.http import ServiceHTTP  # noqa: E402
-from jupyterlab_escape.reana.client import ReanaClient  # noqa: E402
-from jupyterlab_escape.reana.submit import Submissions, prepare  # noqa: E402
+from jupyterlab_escape.workflows.client import ReanaClient  # noqa: E402
+from jupyterlab_escape.workflows.submit import Submissions, prepare  # noqa: E402
 from testbed.reana import cli  # noqa: E402
 from testbed.standin import free_port  # noqa: E402
 

@@ -14,11 +14,11 @@ from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, pub
 from .datalake import routes as datalake_routes
 from .datalake.fetch import FetchJobs
 from .datalake.instances import RucioInstances
-from .reana import routes as reana_routes
 from .services import Services
+from .workflows import routes as workflows_routes
 
 # Each slice contributes a module-level ``routes`` list; paths are relative to base_url.
-ROUTE_MODULES = [status, datalake_routes, catalogue_routes, reana_routes]
+ROUTE_MODULES = [status, datalake_routes, catalogue_routes, workflows_routes]
 
 
 class EscapeApp(ExtensionApp):

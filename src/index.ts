@@ -2,7 +2,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { cataloguePlugin } from './catalogue/plugin';
 import { datalakePlugin } from './datalake/plugin';
-import { reanaPlugin } from './reana/plugin';
+import { reanaPlugin } from './workflows/plugin';
 import { statusPlugin } from './status/plugin';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [

@@ -1,2 +1,2 @@
 import './base.css';
-import './reana.css';
+import './workflows.css';

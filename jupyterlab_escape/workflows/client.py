@@ -20,7 +20,7 @@ import httpx
 from ..config import EscapeReana
 from ..http import EscapeError, ServiceHTTP, status_for_upstream
 
-log = logging.getLogger("jupyterlab_escape.reana")
+log = logging.getLogger("jupyterlab_escape.workflows")
 
 _TOKEN_IN_URL = re.compile(r"(access_token=)[^&\s\"']*")
 

@@ -12,7 +12,7 @@ import pytest
 
 from jupyterlab_escape.config import EscapeReana
 from jupyterlab_escape.http import EscapeError, ServiceHTTP
-from jupyterlab_escape.reana.client import ReanaClient
+from jupyterlab_escape.workflows.client import ReanaClient
 from testbed.reana.server import make_app
 
 from .test_workflows import call, error_of, submit, wait_for

@@ -359,7 +359,7 @@ class Submissions:
         except Exception:  # noqa: BLE001 - a job must always end; the log has the trace
             import logging
 
-            logging.getLogger("jupyterlab_escape.reana").exception("submission failed")
+            logging.getLogger("jupyterlab_escape.workflows").exception("submission failed")
             envelope = EscapeError(
                 500, "internal_error", "Internal error in jupyterlab-escape; see the server log."
             ).envelope()

@@ -16,7 +16,7 @@ from .client import ReanaClient, check_workflow_ref
 from .submit import Submissions, check_name, prepare
 from .workflows import Workflows, full_log_text, log_delta
 
-_KEY = "jupyterlab_escape.reana"
+_KEY = "jupyterlab_escape.workflows"
 STATUSES = ("created", "queued", "pending", "running", "finished", "failed", "stopped", "deleted")
 
 

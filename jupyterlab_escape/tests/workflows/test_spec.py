@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from jupyterlab_escape.reana import spec as specs
-from jupyterlab_escape.reana.submit import prepare
+from jupyterlab_escape.workflows import spec as specs
+from jupyterlab_escape.workflows.submit import prepare
 from testbed.reana.contract import ANALYSIS_SCHEMA_MEMBER, DIST, _distribution, read_member
 
 from .conftest import write_project
