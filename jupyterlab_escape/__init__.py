@@ -17,3 +17,10 @@ def _jupyter_server_extension_points():
     from .app import EscapeApp
 
     return [{"module": "jupyterlab_escape", "app": EscapeApp}]
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext jupyterlab_escape``: the ``%%reana`` cell magic (see kernel/magic.py)."""
+    from .kernel.magic import register
+
+    register(ipython)

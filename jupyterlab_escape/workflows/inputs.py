@@ -78,7 +78,7 @@ def collect(
     summary: Summary,
     root: Path,
     folder: Path,
-    spec_name: str,
+    spec_name: str | None,
     max_files: int = MAX_FILES,
 ) -> InputPlan:
     """Resolve every declared input to files on disk; problems become located issues."""
@@ -113,7 +113,8 @@ def collect(
         candidate = folder / entry
         if not candidate.exists() and not candidate.is_symlink():
             kind = "directory" if want_dir else "file"
-            problem(where, f"input {kind} {entry!r} does not exist next to {spec_name}")
+            beside = spec_name or "the notebook"
+            problem(where, f"input {kind} {entry!r} does not exist next to {beside}")
             return None
         target = candidate.resolve()
         if not _within(root, target):
@@ -127,7 +128,8 @@ def collect(
             return None
         return target
 
-    add(folder / spec_name, spec_name)
+    if spec_name:  # a spec file travels with its inputs; a cell's spec is in the request
+        add(folder / spec_name, spec_name)
     for index, entry in enumerate(summary.input_files):
         target = resolve(entry, ("inputs", "files", index), want_dir=False)
         if target is not None:

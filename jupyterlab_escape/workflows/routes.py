@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import re
+from functools import partial
 
 import tornado.iostream
 import tornado.web
@@ -13,7 +14,7 @@ import tornado.web
 from ..handler import EscapeHandler
 from ..http import EscapeError
 from .client import ReanaClient, check_workflow_ref
-from .submit import Submissions, check_name, prepare
+from .submit import Submissions, check_name, prepare, prepare_text
 from .workflows import Workflows, full_log_text, log_delta
 
 _KEY = "jupyterlab_escape.workflows"
@@ -65,9 +66,29 @@ class ReanaHandler(EscapeHandler):
             raise EscapeError(400, "bad_request", f"{name} must be a number.") from None
         return max(lo, min(hi, value))
 
-    async def prepare_spec(self, path, capabilities, parameters, options):
-        """Parse, check and walk the inputs in a thread: a big input tree never blocks the loop."""
+    async def prepare_spec(self, body: dict, capabilities, parameters, options):
+        """Parse, check and walk the inputs in a thread: a big input tree never blocks the loop.
+
+        The spec is a file (``path``) or a notebook cell's text (``spec_text``, with ``base``, the
+        notebook's folder, and ``line_offset``, the cell lines before the YAML).
+        """
         loop = asyncio.get_running_loop()
+        text = body.get("spec_text")
+        if text is not None:
+            base, offset = body.get("base", ""), body.get("line_offset", 0)
+            if not isinstance(text, str) or not isinstance(base, str):
+                raise EscapeError(400, "bad_request", "spec_text and base must be strings.")
+            if not isinstance(offset, int) or not 0 <= offset < 10_000:
+                raise EscapeError(400, "bad_request", "line_offset must be a small number.")
+            work = partial(
+                prepare_text, self.root, base, text, offset, capabilities, parameters, options
+            )
+            return await loop.run_in_executor(None, work)
+        path = body.get("path")
+        if not isinstance(path, str) or not path:
+            raise EscapeError(
+                400, "bad_request", "Send path (a reana.yaml in the workspace) or spec_text."
+            )
         return await loop.run_in_executor(
             None, prepare, self.root, path, capabilities, parameters, options
         )
@@ -100,13 +121,10 @@ class ValidateHandler(ReanaHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
         body = self.body()
-        path = body.get("path")
-        if not isinstance(path, str) or not path:
-            raise EscapeError(400, "bad_request", "path is the reana.yaml's path in the workspace.")
         parameters = _mapping(body.get("parameters"), "parameters")
         options = _mapping(body.get("options"), "options")
         capabilities = await self.optional_capabilities()
-        prepared = await self.prepare_spec(path, capabilities, parameters, options)
+        prepared = await self.prepare_spec(body, capabilities, parameters, options)
         self.write_json(prepared.to_json())
 
 
@@ -121,14 +139,11 @@ class SubmitHandler(ReanaHandler):
             raise EscapeError(400, "bad_request", "idempotency_key must be 8-80 letters/digits.")
         job = self.submissions.jobs.get(key)
         if job is None:
-            path = body.get("path")
-            if not isinstance(path, str) or not path:
-                raise EscapeError(400, "bad_request", "path is the reana.yaml's path.")
             parameters = _mapping(body.get("parameters"), "parameters")
             options = _mapping(body.get("options"), "options")
             parameters = {k: v for k, v in parameters.items() if v not in (None, "")}
             capabilities = await self.optional_capabilities()
-            prepared = await self.prepare_spec(path, capabilities, parameters, options)
+            prepared = await self.prepare_spec(body, capabilities, parameters, options)
             name = check_name(str(body.get("name") or prepared.default_name))
             if not prepared.valid:
                 first = next(i for i in prepared.issues if i.severity == "error")
@@ -136,7 +151,7 @@ class SubmitHandler(ReanaHandler):
                 raise EscapeError(
                     400,
                     "reana_invalid_spec",
-                    f"{path} cannot be submitted: {first.where} {first.message}{where}.",
+                    f"{prepared.path} cannot be submitted: {first.where} {first.message}{where}.",
                     service="reana",
                 )
             # Fail before the job if REANA is unreachable or the token is refused.

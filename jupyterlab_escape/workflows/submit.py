@@ -106,7 +106,8 @@ def prepare(
     parameters: dict | None = None,
     options: dict | None = None,
 ) -> Prepared:
-    """Everything about a submission that can be known without creating anything upstream."""
+    """Everything about a submission of a reana.yaml file that can be known without creating
+    anything upstream."""
     root = Path(root).resolve()
     target = inside(root, path, "reana")
     if not target.is_file():
@@ -115,11 +116,61 @@ def prepare(
         raise bad_request(f"{path} is not a YAML file; REANA reads reana.yaml or reana.yml.")
     if target.stat().st_size > specs.MAX_SPEC_BYTES:
         raise bad_request(f"{path} is larger than 1 MiB; is it really a reana.yaml?")
-    folder = target.parent
-    name = default_name(path)
-    empty = Prepared(path, None, specs.Summary(), InputPlan(), [], None, name)
+    text = target.read_text(errors="replace")
+    return _prepare(
+        root,
+        target.parent,
+        text,
+        path,
+        target.name,
+        default_name(path),
+        capabilities,
+        parameters,
+        options,
+    )
+
+
+def prepare_text(
+    root: str | Path,
+    base: str,
+    text: str,
+    line_offset: int = 0,
+    capabilities: dict | None = None,
+    parameters: dict | None = None,
+    options: dict | None = None,
+) -> Prepared:
+    """The same for a specification written in a notebook cell: inputs resolve against
+    ``base`` (the notebook's folder) and line numbers count from the cell's first line."""
+    root = Path(root).resolve()
+    folder = inside(root, base, "reana") if base.strip("/") else root
+    if not folder.is_dir():
+        raise EscapeError(404, "not_found", f"{base} is not a folder in the workspace.")
+    if len(text.encode()) > specs.MAX_SPEC_BYTES:
+        raise bad_request("The specification is larger than 1 MiB.")
+    label = f"{base.strip('/') or '.'}/<cell>"
+    prepared = _prepare(
+        root, folder, text, label, None, default_name(label), capabilities, parameters, options
+    )
+    for issue in prepared.issues:
+        if issue.line is not None:
+            issue.line += line_offset
+    return prepared
+
+
+def _prepare(
+    root: Path,
+    folder: Path,
+    text: str,
+    label: str,
+    spec_name: str | None,
+    name: str,
+    capabilities: dict | None,
+    parameters: dict | None,
+    options: dict | None,
+) -> Prepared:
+    empty = Prepared(label, None, specs.Summary(), InputPlan(), [], None, name)
     try:
-        doc = specs.parse(target.read_text(errors="replace"))
+        doc = specs.parse(text)
     except specs.SpecSyntaxError as error:
         empty.issues = [error.issue]
         return empty
@@ -155,10 +206,10 @@ def prepare(
     issues += _capability_issues(doc, summary, data, capabilities)
     plan = InputPlan()
     if isinstance(data, dict) and data:
-        plan = collect(doc, summary, root, folder, target.name)
+        plan = collect(doc, summary, root, folder, spec_name)
         issues += plan.issues
     issues.sort(key=lambda i: (i.line or 0, i.column or 0))
-    return Prepared(path, doc, summary, plan, issues, body, name)
+    return Prepared(label, doc, summary, plan, issues, body, name)
 
 
 def _option_issues(doc, summary: specs.Summary, extra: dict | None) -> list[specs.Issue]:

@@ -1,0 +1,9 @@
+"""The kernel side: what runs inside a notebook's Python kernel.
+
+It talks to this package's server extension over its REST API (never to REANA directly), so
+the credentials stay on the server. IPython is imported only by ``magic.py``.
+"""
+
+from .api import EscapeServer, outputs, status, submit, wait
+
+__all__ = ["EscapeServer", "outputs", "status", "submit", "wait"]

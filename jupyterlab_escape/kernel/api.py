@@ -1,0 +1,258 @@
+"""A small Python API for notebooks: submit a REANA workflow, follow it, get its outputs.
+
+Every call goes to this package's server extension (``/escape/reana/...``) on the Jupyter server
+that runs the kernel, authenticated like the browser is, never to REANA: the REANA token stays
+on the server. Finding that server, in order:
+
+1. ``JUPYTERLAB_ESCAPE_URL`` (+ ``JUPYTERLAB_ESCAPE_TOKEN``): set by hand, wins over the rest;
+2. JupyterHub: the single-user server gives its kernels ``JUPYTERHUB_SERVICE_URL`` and
+   ``JUPYTERHUB_API_TOKEN`` (sent as ``Authorization: token ...``);
+3. the runtime files of running Jupyter servers: the one whose process started this kernel
+   (``JPY_PARENT_PID``), else the one whose root directory holds the working directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TERMINAL = ("finished", "failed", "stopped", "deleted")
+MIME = "application/vnd.jupyterlab-escape.reana-workflow+json"
+
+
+class EscapeKernelError(RuntimeError):
+    """A failure to show as is: its message is written for the notebook's user."""
+
+
+@dataclass
+class EscapeServer:
+    url: str  # ends with the server's base_url and a '/'
+    token: str = ""
+    root_dir: str = ""
+
+    # -- discovery ------------------------------------------------------------------------------
+    @classmethod
+    def find(cls) -> EscapeServer:
+        explicit = os.environ.get("JUPYTERLAB_ESCAPE_URL")
+        if explicit:
+            return cls(_slash(explicit), os.environ.get("JUPYTERLAB_ESCAPE_TOKEN", ""))
+        hub_url = os.environ.get("JUPYTERHUB_SERVICE_URL")
+        hub_token = os.environ.get("JUPYTERHUB_API_TOKEN")
+        if hub_url and hub_token:
+            return cls(_slash(hub_url), hub_token, os.environ.get("JUPYTERHUB_ROOT_DIR", ""))
+        servers = _running_servers()
+        if not servers:
+            raise EscapeKernelError(
+                "No running Jupyter server was found for this kernel. Set JUPYTERLAB_ESCAPE_URL "
+                "and JUPYTERLAB_ESCAPE_TOKEN to the server's URL and token."
+            )
+        parent = os.environ.get("JPY_PARENT_PID")
+        cwd = Path.cwd().resolve()
+
+        def holds_cwd(info: dict) -> bool:
+            root = Path(info.get("root_dir") or "/").resolve()
+            return root == cwd or root in cwd.parents
+
+        chosen = next((s for s in servers if str(s.get("pid")) == parent), None)
+        chosen = chosen or next((s for s in servers if holds_cwd(s)), None) or servers[0]
+        return cls(_slash(chosen["url"]), chosen.get("token", ""), chosen.get("root_dir", ""))
+
+    # -- HTTP -----------------------------------------------------------------------------------
+    def _request(self, method: str, path: str, body: Any = None, params: dict | None = None):
+        url = urllib.parse.urljoin(self.url, path.lstrip("/"))
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"token {self.token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            return urllib.request.urlopen(request, timeout=60)
+        except urllib.error.HTTPError as err:
+            raise EscapeKernelError(_message(err)) from None
+        except urllib.error.URLError as err:
+            raise EscapeKernelError(
+                f"The Jupyter server at {self.url} cannot be reached ({err.reason}). Is it "
+                "running? Set JUPYTERLAB_ESCAPE_URL to point at it."
+            ) from None
+
+    def get(self, path: str, **params) -> Any:
+        with self._request("GET", path, params=params or None) as response:
+            return json.loads(response.read() or b"null")
+
+    def post(self, path: str, body: Any) -> Any:
+        with self._request("POST", path, body) as response:
+            return json.loads(response.read() or b"null")
+
+    def stream(self, path: str, body: Any) -> Iterator[dict]:
+        with self._request("POST", path, body) as response:
+            for line in response:
+                if line.strip():
+                    yield json.loads(line)
+
+    def workspace_path(self, folder: Path) -> str:
+        """``folder`` relative to the server's root directory ('' for the root itself)."""
+        if not self.root_dir:
+            return ""
+        try:
+            relative = folder.resolve().relative_to(Path(self.root_dir).resolve())
+        except ValueError:
+            raise EscapeKernelError(
+                f"{folder} is outside the Jupyter server's root directory {self.root_dir}."
+            ) from None
+        return "" if str(relative) == "." else relative.as_posix()
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def _running_servers() -> list[dict]:
+    try:
+        from jupyter_server.serverapp import list_running_servers
+    except ImportError:  # pragma: no cover - the kernel's Python has no jupyter_server
+        return []
+    return list(list_running_servers())
+
+
+def _message(err: urllib.error.HTTPError) -> str:
+    """The server's error envelope as a sentence; a plain one when Jupyter itself refused."""
+    try:
+        envelope = json.loads(err.read() or b"{}")
+        message = str(envelope["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        message = ""
+    if err.code in (401, 403) and message in ("", "Forbidden", "Unauthorized"):
+        return (
+            f"The Jupyter server refused this kernel's credentials (HTTP {err.code}): set "
+            "JUPYTERLAB_ESCAPE_TOKEN to the server's token."
+        )
+    return message or f"The Jupyter server answered HTTP {err.code}."
+
+
+# -- the API ----------------------------------------------------------------------------------
+
+
+def _server(server: EscapeServer | None) -> EscapeServer:
+    return server or EscapeServer.find()
+
+
+def submit(
+    spec: str,
+    name: str | None = None,
+    parameters: dict[str, Any] | None = None,
+    *,
+    base: str | Path | None = None,
+    line_offset: int = 0,
+    server: EscapeServer | None = None,
+    progress=None,
+) -> dict:
+    """Submit a specification (YAML text) as a REANA workflow through the Jupyter server.
+
+    Inputs resolve against ``base`` (default: the working directory, the notebook's folder).
+    ``progress`` is called with each stage event (validated, created, uploading, started).
+    Returns the workflow: ``{id, name, run_number, status}``.
+    """
+    server = _server(server)
+    folder = Path(base) if base is not None else Path.cwd()
+    body = {
+        "spec_text": spec,
+        "base": server.workspace_path(folder),
+        "line_offset": line_offset,
+        "parameters": {k: str(v) for k, v in (parameters or {}).items()},
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    if name:
+        body["name"] = name
+    final: dict | None = None
+    for event in server.stream("escape/reana/submit", body):
+        if "error" in event:
+            raise EscapeKernelError(event["error"].get("message") or "The submission failed.")
+        if progress is not None:
+            progress(event)
+        final = event
+    if not final or final.get("stage") != "started":
+        raise EscapeKernelError("The submission ended without starting the workflow.")
+    full, run = str(final.get("workflow_name") or ""), str(final.get("run_number") or "")
+    return {
+        "id": final["workflow_id"],
+        "name": full[: -len(run) - 1] if run and full.endswith(f".{run}") else full,
+        "run_number": run,
+        "status": final.get("status"),
+    }
+
+
+def _ref(workflow: dict | str) -> str:
+    return workflow["id"] if isinstance(workflow, dict) else str(workflow)
+
+
+def status(workflow: dict | str, *, server: EscapeServer | None = None) -> dict:
+    """The workflow's state: status, progress (jobs), times."""
+    return _server(server).get(f"escape/reana/workflows/{urllib.parse.quote(_ref(workflow))}")
+
+
+def wait(
+    workflow: dict | str,
+    *,
+    timeout: float | None = None,
+    interval: float = 5.0,
+    server: EscapeServer | None = None,
+    on_status=None,
+) -> dict:
+    """Poll until the workflow is finished, failed, stopped or deleted; its last status."""
+    server = _server(server)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        current = status(workflow, server=server)
+        if on_status is not None:
+            on_status(current)
+        if current.get("status") in TERMINAL:
+            return current
+        if deadline is not None and time.monotonic() >= deadline:
+            raise TimeoutError(f"{current.get('full_name')} is still {current.get('status')}.")
+        time.sleep(interval)
+
+
+def outputs(
+    workflow: dict | str,
+    *,
+    download: bool = False,
+    dest: str | None = None,
+    server: EscapeServer | None = None,
+) -> dict:
+    """The outputs the specification declares; with ``download``, fetched into the workspace
+    (default ``reana/<name>.<run>/``), answering ``{folder, files, missing}`` (workspace paths)."""
+    server = _server(server)
+    ref = urllib.parse.quote(_ref(workflow))
+    if download:
+        return server.post(f"escape/reana/workflows/{ref}/outputs", {"dest": dest})
+    return server.get(f"escape/reana/workflows/{ref}/specification")
+
+
+def bundle(workflow: dict, snapshot: dict | None = None) -> dict:
+    """The MIME bundle a cell shows: our renderer's data, and text for other tools."""
+    data = {
+        "id": workflow["id"],
+        "name": workflow.get("name"),
+        "run_number": workflow.get("run_number"),
+        "status": (snapshot or workflow).get("status"),
+    }
+    if snapshot:
+        data["snapshot"] = snapshot
+    progress = (snapshot or {}).get("progress") or {}
+    jobs = f" ({progress.get('finished', 0)}/{progress.get('total', 0)} jobs)" if progress else ""
+    text = f"REANA workflow {data['name']}.{data['run_number']}: {data['status']}{jobs}"
+    return {MIME: data, "text/plain": text}

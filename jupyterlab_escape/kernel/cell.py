@@ -1,0 +1,70 @@
+"""The ``%%reana`` cell: its first line's options and the YAML below it.
+
+    %%reana -n my-analysis -p events=1000 -p model=gauss --wait
+    version: 0.9.0
+    ...
+
+The same grammar is parsed in TypeScript (src/workflows/cell.ts) for the cell command.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+MAGIC = "%%reana"
+
+
+class CellError(ValueError):
+    """The first line cannot be understood; the message says why."""
+
+
+@dataclass
+class ReanaCell:
+    spec: str
+    name: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    wait: bool = False
+    line_offset: int = 0  # lines of the cell before the YAML
+
+
+def parse_options(line: str) -> tuple[str | None, dict[str, str], bool]:
+    try:
+        words = shlex.split(line)
+    except ValueError as err:
+        raise CellError(f"%%reana options: {err}.") from None
+    name, parameters, wait = None, {}, False
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in ("-n", "--name", "-p", "--parameter"):
+            if index + 1 >= len(words):
+                raise CellError(f"%%reana: {word} needs a value.")
+            value = words[index + 1]
+            index += 2
+            if word in ("-n", "--name"):
+                name = value
+                continue
+            key, sep, val = value.partition("=")
+            if not sep or not key:
+                raise CellError(f"%%reana: -p takes key=value, got {value!r}.")
+            parameters[key] = val
+        elif word == "--wait":
+            wait = True
+            index += 1
+        else:
+            raise CellError(f"%%reana: unknown option {word!r}; use -n NAME, -p KEY=VALUE, --wait.")
+    return name, parameters, wait
+
+
+def parse_cell(source: str) -> ReanaCell:
+    """A raw cell is all YAML; a code cell starting with %%reana has options first."""
+    lines = source.split("\n")
+    first = lines[0].strip() if lines else ""
+    if first.startswith(MAGIC):
+        rest = first[len(MAGIC) :]
+        if rest and not rest[0].isspace():
+            raise CellError(f"{first.split()[0]!r} is not %%reana.")
+        name, parameters, wait = parse_options(rest)
+        return ReanaCell("\n".join(lines[1:]), name, parameters, wait, line_offset=1)
+    return ReanaCell(source)

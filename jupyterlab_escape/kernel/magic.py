@@ -1,0 +1,53 @@
+"""``%%reana``: Shift+Enter on a cell holding a REANA specification launches it.
+
+    %load_ext jupyterlab_escape
+
+    %%reana -n fit -p events=1000 --wait
+    version: 0.9.0
+    inputs: ...
+
+The cell's output is the workflow's MIME bundle, which JupyterLab renders as a live status.
+Errors are printed as one sentence (with the cell's line numbers for a spec problem).
+"""
+
+from __future__ import annotations
+
+from .api import EscapeKernelError, bundle, submit, wait
+from .cell import MAGIC, CellError, parse_cell
+
+
+def run_cell(line: str, cell: str, display) -> dict | None:
+    """What the magic does, with ``display`` passed in (tests call it without IPython)."""
+    try:
+        parsed = parse_cell(f"{MAGIC} {line}\n{cell}")
+    except CellError as err:
+        raise EscapeKernelError(str(err)) from None
+    if not parsed.spec.strip():
+        raise EscapeKernelError("%%reana: write the REANA specification (YAML) below the magic.")
+    workflow = submit(
+        parsed.spec,
+        parsed.name,
+        parsed.parameters,
+        line_offset=parsed.line_offset,
+    )
+    handle = display(bundle(workflow), raw=True, display_id=True)
+    if parsed.wait:
+        final = wait(workflow)
+        if handle is not None:
+            handle.update(bundle(workflow, final), raw=True)
+        return final
+    return None
+
+
+def register(ipython) -> None:
+    from IPython.core.error import UsageError
+    from IPython.display import display
+
+    def reana(line: str, cell: str):
+        try:
+            return run_cell(line, cell, display)
+        except EscapeKernelError as err:
+            # One readable sentence (shown in red, without a traceback through our internals).
+            raise UsageError(f"REANA: {err}") from None
+
+    ipython.register_magic_function(reana, magic_kind="cell", magic_name="reana")
