@@ -2,6 +2,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { cataloguePlugin } from './catalogue/plugin';
 import { datalakePlugin } from './datalake/plugin';
+import { reanaCellPlugin } from './workflows/cellPlugin';
 import { reanaPlugin } from './workflows/plugin';
 import { statusPlugin } from './status/plugin';
 
@@ -9,7 +10,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   statusPlugin,
   datalakePlugin,
   cataloguePlugin,
-  reanaPlugin
+  reanaPlugin,
+  reanaCellPlugin
 ];
 
 export default plugins;

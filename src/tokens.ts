@@ -5,7 +5,7 @@ export namespace PluginIDs {
   export const status = `${PLUGIN_PREFIX}:status`;
   export const datalake = `${PLUGIN_PREFIX}:datalake`;
   export const catalogue = `${PLUGIN_PREFIX}:catalogue`;
-  export const reana = `${PLUGIN_PREFIX}:reana`;
+  export const reana = `${PLUGIN_PREFIX}:workflows`;
 }
 
 export namespace CommandIDs {
@@ -18,6 +18,7 @@ export namespace CommandIDs {
   export const submitWorkflow = 'escape:reana-submit';
   export const newWorkflow = 'escape:reana-new';
   export const openWorkflow = 'escape:reana-open-workflow';
+  export const runCellWorkflow = 'escape:reana-run-cell';
 }
 
 /** Launcher and palette category of every ESCAPE command. */

@@ -84,6 +84,7 @@ export interface ISubmitEvent {
   stage: 'validated' | 'created' | 'uploading' | 'started';
   workflow_id?: string;
   workflow_name?: string;
+  run_number?: string;
   status?: string;
   files_done?: number;
   files_total?: number;
@@ -92,7 +93,11 @@ export interface ISubmitEvent {
 }
 
 export interface ISubmitRequest {
-  path: string;
+  /** A reana.yaml in the workspace, or a notebook cell's spec_text (with base, line_offset). */
+  path?: string;
+  spec_text?: string;
+  base?: string;
+  line_offset?: number;
   name: string;
   parameters: Record<string, string>;
   options?: Record<string, string>;

@@ -1,0 +1,281 @@
+import { Widget } from '@lumino/widgets';
+
+import { EscapeRequestError } from '../../request';
+import { CellError, parseOptions, parseReanaCell, shellWords } from '../cell';
+import {
+  IWorkflowOutputData,
+  textSummary,
+  WORKFLOW_MIME,
+  WorkflowOutput
+} from '../cellOutput';
+import { baseName, cellRequest, submitCell } from '../cellPlugin';
+import { events, fakeApi, logDelta, sleep, until, workflow } from './fakeApi';
+
+describe('%%reana cells', () => {
+  it('reads the options of the magic line like the kernel does', () => {
+    expect(
+      parseOptions(" -n fit -p events=1000 -p 'model=two words' --wait")
+    ).toEqual({
+      name: 'fit',
+      parameters: { events: '1000', model: 'two words' },
+      wait: true
+    });
+    expect(parseOptions('')).toEqual({
+      name: null,
+      parameters: {},
+      wait: false
+    });
+    expect(shellWords(`a "b c" d\\ e 'f"g'`)).toEqual([
+      'a',
+      'b c',
+      'd e',
+      'f"g'
+    ]);
+    for (const [bad, why] of [
+      ['-n', 'needs a value'],
+      ['-p events', 'key=value'],
+      ['--fast', "unknown option '--fast'"],
+      ["-n 'unclosed", 'No closing quotation']
+    ]) {
+      expect(() => parseOptions(bad)).toThrow(why);
+    }
+  });
+
+  it('splits a code cell into options and YAML, and takes a raw cell whole', () => {
+    const cell = parseReanaCell('%%reana -n fit\nversion: 0.9.0\n');
+    expect(cell).toEqual({
+      spec: 'version: 0.9.0\n',
+      name: 'fit',
+      parameters: {},
+      wait: false,
+      lineOffset: 1
+    });
+    expect(parseReanaCell('version: 0.9.0').lineOffset).toBe(0);
+    expect(() => parseReanaCell('%%reanalyse\n')).toThrow(CellError);
+  });
+
+  it('submits through the launcher pipeline with the notebook folder as base', async () => {
+    const api = fakeApi({
+      submit: () =>
+        events([
+          { stage: 'validated' },
+          { stage: 'uploading', files_done: 1, files_total: 2 },
+          {
+            stage: 'started',
+            workflow_id: 'w-9',
+            workflow_name: 'fit.3',
+            run_number: '3',
+            status: 'queued'
+          }
+        ])
+    });
+    const seen: string[] = [];
+    const data = await submitCell(
+      '%%reana -n fit -p events=5\nversion: 0.9.0\n',
+      'analysis/nb/run.ipynb',
+      { api, key: 'key-12345678', onEvent: e => seen.push(e.stage) }
+    );
+    expect(data).toEqual({
+      id: 'w-9',
+      name: 'fit',
+      run_number: '3',
+      status: 'queued'
+    });
+    expect(seen).toEqual(['validated', 'uploading', 'started']);
+    expect((api.submit as jest.Mock).mock.calls[0][0]).toEqual({
+      spec_text: 'version: 0.9.0\n',
+      base: 'analysis/nb',
+      line_offset: 1,
+      name: 'fit',
+      parameters: { events: '5' },
+      idempotency_key: 'key-12345678'
+    });
+    expect(baseName('a.b.7', '7')).toBe('a.b');
+    expect(
+      cellRequest(parseReanaCell('version: 1'), 'top.ipynb', 'k').base
+    ).toBe('');
+  });
+
+  it('passes the server message of an invalid spec on, with its line', async () => {
+    const api = fakeApi({
+      submit: () => {
+        throw new EscapeRequestError(
+          400,
+          'reana_invalid_spec',
+          'nb/<cell> cannot be submitted:  YAML syntax error (line 3).'
+        );
+      }
+    });
+    await expect(
+      submitCell('%%reana\nversion: 0.9.0\nworkflow: a: b\n', 'nb/x.ipynb', {
+        api
+      })
+    ).rejects.toThrow('(line 3)');
+    await expect(
+      submitCell('%%reana\n   \n', 'x.ipynb', { api })
+    ).rejects.toThrow('Write the REANA specification');
+  });
+});
+
+function mimeModel(data: IWorkflowOutputData) {
+  const model = {
+    data: { [WORKFLOW_MIME]: data } as Record<string, any>,
+    metadata: {},
+    trusted: true,
+    setData: jest.fn((options: { data?: Record<string, any> }) => {
+      model.data = options.data ?? model.data;
+    })
+  };
+  return model;
+}
+
+function mounted(renderer: WorkflowOutput): () => void {
+  Widget.attach(renderer, document.body);
+  return () => Widget.detach(renderer);
+}
+
+describe('the live status output', () => {
+  const queued: IWorkflowOutputData = {
+    id: 'w-1',
+    name: 'fit',
+    run_number: '1',
+    status: 'queued'
+  };
+
+  it('polls while visible, stops on a terminal state and stores it in the output', async () => {
+    const statuses = ['running', 'finished'] as const;
+    let call = 0;
+    const api = fakeApi({
+      get: async () => workflow(statuses[Math.min(call++, 1)]),
+      logs: async () => logDelta('step fit: 10%\n', 'c'),
+      logsDownloadUrl: () => '/log'
+    });
+    let setVisible: (v: boolean) => void = () => undefined;
+    const renderer = new WorkflowOutput({
+      api,
+      intervalMs: 10,
+      openWorkflow: jest.fn(),
+      openPath: jest.fn(),
+      observe: (_node, onChange) => {
+        setVisible = onChange;
+        onChange(true);
+        return () => undefined;
+      }
+    });
+    const detach = mounted(renderer);
+    const model = mimeModel(queued);
+    await renderer.renderModel(model as any);
+    await until(() => model.setData.mock.calls.length > 0);
+    const stored = model.data[WORKFLOW_MIME] as IWorkflowOutputData;
+    expect(stored.status).toBe('finished');
+    expect(stored.snapshot?.progress.finished).toBe(2);
+    expect(model.data['text/plain']).toBe(
+      'REANA workflow fit.1: finished (2/2 jobs)'
+    );
+    const calls = (api.get as jest.Mock).mock.calls.length;
+    setVisible(true);
+    await sleep(60);
+    expect((api.get as jest.Mock).mock.calls.length).toBe(calls);
+    expect(renderer.model?.poll.state.phase).toBe('stopped');
+    detach();
+    renderer.dispose();
+  });
+
+  it('asks nothing while scrolled away, and resumes when seen again', async () => {
+    const api = fakeApi({
+      get: async () => workflow('running'),
+      logs: async () => logDelta('', 'c'),
+      logsDownloadUrl: () => '/log'
+    });
+    let setVisible: (v: boolean) => void = () => undefined;
+    const renderer = new WorkflowOutput({
+      api,
+      intervalMs: 10,
+      openWorkflow: jest.fn(),
+      openPath: jest.fn(),
+      observe: (_node, onChange) => {
+        setVisible = onChange;
+        return () => undefined;
+      }
+    });
+    const detach = mounted(renderer);
+    await renderer.renderModel(mimeModel(queued) as any);
+    await sleep(60);
+    // Never seen: not a single request.
+    const unseen = (api.get as jest.Mock).mock.calls.length;
+    expect(unseen).toBe(0);
+    await sleep(60);
+    expect((api.get as jest.Mock).mock.calls.length).toBe(unseen);
+    setVisible(true);
+    await until(() => (api.get as jest.Mock).mock.calls.length > unseen + 1);
+    setVisible(false);
+    await sleep(30);
+    const hidden = (api.get as jest.Mock).mock.calls.length;
+    await sleep(80);
+    expect((api.get as jest.Mock).mock.calls.length).toBe(hidden);
+    detach();
+    renderer.dispose();
+  });
+
+  it('shows a stored final state without any request', async () => {
+    const api = fakeApi({ logsDownloadUrl: () => '/log' });
+    const renderer = new WorkflowOutput({
+      api,
+      openWorkflow: jest.fn(),
+      openPath: jest.fn(),
+      observe: (_n, onChange) => {
+        onChange(true);
+        return () => undefined;
+      }
+    });
+    const detach = mounted(renderer);
+    const done: IWorkflowOutputData = {
+      ...queued,
+      status: 'finished',
+      snapshot: workflow('finished')
+    };
+    await renderer.renderModel(mimeModel(done) as any);
+    await sleep(30);
+    expect(renderer.node.textContent).toContain('finished');
+    expect(renderer.node.textContent).toContain('2/2 jobs');
+    expect(renderer.node.textContent).toContain(
+      'Download outputs into workspace'
+    );
+    expect(api.get as jest.Mock).not.toHaveBeenCalled();
+    expect(textSummary(done)).toBe('REANA workflow fit.1: finished (2/2 jobs)');
+    detach();
+    renderer.dispose();
+  });
+
+  it('shows the server message when the workflow cannot be read', async () => {
+    const api = fakeApi({
+      get: async () => {
+        throw new EscapeRequestError(
+          401,
+          'reana_unauthorized',
+          'REANA refused the access token configured on the server.'
+        );
+      },
+      logsDownloadUrl: () => '/log'
+    });
+    const renderer = new WorkflowOutput({
+      api,
+      intervalMs: 10,
+      openWorkflow: jest.fn(),
+      openPath: jest.fn(),
+      observe: (_n, onChange) => {
+        onChange(true);
+        return () => undefined;
+      }
+    });
+    const detach = mounted(renderer);
+    await renderer.renderModel(mimeModel(queued) as any);
+    await until(() =>
+      (renderer.node.textContent ?? '').includes(
+        'REANA refused the access token'
+      )
+    );
+    detach();
+    renderer.dispose();
+  });
+});

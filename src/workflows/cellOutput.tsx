@@ -1,0 +1,310 @@
+import { ReactWidget } from '@jupyterlab/ui-components';
+import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import * as React from 'react';
+
+import { ErrorBanner } from '../common/ErrorBanner';
+import { StatusBadge } from '../common/StatusBadge';
+import { errorMessage } from '../request';
+import {
+  IOutputsResult,
+  IWorkflow,
+  isTerminal,
+  ReanaApi,
+  reanaApi
+} from './api';
+import { badgeKind, progressText } from './components/format';
+import { WorkflowModel } from './model';
+
+/** The output a notebook cell gets when it launches a REANA workflow. Never holds a secret. */
+export const WORKFLOW_MIME =
+  'application/vnd.jupyterlab-escape.reana-workflow+json';
+
+export interface IWorkflowOutputData {
+  id: string;
+  name: string | null;
+  run_number: string | null;
+  status: string | null;
+  /** The last state seen, stored when the run ended: shown again when the notebook reopens. */
+  snapshot?: IWorkflow;
+}
+
+/** The text other tools (nbviewer, GitHub) show instead of our renderer. */
+export function textSummary(data: IWorkflowOutputData): string {
+  const progress = data.snapshot?.progress;
+  const jobs = progress ? ` (${progress.finished}/${progress.total} jobs)` : '';
+  return `REANA workflow ${data.name}.${data.run_number}: ${data.status}${jobs}`;
+}
+
+export function outputBundle(data: IWorkflowOutputData): Record<string, any> {
+  return {
+    [WORKFLOW_MIME]: data as any,
+    'text/plain': textSummary(data)
+  };
+}
+
+export interface IOutputContext {
+  api?: ReanaApi;
+  openWorkflow: (id: string) => void;
+  openPath: (path: string) => void;
+  /** Poll interval while visible and running (the server's advertised one by default). */
+  intervalMs?: number;
+  /** Visibility source; IntersectionObserver by default (tests pass their own). */
+  observe?: (
+    node: HTMLElement,
+    onChange: (visible: boolean) => void
+  ) => () => void;
+}
+
+function intersection(
+  node: HTMLElement,
+  onChange: (visible: boolean) => void
+): () => void {
+  if (typeof IntersectionObserver === 'undefined') {
+    onChange(true);
+    return () => undefined;
+  }
+  const observer = new IntersectionObserver(entries => {
+    onChange(entries.some(entry => entry.isIntersecting));
+  });
+  observer.observe(node);
+  return () => observer.disconnect();
+}
+
+function elapsed(workflow: IWorkflow | undefined | null): string | null {
+  if (!workflow?.started) {
+    return null;
+  }
+  const end = workflow.finished ? Date.parse(workflow.finished) : Date.now();
+  const seconds = Math.max(
+    0,
+    Math.round((end - Date.parse(workflow.started)) / 1000)
+  );
+  const m = Math.floor(seconds / 60);
+  return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
+}
+
+/**
+ * Live status of the workflow a cell launched. It polls only while it is on screen and the run
+ * can still change; once the run ends it stores the final state in the output, so a reopened
+ * notebook shows it without asking anything.
+ */
+export class WorkflowOutput
+  extends ReactWidget
+  implements IRenderMime.IRenderer
+{
+  constructor(private readonly context: IOutputContext) {
+    super();
+    this.addClass('jp-escape-ReanaCellOutput');
+  }
+
+  get model(): WorkflowModel | null {
+    return this._model;
+  }
+
+  async renderModel(mime: IRenderMime.IMimeModel): Promise<void> {
+    this._mime = mime;
+    const data = mime.data[WORKFLOW_MIME] as unknown as IWorkflowOutputData;
+    this._data = data;
+    if (!isTerminal(data.status) && this._model?.id !== data.id) {
+      this._model?.dispose();
+      const model = new WorkflowModel(data.id, {
+        api: this.context.api ?? reanaApi,
+        intervalMs: this.context.intervalMs
+      });
+      model.visible = this._visible;
+      model.stateChanged.connect(this._changed, this);
+      this._model = model;
+      this._started = false;
+      this._startWhenSeen();
+    }
+    this.update();
+  }
+
+  /** The first request waits until the output is on screen: an unseen output asks nothing. */
+  private _startWhenSeen(): void {
+    if (this._model && this._visible && !this._started) {
+      this._started = true;
+      void this._model.start().catch(() => undefined);
+    }
+  }
+
+  protected onAfterAttach(msg: any): void {
+    super.onAfterAttach(msg);
+    this._unobserve = (this.context.observe ?? intersection)(
+      this.node,
+      visible => {
+        this._visible = visible;
+        if (this._model) {
+          this._model.visible = visible;
+        }
+        this._startWhenSeen();
+      }
+    );
+  }
+
+  protected onBeforeDetach(msg: any): void {
+    this._unobserve?.();
+    this._unobserve = null;
+    this._visible = false;
+    if (this._model) {
+      this._model.visible = false;
+    }
+    super.onBeforeDetach(msg);
+  }
+
+  dispose(): void {
+    this._model?.dispose();
+    this._model = null;
+    super.dispose();
+  }
+
+  private _changed(): void {
+    const workflow = this._model?.workflow;
+    if (workflow && isTerminal(workflow.status) && this._mime && this._data) {
+      // Keep the final state in the notebook; nothing will change any more.
+      const stored: IWorkflowOutputData = {
+        ...this._data,
+        status: workflow.status,
+        snapshot: workflow
+      };
+      this._data = stored;
+      this._mime.setData({ data: outputBundle(stored) });
+    }
+    this.update();
+  }
+
+  private async _download(): Promise<void> {
+    const data = this._data;
+    if (!data) {
+      return;
+    }
+    this._busy = true;
+    this.update();
+    try {
+      this._outputs = await (this.context.api ?? reanaApi).downloadOutputs(
+        data.id
+      );
+      this._error = null;
+    } catch (reason) {
+      this._error = errorMessage(reason, 'Downloading the outputs');
+    }
+    this._busy = false;
+    this.update();
+  }
+
+  render(): JSX.Element {
+    const data = this._data;
+    if (!data) {
+      return <div />;
+    }
+    const workflow = this._model?.workflow ?? data.snapshot ?? null;
+    const status = workflow?.status ?? data.status ?? 'created';
+    const progress = workflow?.progress;
+    const total = progress?.total ?? 0;
+    const done = progress?.finished ?? 0;
+    const lastLines = this._model
+      ? [this._model.engineLog, ...this._model.jobs.map(j => j.log)]
+          .join('\n')
+          .split('\n')
+          .filter(line => line.trim())
+          .slice(-6)
+      : [];
+    const error = this._error ?? this._model?.error ?? null;
+    const took = elapsed(workflow);
+    return (
+      <div
+        className="jp-escape-ReanaCell"
+        role="region"
+        aria-label={`REANA workflow ${data.name}.${data.run_number}`}
+      >
+        <div className="jp-escape-ReanaCell-head">
+          <strong>
+            {data.name}
+            <span className="jp-escape-muted">.{data.run_number}</span>
+          </strong>
+          <StatusBadge kind={badgeKind(status)} label={status} />
+          {took && <span className="jp-escape-muted">{took}</span>}
+          <span className="jp-escape-ReanaCell-links">
+            <button
+              className="jp-escape-Link"
+              onClick={() => this.context.openWorkflow(data.id)}
+            >
+              Open in workflows panel
+            </button>
+            <a
+              className="jp-escape-Link"
+              href={(this.context.api ?? reanaApi).logsDownloadUrl(data.id)}
+              target="_blank"
+              rel="noopener noreferrer"
+            >
+              Full log
+            </a>
+          </span>
+        </div>
+        <div className="jp-escape-ReanaCell-progress">
+          <progress
+            max={Math.max(total, 1)}
+            value={done}
+            aria-label="Jobs finished"
+          />
+          <span>{progressText(total, done, progress?.current_step)}</span>
+        </div>
+        {lastLines.length > 0 && !isTerminal(status) && (
+          <pre className="jp-escape-ReanaCell-log" aria-label="Last log lines">
+            {lastLines.join('\n')}
+          </pre>
+        )}
+        {status === 'finished' && (
+          <div className="jp-escape-ReanaCell-outputs">
+            {this._outputs ? (
+              <ul aria-label="Downloaded outputs">
+                {this._outputs.files.map(path => (
+                  <li key={path}>
+                    <button
+                      className="jp-escape-Link"
+                      onClick={() => this.context.openPath(path)}
+                    >
+                      {path}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <button
+                className="jp-mod-styled jp-mod-accept"
+                disabled={this._busy}
+                onClick={() => void this._download()}
+              >
+                {this._busy
+                  ? 'Downloading…'
+                  : 'Download outputs into workspace'}
+              </button>
+            )}
+          </div>
+        )}
+        {error && <ErrorBanner message={error} />}
+      </div>
+    );
+  }
+
+  private _mime: IRenderMime.IMimeModel | null = null;
+  private _data: IWorkflowOutputData | null = null;
+  private _model: WorkflowModel | null = null;
+  private _visible = false;
+  private _started = false;
+  private _unobserve: (() => void) | null = null;
+  private _outputs: IOutputsResult | null = null;
+  private _busy = false;
+  private _error: string | null = null;
+}
+
+export function workflowRendererFactory(
+  context: IOutputContext
+): IRenderMime.IRendererFactory {
+  return {
+    safe: true,
+    mimeTypes: [WORKFLOW_MIME],
+    defaultRank: 50,
+    createRenderer: () => new WorkflowOutput(context)
+  };
+}

@@ -1,0 +1,207 @@
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { Cell, CodeCell } from '@jupyterlab/cells';
+import { PathExt } from '@jupyterlab/coreutils';
+import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+import { errorMessage } from '../request';
+import { CommandIDs, ESCAPE_CATEGORY, PLUGIN_PREFIX } from '../tokens';
+import { ISubmitEvent, ISubmitRequest, ReanaApi, reanaApi } from './api';
+import { CellError, IReanaCell, parseReanaCell } from './cell';
+import {
+  IWorkflowOutputData,
+  outputBundle,
+  workflowRendererFactory
+} from './cellOutput';
+import { reanaIcon } from './icon';
+
+/** "fit.3" from REANA with run number "3" -> "fit". */
+export function baseName(full: string, run: string): string {
+  return run && full.endsWith(`.${run}`)
+    ? full.slice(0, -run.length - 1)
+    : full;
+}
+
+/** The submission request for a cell of the notebook at ``notebookPath``. */
+export function cellRequest(
+  parsed: IReanaCell,
+  notebookPath: string,
+  key: string
+): ISubmitRequest {
+  return {
+    spec_text: parsed.spec,
+    base: PathExt.dirname(notebookPath),
+    line_offset: parsed.lineOffset,
+    name: parsed.name ?? '',
+    parameters: parsed.parameters,
+    idempotency_key: key
+  };
+}
+
+/**
+ * Submit a cell's specification through the launcher's pipeline; the output data of the
+ * started workflow. ``onEvent`` sees every stage (validated, created, uploading, started).
+ */
+export async function submitCell(
+  source: string,
+  notebookPath: string,
+  options: {
+    api?: ReanaApi;
+    key?: string;
+    onEvent?: (event: ISubmitEvent) => void;
+  } = {}
+): Promise<IWorkflowOutputData> {
+  const parsed = parseReanaCell(source);
+  if (!parsed.spec.trim()) {
+    throw new CellError('Write the REANA specification (YAML) in the cell.');
+  }
+  const key =
+    options.key ?? `cell${Date.now()}${Math.random().toString(36).slice(2)}`;
+  let last: ISubmitEvent | null = null;
+  for await (const event of (options.api ?? reanaApi).submit(
+    cellRequest(parsed, notebookPath, key)
+  )) {
+    options.onEvent?.(event);
+    last = event;
+  }
+  if (!last || last.stage !== 'started' || !last.workflow_id) {
+    throw new Error('The submission ended without starting the workflow.');
+  }
+  const run = String(last.run_number ?? '');
+  return {
+    id: last.workflow_id,
+    name: baseName(last.workflow_name ?? '', run),
+    run_number: run,
+    status: last.status ?? 'queued'
+  };
+}
+
+function isReanaCell(cell: Cell | null): boolean {
+  if (!cell) {
+    return false;
+  }
+  if (cell.model.type === 'raw') {
+    return true;
+  }
+  return (
+    cell.model.type === 'code' &&
+    cell.model.sharedModel.getSource().trimStart().startsWith('%%reana')
+  );
+}
+
+/** "Run cell as REANA workflow" and the renderer of the output it leaves in the cell. */
+export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
+  id: `${PLUGIN_PREFIX}:workflows-cell`,
+  description:
+    'Run a notebook cell holding a REANA specification as a workflow, with a live status output.',
+  autoStart: true,
+  requires: [INotebookTracker, IRenderMimeRegistry],
+  optional: [ICommandPalette, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    rendermime: IRenderMimeRegistry,
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
+    rendermime.addFactory(
+      workflowRendererFactory({
+        openWorkflow: id =>
+          void app.commands.execute(CommandIDs.openWorkflow, { id }),
+        openPath: path => void app.commands.execute('docmanager:open', { path })
+      })
+    );
+
+    app.commands.addCommand(CommandIDs.runCellWorkflow, {
+      label: trans.__('Run Cell as REANA Workflow'),
+      caption: trans.__(
+        'Submit this cell (a raw cell of YAML, or %%reana and YAML) to REANA'
+      ),
+      icon: args => (args['isPalette'] ? undefined : reanaIcon),
+      isEnabled: () => isReanaCell(tracker.activeCell),
+      isVisible: () => isReanaCell(tracker.activeCell),
+      execute: async () => {
+        const panel = tracker.currentWidget;
+        const cell = tracker.activeCell;
+        if (!panel || !cell) {
+          return;
+        }
+        const progress = Notification.emit(
+          trans.__('Submitting the cell to REANA…'),
+          'in-progress',
+          { autoClose: false }
+        );
+        try {
+          const data = await submitCell(
+            cell.model.sharedModel.getSource(),
+            panel.context.path,
+            {
+              onEvent: event => {
+                if (event.stage === 'uploading') {
+                  Notification.update({
+                    id: progress,
+                    message: trans.__(
+                      'Uploading inputs: %1 of %2 files',
+                      event.files_done ?? 0,
+                      event.files_total ?? 0
+                    )
+                  });
+                }
+              }
+            }
+          );
+          let target: Cell = cell;
+          if (cell.model.type !== 'code') {
+            // A raw cell has no outputs: the status goes into a code cell below it.
+            panel.content.activeCellIndex = panel.content.widgets.indexOf(cell);
+            NotebookActions.insertBelow(panel.content);
+            target = panel.content.activeCell!;
+            target.model.sharedModel.setSource(
+              `# REANA workflow ${data.name}.${data.run_number}, launched from the raw cell above`
+            );
+          }
+          const outputs = (target as CodeCell).model.outputs;
+          outputs.clear();
+          outputs.add({
+            output_type: 'display_data',
+            data: outputBundle(data),
+            metadata: {}
+          });
+          Notification.update({
+            id: progress,
+            type: 'success',
+            message: trans.__(
+              'REANA workflow %1.%2 started',
+              data.name,
+              data.run_number
+            ),
+            autoClose: 4000
+          });
+        } catch (reason) {
+          Notification.update({
+            id: progress,
+            type: 'error',
+            message: errorMessage(reason, 'Submitting the cell'),
+            autoClose: false
+          });
+        }
+      }
+    });
+
+    app.contextMenu.addItem({
+      command: CommandIDs.runCellWorkflow,
+      selector: '.jp-Notebook .jp-Cell',
+      rank: 20
+    });
+    palette?.addItem({
+      command: CommandIDs.runCellWorkflow,
+      category: ESCAPE_CATEGORY
+    });
+  }
+};
