@@ -19,6 +19,7 @@ import {
   workflowRendererFactory
 } from './cellOutput';
 import { reanaIcon } from './icon';
+import { WorkflowCountExtension } from './notebookCount';
 
 /** "fit.3" from REANA with run number "3" -> "fit". */
 export function baseName(full: string, run: string): string {
@@ -118,6 +119,11 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
       })
     );
 
+    app.docRegistry.addWidgetExtension(
+      'Notebook',
+      new WorkflowCountExtension()
+    );
+
     app.commands.addCommand(CommandIDs.runCellWorkflow, {
       label: trans.__('Run Cell as REANA Workflow'),
       caption: trans.__(
@@ -132,29 +138,10 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
         if (!panel || !cell) {
           return;
         }
-        const progress = Notification.emit(
-          trans.__('Submitting the cell to REANA…'),
-          'in-progress',
-          { autoClose: false }
-        );
-        try {
+        const launch = async (): Promise<IWorkflowOutputData> => {
           const data = await submitCell(
             cell.model.sharedModel.getSource(),
-            panel.context.path,
-            {
-              onEvent: event => {
-                if (event.stage === 'uploading') {
-                  Notification.update({
-                    id: progress,
-                    message: trans.__(
-                      'Uploading inputs: %1 of %2 files',
-                      event.files_done ?? 0,
-                      event.files_total ?? 0
-                    )
-                  });
-                }
-              }
-            }
+            panel.context.path
           );
           let target: Cell = cell;
           if (cell.model.type !== 'code') {
@@ -173,24 +160,27 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
             data: outputBundle(data),
             metadata: {}
           });
-          Notification.update({
-            id: progress,
-            type: 'success',
-            message: trans.__(
-              'REANA workflow %1.%2 started',
-              data.name,
-              data.run_number
-            ),
-            autoClose: 4000
-          });
-        } catch (reason) {
-          Notification.update({
-            id: progress,
-            type: 'error',
-            message: errorMessage(reason, 'Submitting the cell'),
-            autoClose: false
-          });
-        }
+          return data;
+        };
+        const launched = launch();
+        const label = launched.then(data => `${data.name}.${data.run_number}`);
+        Notification.promise(label, {
+          pending: {
+            message: trans.__('Submitting the cell to REANA…'),
+            options: { autoClose: false }
+          },
+          success: {
+            message: (name: unknown) =>
+              trans.__('REANA workflow %1 started', String(name)),
+            options: { autoClose: 4000 }
+          },
+          error: {
+            message: (reason: unknown) =>
+              errorMessage(reason, 'Submitting the cell'),
+            options: { autoClose: false }
+          }
+        });
+        await label.catch(() => undefined);
       }
     });
 

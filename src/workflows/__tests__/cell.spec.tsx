@@ -9,6 +9,7 @@ import {
   WorkflowOutput
 } from '../cellOutput';
 import { baseName, cellRequest, submitCell } from '../cellPlugin';
+import { countsText, countWorkflows } from '../notebookCount';
 import { events, fakeApi, logDelta, sleep, until, workflow } from './fakeApi';
 
 describe('%%reana cells', () => {
@@ -277,5 +278,34 @@ describe('the live status output', () => {
     );
     detach();
     renderer.dispose();
+  });
+});
+
+describe('the notebook toolbar count', () => {
+  function notebook(statuses: (string | null)[][]): any {
+    const cells = statuses.map(outs => ({
+      type: 'code',
+      outputs: {
+        length: outs.length,
+        get: (j: number) => ({
+          data:
+            outs[j] === null
+              ? { 'text/plain': 'hello' }
+              : { [WORKFLOW_MIME]: { id: `w${j}`, status: outs[j] } }
+        })
+      }
+    }));
+    cells.push({ type: 'markdown', outputs: undefined as any });
+    return { cells: { length: cells.length, get: (i: number) => cells[i] } };
+  }
+
+  it('counts running and ended workflows from the outputs', () => {
+    const counts = countWorkflows(
+      notebook([['queued', null], ['running'], ['finished', 'failed'], []])
+    );
+    expect(counts).toEqual({ running: 2, finished: 1, failed: 1, stopped: 0 });
+    expect(countsText(counts)).toBe('REANA: 2 running · 1 finished · 1 failed');
+    expect(countsText(countWorkflows(notebook([[null]])))).toBe('');
+    expect(countsText(countWorkflows(null))).toBe('');
   });
 });

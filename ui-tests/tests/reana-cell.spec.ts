@@ -1,0 +1,128 @@
+/**
+ * REANA from a notebook cell, against the REANA stand-in that scripts/test starts: a %%reana
+ * cell run with the cell command, followed live to finished, an output downloaded and opened,
+ * the notebook reopened with its stored final state (no new submission, no polling); then the
+ * same launch through the kernel magic with Shift+Enter.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const REANA = process.env.ESCAPE_REANA_URL;
+const SHOTS = process.env.ESCAPE_SCREENSHOTS;
+const EXAMPLE = path.resolve(__dirname, '../../testbed/reana/example');
+const SPEC = fs
+  .readFileSync(path.join(EXAMPLE, 'reana.yaml'), 'utf-8')
+  .split('\n')
+  .filter(line => !line.startsWith('#'))
+  .join('\n');
+
+test.describe('REANA from a notebook cell', () => {
+  test.skip(!REANA, 'needs the REANA stand-in (scripts/test starts it)');
+  test.use({ viewport: { width: 1280, height: 900 } });
+
+  test('run a %%reana cell with the cell command, follow it, reopen it', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(150_000);
+    await page.contents.uploadDirectory(EXAMPLE, `${tmpPath}/analysis`);
+    await page.filebrowser.openDirectory(`${tmpPath}/analysis`);
+    const name = `cell${Date.now().toString(36)}`;
+    await page.notebook.createNew(`${name}.ipynb`);
+    await page.notebook.setCell(
+      0,
+      'code',
+      `%%reana -n ${name} -p events=7\n${SPEC}`
+    );
+
+    const submits: string[] = [];
+    const polls: string[] = [];
+    page.on('request', request => {
+      const url = request.url();
+      if (url.includes('/escape/reana/submit')) {
+        submits.push(url);
+      } else if (url.includes('/escape/reana/workflows/')) {
+        polls.push(url);
+      }
+    });
+
+    // The cell's context menu: Run Cell as REANA Workflow.
+    await page
+      .locator('.jp-Notebook .jp-Cell')
+      .first()
+      .click({ button: 'right' });
+    await page
+      .getByRole('menuitem', { name: 'Run Cell as REANA Workflow' })
+      .click();
+
+    const output = page.getByRole('region', {
+      name: new RegExp(`REANA workflow ${name}\\.1`)
+    });
+    await expect(output).toBeVisible({ timeout: 30_000 });
+    await expect(output.getByText('finished', { exact: true })).toBeVisible({
+      timeout: 60_000
+    });
+    await expect(output).toContainText('2/2 jobs');
+    expect(submits).toHaveLength(1);
+
+    await output
+      .getByRole('button', { name: 'Download outputs into workspace' })
+      .click();
+    const downloaded = output.getByRole('list', { name: 'Downloaded outputs' });
+    await expect(downloaded).toContainText(`reana/${name}.1/results/fit.json`);
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/reana-cell.png` });
+    }
+    await downloaded
+      .getByRole('button', { name: `reana/${name}.1/results/fit.json` })
+      .click();
+    await expect(
+      page.locator('.lm-TabBar-tab', { hasText: 'fit.json' }).first()
+    ).toBeVisible();
+
+    // Close and reopen: the stored final state, without submitting or polling again.
+    await page.activity.activateTab(`${name}.ipynb`);
+    await page.notebook.save();
+    await page.notebook.close();
+    const before = { submits: submits.length, polls: polls.length };
+    await page.filebrowser.open(`${name}.ipynb`);
+    const reopened = page.getByRole('region', {
+      name: new RegExp(`REANA workflow ${name}\\.1`)
+    });
+    await expect(reopened.getByText('finished', { exact: true })).toBeVisible();
+    await expect(reopened).toContainText('2/2 jobs');
+    // The notebook toolbar sums up the workflows launched from it.
+    await expect(
+      page.getByLabel('REANA workflows of this notebook')
+    ).toHaveText('REANA: 1 finished');
+    await page.waitForTimeout(2000);
+    expect(submits.length).toBe(before.submits);
+    expect(polls.length).toBe(before.polls);
+  });
+
+  test('Shift+Enter on a %%reana cell launches it through the kernel magic', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(150_000);
+    await page.contents.uploadDirectory(EXAMPLE, `${tmpPath}/analysis`);
+    await page.filebrowser.openDirectory(`${tmpPath}/analysis`);
+    const name = `magic${Date.now().toString(36)}`;
+    await page.notebook.createNew(`${name}.ipynb`);
+    await page.notebook.setCell(0, 'code', '%load_ext jupyterlab_escape');
+    await page.notebook.addCell('code', `%%reana -n ${name}\n${SPEC}`);
+    await page.notebook.runCell(0);
+    await page.notebook.runCell(1);
+    const output = page.getByRole('region', {
+      name: new RegExp(`REANA workflow ${name}\\.1`)
+    });
+    await expect(output).toBeVisible({ timeout: 60_000 });
+    await expect(output.getByText('finished', { exact: true })).toBeVisible({
+      timeout: 60_000
+    });
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/reana-cell-magic.png` });
+    }
+  });
+});
