@@ -4,7 +4,7 @@
  * the notebook reopened with its stored final state (no new submission, no polling); then the
  * same launch through the kernel magic with Shift+Enter.
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -17,6 +17,19 @@ const SPEC = fs
   .filter(line => !line.startsWith('#'))
   .join('\n');
 
+/** The example analysis uploaded, and a new notebook in its folder; the notebook's name. */
+async function notebookBesideExample(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  prefix: string
+): Promise<string> {
+  await page.contents.uploadDirectory(EXAMPLE, `${tmpPath}/analysis`);
+  await page.filebrowser.openDirectory(`${tmpPath}/analysis`);
+  const name = `${prefix}${Date.now().toString(36)}`;
+  await page.notebook.createNew(`${name}.ipynb`);
+  return name;
+}
+
 test.describe('REANA from a notebook cell', () => {
   test.skip(!REANA, 'needs the REANA stand-in (scripts/test starts it)');
   test.use({ viewport: { width: 1280, height: 900 } });
@@ -26,10 +39,7 @@ test.describe('REANA from a notebook cell', () => {
     tmpPath
   }) => {
     test.setTimeout(150_000);
-    await page.contents.uploadDirectory(EXAMPLE, `${tmpPath}/analysis`);
-    await page.filebrowser.openDirectory(`${tmpPath}/analysis`);
-    const name = `cell${Date.now().toString(36)}`;
-    await page.notebook.createNew(`${name}.ipynb`);
+    const name = await notebookBesideExample(page, tmpPath, 'cell');
     await page.notebook.setCell(
       0,
       'code',
@@ -106,10 +116,7 @@ test.describe('REANA from a notebook cell', () => {
     tmpPath
   }) => {
     test.setTimeout(150_000);
-    await page.contents.uploadDirectory(EXAMPLE, `${tmpPath}/analysis`);
-    await page.filebrowser.openDirectory(`${tmpPath}/analysis`);
-    const name = `magic${Date.now().toString(36)}`;
-    await page.notebook.createNew(`${name}.ipynb`);
+    const name = await notebookBesideExample(page, tmpPath, 'magic');
     await page.notebook.setCell(0, 'code', '%load_ext jupyterlab_escape');
     await page.notebook.addCell('code', `%%reana -n ${name}\n${SPEC}`);
     await page.notebook.runCell(0);

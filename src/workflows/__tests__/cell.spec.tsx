@@ -2,6 +2,7 @@ import { Widget } from '@lumino/widgets';
 
 import { EscapeRequestError } from '../../request';
 import { CellError, parseOptions, parseReanaCell, shellWords } from '../cell';
+import { ReanaApi } from '../api';
 import {
   IWorkflowOutputData,
   textSummary,
@@ -130,9 +131,31 @@ function mimeModel(data: IWorkflowOutputData) {
   return model;
 }
 
-function mounted(renderer: WorkflowOutput): () => void {
+/** A status output, attached, whose visibility the test controls. */
+function makeOutput(api: ReanaApi, seen: boolean) {
+  let show: (visible: boolean) => void = () => undefined;
+  const renderer = new WorkflowOutput({
+    api,
+    intervalMs: 10,
+    openWorkflow: jest.fn(),
+    openPath: jest.fn(),
+    observe: (_node, onChange) => {
+      show = onChange;
+      if (seen) {
+        onChange(true);
+      }
+      return () => undefined;
+    }
+  });
   Widget.attach(renderer, document.body);
-  return () => Widget.detach(renderer);
+  return {
+    renderer,
+    setVisible: (visible: boolean) => show(visible),
+    done: () => {
+      Widget.detach(renderer);
+      renderer.dispose();
+    }
+  };
 }
 
 describe('the live status output', () => {
@@ -151,19 +174,7 @@ describe('the live status output', () => {
       logs: async () => logDelta('step fit: 10%\n', 'c'),
       logsDownloadUrl: () => '/log'
     });
-    let setVisible: (v: boolean) => void = () => undefined;
-    const renderer = new WorkflowOutput({
-      api,
-      intervalMs: 10,
-      openWorkflow: jest.fn(),
-      openPath: jest.fn(),
-      observe: (_node, onChange) => {
-        setVisible = onChange;
-        onChange(true);
-        return () => undefined;
-      }
-    });
-    const detach = mounted(renderer);
+    const { renderer, setVisible, done } = makeOutput(api, true);
     const model = mimeModel(queued);
     await renderer.renderModel(model as any);
     await until(() => model.setData.mock.calls.length > 0);
@@ -178,8 +189,7 @@ describe('the live status output', () => {
     await sleep(60);
     expect((api.get as jest.Mock).mock.calls.length).toBe(calls);
     expect(renderer.model?.poll.state.phase).toBe('stopped');
-    detach();
-    renderer.dispose();
+    done();
   });
 
   it('asks nothing while scrolled away, and resumes when seen again', async () => {
@@ -188,18 +198,7 @@ describe('the live status output', () => {
       logs: async () => logDelta('', 'c'),
       logsDownloadUrl: () => '/log'
     });
-    let setVisible: (v: boolean) => void = () => undefined;
-    const renderer = new WorkflowOutput({
-      api,
-      intervalMs: 10,
-      openWorkflow: jest.fn(),
-      openPath: jest.fn(),
-      observe: (_node, onChange) => {
-        setVisible = onChange;
-        return () => undefined;
-      }
-    });
-    const detach = mounted(renderer);
+    const { renderer, setVisible, done } = makeOutput(api, false);
     await renderer.renderModel(mimeModel(queued) as any);
     await sleep(60);
     // Never seen: not a single request.
@@ -214,28 +213,18 @@ describe('the live status output', () => {
     const hidden = (api.get as jest.Mock).mock.calls.length;
     await sleep(80);
     expect((api.get as jest.Mock).mock.calls.length).toBe(hidden);
-    detach();
-    renderer.dispose();
+    done();
   });
 
   it('shows a stored final state without any request', async () => {
     const api = fakeApi({ logsDownloadUrl: () => '/log' });
-    const renderer = new WorkflowOutput({
-      api,
-      openWorkflow: jest.fn(),
-      openPath: jest.fn(),
-      observe: (_n, onChange) => {
-        onChange(true);
-        return () => undefined;
-      }
-    });
-    const detach = mounted(renderer);
-    const done: IWorkflowOutputData = {
+    const { renderer, done } = makeOutput(api, true);
+    const ended: IWorkflowOutputData = {
       ...queued,
       status: 'finished',
       snapshot: workflow('finished')
     };
-    await renderer.renderModel(mimeModel(done) as any);
+    await renderer.renderModel(mimeModel(ended) as any);
     await sleep(30);
     expect(renderer.node.textContent).toContain('finished');
     expect(renderer.node.textContent).toContain('2/2 jobs');
@@ -243,9 +232,10 @@ describe('the live status output', () => {
       'Download outputs into workspace'
     );
     expect(api.get as jest.Mock).not.toHaveBeenCalled();
-    expect(textSummary(done)).toBe('REANA workflow fit.1: finished (2/2 jobs)');
-    detach();
-    renderer.dispose();
+    expect(textSummary(ended)).toBe(
+      'REANA workflow fit.1: finished (2/2 jobs)'
+    );
+    done();
   });
 
   it('shows the server message when the workflow cannot be read', async () => {
@@ -259,25 +249,14 @@ describe('the live status output', () => {
       },
       logsDownloadUrl: () => '/log'
     });
-    const renderer = new WorkflowOutput({
-      api,
-      intervalMs: 10,
-      openWorkflow: jest.fn(),
-      openPath: jest.fn(),
-      observe: (_n, onChange) => {
-        onChange(true);
-        return () => undefined;
-      }
-    });
-    const detach = mounted(renderer);
+    const { renderer, done } = makeOutput(api, true);
     await renderer.renderModel(mimeModel(queued) as any);
     await until(() =>
       (renderer.node.textContent ?? '').includes(
         'REANA refused the access token'
       )
     );
-    detach();
-    renderer.dispose();
+    done();
   });
 });
 
