@@ -184,6 +184,15 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    // The cell toolbar button shows on %%reana and raw cells only: re-check as the user moves
+    // between cells or types the magic.
+    const changed = () =>
+      app.commands.notifyCommandChanged(CommandIDs.runCellWorkflow);
+    tracker.activeCellChanged.connect((_, cell) => {
+      changed();
+      cell?.model.contentChanged.connect(changed);
+    });
+
     app.contextMenu.addItem({
       command: CommandIDs.runCellWorkflow,
       selector: '.jp-Notebook .jp-Cell',

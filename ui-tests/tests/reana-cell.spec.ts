@@ -57,6 +57,15 @@ test.describe('REANA from a notebook cell', () => {
       }
     });
 
+    // The cell toolbar offers the command on a %%reana cell.
+    await page.notebook.selectCells(0);
+    await expect(
+      page
+        .locator('.jp-Notebook .jp-Cell')
+        .first()
+        .locator('.jp-cell-toolbar [data-command="escape:reana-run-cell"]')
+    ).toBeVisible();
+
     // The cell's context menu: Run Cell as REANA Workflow.
     await page
       .locator('.jp-Notebook .jp-Cell')
