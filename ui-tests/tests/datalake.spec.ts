@@ -11,7 +11,10 @@ test.describe('Data Lake browser', () => {
     await page.sidebar.openTab('escape-datalake');
     const panel = page.locator('#escape-datalake');
     // Two instances are configured (see jupyter_server_test_config.py): a picker shows them.
-    await expect(panel.getByLabel('Rucio instance')).toHaveValue('testbed');
+    // The first connection gets a Rucio token: on a loaded machine that can take a while.
+    await expect(panel.getByLabel('Rucio instance')).toHaveValue('testbed', {
+      timeout: 30_000
+    });
     await expect(
       panel.getByLabel('Rucio instance').locator('option:checked')
     ).toHaveText('Local Rucio testbed');
