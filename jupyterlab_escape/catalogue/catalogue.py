@@ -107,8 +107,10 @@ class Catalogue:
             errors={
                 400: (
                     "bad_query",
-                    "Zenodo could not run this search: {detail}. "
-                    "Check quotes, parentheses and field names.",
+                    lambda detail: (
+                        f"Zenodo could not run this search: {detail}. "
+                        "Check quotes, parentheses and field names."
+                    ),
                 )
             },
         )
@@ -145,13 +147,18 @@ class Catalogue:
     async def record(self, record_id: str, *, images: bool = False) -> dict:
         check_record_id(record_id)
         raw = await self._json(record_path(record_id), "metadata", record_id)
-        detail = records.detail(raw, self.client.base_url, images=images)
+        if not isinstance(raw, dict):
+            raise EscapeError(
+                502, "zenodo_bad_response", "Zenodo's answer is not a record.", service="zenodo"
+            )
+        # The id is the one we asked for and validated, whatever the upstream's "id" says.
+        detail = records.detail({**raw, "id": record_id}, self.client.base_url, images=images)
         versions, codemeta = await asyncio.gather(
             self.versions(record_id), self._codemeta(record_id, detail["files"])
         )
         detail["versions"] = versions
         detail["codemeta"] = codemeta
-        detail["install"] = install_cell(detail, codemeta, detail["related"])
+        detail["install"] = install_cell(detail, codemeta, detail["related"], record_id=record_id)
         return detail
 
     async def versions(self, record_id: str) -> list[dict]:

@@ -14,7 +14,7 @@ import email.utils
 import json
 import math
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
@@ -30,6 +30,16 @@ MAX_TOKEN_SIZE = 100
 RESULT_WINDOW = 10_000
 DOWNLOAD_PATIENCE = 120.0
 """Seconds a background fetch job may wait for the request budget or a Retry-After."""
+
+
+DETAIL_MAX = 300
+"""Characters of Zenodo's own error detail we pass on."""
+
+Message = str | Callable[[str], str]
+
+
+def _bounded(detail: str) -> str:
+    return detail if len(detail) <= DETAIL_MAX else detail[: DETAIL_MAX - 1] + "…"
 
 
 class RateLimited(EscapeError):
@@ -143,10 +153,11 @@ class ZenodoClient:
         *,
         accept: str = RDM_JSON,
         search: bool = False,
-        errors: Mapping[int, tuple[str, str]] | None = None,
+        errors: Mapping[int, tuple[str, Message]] | None = None,
     ) -> tuple[Any, bool]:
         """(body, from_cache): JSON for JSON types, text otherwise. ``errors`` maps upstream
-        statuses to (code suffix, message) for this call."""
+        statuses to (code suffix, message) for this call: a message is a finished sentence, or
+        a function of Zenodo's error detail (never a template: record text may hold braces)."""
         pairs = [
             (str(k), str(v))
             for k, v in (params.items() if isinstance(params, Mapping) else params or [])
@@ -190,7 +201,7 @@ class ZenodoClient:
         return response.text
 
     def _error(
-        self, response: httpx.Response, errors: Mapping[int, tuple[str, str]]
+        self, response: httpx.Response, errors: Mapping[int, tuple[str, Message]]
     ) -> EscapeError:
         upstream = response.status_code
         detail = ""
@@ -201,10 +212,14 @@ class ZenodoClient:
         if upstream in errors:
             suffix, message = errors[upstream]
             status = upstream if upstream < 500 else 502
+            if callable(message):
+                # Zenodo's own words, bounded; never used as a format template (a file key or
+                # detail like "{detail:>300000000}" would allocate 300 MB through str.format).
+                message = message(_bounded(detail).rstrip(".") or "no detail")
             return EscapeError(
                 status,
                 f"zenodo_{suffix}",
-                self.http.redact(message.format(detail=detail.rstrip(".") or "no detail")),
+                self.http.redact(message),
                 service="zenodo",
                 upstream_status=upstream,
             )
@@ -216,6 +231,7 @@ class ZenodoClient:
                 service="zenodo",
                 upstream_status=upstream,
             )
+        detail = _bounded(detail)
         return self.http.error_from_response(
             response,
             f"Zenodo refused the request (HTTP {upstream}){': ' + detail if detail else ''}.",

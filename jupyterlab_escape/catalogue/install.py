@@ -16,6 +16,7 @@ _REQUIREMENT = re.compile(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?([<>=!~]=?[A-Za-z0-9.*+!_-]+,?)*$"
 )
 _GIT_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?/[A-Za-z0-9._~/-]+$")
+_RECORD_ID = re.compile(r"^\d{1,12}$")
 _PYPI = re.compile(r"^https://pypi\.org/project/([A-Za-z0-9._-]+)/?")
 
 
@@ -47,14 +48,21 @@ def _repository(codemeta: dict | None, related: list[dict]) -> str | None:
     return None
 
 
-def install_cell(summary: dict, codemeta: dict | None, related: list[dict]) -> dict:
-    """{"source": "codemeta" | "repository" | "none", "code": cell text}."""
-    title = _one_line(summary.get("title", ""))
-    version = summary.get("version") or ""
-    version = version if _VERSION.match(version) else ""
+def install_cell(
+    summary: dict, codemeta: dict | None, related: list[dict], *, record_id: str
+) -> dict:
+    """{"source": "codemeta" | "repository" | "none", "code": cell text}.
+
+    ``record_id`` is the id the server validated, never the upstream's own ``id`` field (which
+    could carry a newline and so a line of code into the cell)."""
+    if not _RECORD_ID.match(record_id):
+        raise ValueError(f"not a validated record id: {record_id!r}")
+    title = _one_line(str(summary.get("title") or ""))
+    version = summary.get("version")
+    version = version if isinstance(version, str) and _VERSION.match(version) else ""
     head = [
         f"# Install {title}" + (f" {version}" if version else ""),
-        f"# from the ESCAPE OSSR, record {summary['id']}. Review and edit before running.",
+        f"# from the ESCAPE OSSR, record {record_id}. Review and edit before running.",
     ]
     python = any(
         "python" in lang.lower() for lang in (codemeta or {}).get("programmingLanguage") or []
@@ -73,10 +81,15 @@ def install_cell(summary: dict, codemeta: dict | None, related: list[dict]) -> d
         }
     repo = _repository(codemeta, related)
     if repo:
-        folder = repo.rsplit("/", 1)[-1].removesuffix(".git") or "source"
+        folder = repo.rsplit("/", 1)[-1].removesuffix(".git")
+        # git names the clone after the URL's last part; when that would be hidden ("." or "..")
+        # or empty, the cell names a plain folder instead.
+        into = ""
+        if not folder or folder.startswith("."):
+            folder, into = "source", " source"
         lines = [*head]
         tag = f"--branch {shlex.quote('v' + version)} " if version else ""
-        lines.append(f"!git clone --depth 1 {tag}{shlex.quote(repo)}")
+        lines.append(f"!git clone --depth 1 {tag}{shlex.quote(repo)}{into}")
         if python or requirements:
             if requirements:
                 quoted = " ".join(shlex.quote(r.replace(" ", "")) for r in requirements)

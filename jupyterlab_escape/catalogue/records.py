@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, TypedDict
+from urllib.parse import quote
 
 from .sanitize import remote_images, sanitize_description
 
@@ -63,6 +64,22 @@ class Related(TypedDict):
 ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 FORGES = ("github.com", "gitlab.", "bitbucket.org", "codeberg.org", "git.")
 SUMMARY_TEXT = 320
+
+
+VERSION_MAX = 100
+
+
+def version_text(value: Any) -> str | None:
+    """A record's version as text, or None: upstream metadata may hold a number, a list or an
+    object where a string belongs, and nothing downstream should have to guess."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.split())[:VERSION_MAX]
+    return value or None
 
 
 def _text(value: Any) -> str:
@@ -127,7 +144,7 @@ def summary(record: dict, base_url: str) -> RecordSummary:
         "id": record_id,
         "concept_id": str((record.get("parent") or {}).get("id") or "") or None,
         "title": str(metadata.get("title") or "(untitled)"),
-        "version": metadata.get("version"),
+        "version": version_text(metadata.get("version")),
         "creators": [_creator(c) for c in metadata.get("creators") or []],
         "publication_date": metadata.get("publication_date"),
         "resource_type": {"id": str(rtype.get("id") or ""), "title": _text(rtype.get("title"))},
@@ -144,7 +161,7 @@ def summary(record: dict, base_url: str) -> RecordSummary:
         "files_count": int(files.get("count") or len(files.get("entries") or {})),
         "total_bytes": int(files.get("total_bytes") or 0),
         # Built from the configured base URL, never from links the upstream sent.
-        "html_url": f"{base_url}/records/{record_id}",
+        "html_url": f"{base_url}/records/{quote(record_id, safe='')}",
         "is_latest": (record.get("versions") or {}).get("is_latest"),
     }
 
@@ -194,7 +211,7 @@ def version(record: dict) -> dict:
     versions = record.get("versions") or {}
     return {
         "id": str(record.get("id")),
-        "version": (record.get("metadata") or {}).get("version"),
+        "version": version_text((record.get("metadata") or {}).get("version")),
         "publication_date": (record.get("metadata") or {}).get("publication_date"),
         "index": versions.get("index"),
         "is_latest": bool(versions.get("is_latest")),

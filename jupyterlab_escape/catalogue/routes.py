@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import tornado.web
 
 from ..handler import EscapeHandler
@@ -30,8 +28,8 @@ class CatalogueHandler(EscapeHandler):
         state = self.application.settings.get(_KEY)
         if state is None:
             client = ZenodoClient(self.services.http["zenodo"])
-            root = os.path.expanduser(self.settings.get("server_root_dir") or os.getcwd())
-            state = {"catalogue": Catalogue(client), "fetches": FetchJobs(client, root)}
+            # The app's one Workspace: its root and hidden-file policy decide every path we write.
+            state = {"catalogue": Catalogue(client), "fetches": FetchJobs(client, self.workspace)}
             self.application.settings[_KEY] = state
         return state
 

