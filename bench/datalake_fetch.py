@@ -39,6 +39,7 @@ from jupyterlab_escape.config import EscapeRucio  # noqa: E402
 from jupyterlab_escape.datalake.fetch import FetchJobs  # noqa: E402
 from jupyterlab_escape.datalake.instances import RucioInstances  # noqa: E402
 from jupyterlab_escape.http import ServiceHTTP  # noqa: E402
+from jupyterlab_escape.workspace import Workspace  # noqa: E402
 from testbed.rucio import handle  # noqa: E402
 
 
@@ -52,12 +53,13 @@ def ours(tb, did: str, workdir: Path, concurrency: int) -> tuple[float, int, int
         ca_bundle=str(tb.ca_cert),
         destination_rse="",  # no local mount: HTTPS from the storage, like rucio download
         fetch_concurrency=concurrency,
+        allow_private_storage=True,  # the testbed's storage is on loopback
     )
 
     async def run() -> tuple[float, int, int, bool]:
         instances = RucioInstances(config, ServiceHTTP(config), Configurable(), root / ".state")
         await instances.default.client.auth.token()  # both sides start with a token
-        jobs = FetchJobs(instances, str(root), root / ".state" / "jobs.json")
+        jobs = FetchJobs(instances, Workspace(root), root / "state" / "jobs.json")
         t0 = time.perf_counter()
         job = jobs.start(None, [did], None)
         job = await jobs.wait(job.id)

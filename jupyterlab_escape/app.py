@@ -16,6 +16,7 @@ from .datalake.fetch import FetchJobs
 from .datalake.instances import RucioInstances
 from .services import Services
 from .workflows import routes as workflows_routes
+from .workspace import Workspace
 
 # Each slice contributes a module-level ``routes`` list; paths are relative to base_url.
 ROUTE_MODULES = [status, datalake_routes, catalogue_routes, workflows_routes]
@@ -40,8 +41,12 @@ class EscapeApp(ExtensionApp):
         )
         # Jobs belong to a workspace: each root directory has its own list.
         root = str(Path(self.serverapp.root_dir).resolve())
+        contents = self.serverapp.contents_manager
+        # The one path rule of every slice: hidden parts only when the contents manager shows them.
+        self.workspace = Workspace(root, lambda: bool(getattr(contents, "allow_hidden", False)))
+        self.settings["escape_workspace"] = self.workspace
         state = data_dir / f"datalake-fetch-{hashlib.sha1(root.encode()).hexdigest()[:12]}.json"
-        self.datalake_fetch = FetchJobs(self.rucio_instances, root, state)
+        self.datalake_fetch = FetchJobs(self.rucio_instances, self.workspace, state)
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"
             self.log.info("jupyterlab_escape: %s %s", config.display_name, state)

@@ -9,6 +9,7 @@ and ``ZENODO_*`` for the OSSR.
 from __future__ import annotations
 
 import os
+import stat
 from urllib.parse import urlsplit, urlunsplit
 
 from traitlets import Bool, Dict, Enum, Float, Int, List, TraitError, Unicode, default, validate
@@ -43,6 +44,30 @@ def public_url(url: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+TOKEN_FILE_MAX = 64 * 1024  # a JWT is a few KiB; anything larger is not a token file
+
+
+def read_token_file(path: str) -> str:
+    """A token file's contents, or "" when it is not a readable regular file of token size.
+
+    Opened non-blocking and checked with fstat before reading: a FIFO, a device such as
+    /dev/zero or a huge file never hangs or floods the server."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return ""
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > TOKEN_FILE_MAX:
+            return ""
+        data = os.read(fd, TOKEN_FILE_MAX + 1)
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", "replace").strip()
 
 
 class ServiceConfig(Configurable):
@@ -169,6 +194,24 @@ class EscapeRucio(ServiceConfig):
     fetch_concurrency = Int(8, help="Files one fetch job downloads at once (1-64).").tag(
         config=True
     )
+    fetch_max_jobs = Int(
+        8, help="Fetch jobs this server runs at once; more are refused with HTTP 429."
+    ).tag(config=True)
+    allow_private_storage = Bool(
+        help="Let storage URLs that Rucio hands out point at loopback or private addresses "
+        "(a local or on-site testbed; ESCAPE_ALLOW_PRIVATE_STORAGE=1). Link-local addresses "
+        "(cloud metadata services) are always refused."
+    ).tag(config=True)
+    storage_redirect_domains = List(
+        Unicode(),
+        help="Storage redirects are followed within the same origin only; a redirect to a host "
+        "ending in one of these domains (e.g. '.cern.ch' for door-to-pool redirects) is followed "
+        "too.",
+    ).tag(config=True)
+
+    @default("allow_private_storage")
+    def _private_storage_default(self):
+        return _env("ESCAPE_ALLOW_PRIVATE_STORAGE", fallback="0").lower() in ("1", "true", "yes")
 
     @default("replication_rule_lifetime_days")
     def _lifetime_default(self):
@@ -245,11 +288,7 @@ class EscapeRucio(ServiceConfig):
     def oidc_token(self) -> str:
         """The OIDC token: from the token file when configured (read fresh), else the env var."""
         if self.oidc_token_file:
-            try:
-                with open(self.oidc_token_file, encoding="utf-8") as handle:
-                    return handle.read().strip()
-            except OSError:
-                return ""
+            return read_token_file(self.oidc_token_file)
         return os.environ.get(self.oidc_token_env, "").strip() if self.oidc_token_env else ""
 
     def secrets(self) -> list[str]:

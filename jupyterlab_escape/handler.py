@@ -29,6 +29,11 @@ class EscapeHandler(ExtensionHandlerMixin, APIHandler):
     def services(self):
         return self.extensionapp.services
 
+    @property
+    def workspace(self):
+        """The one path rule (``workspace.Workspace``) every slice writes through."""
+        return self.extensionapp.workspace
+
     def write_json(self, payload: Any, status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")

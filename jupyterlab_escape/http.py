@@ -21,7 +21,7 @@ import certifi
 import httpx
 
 from . import __version__
-from .config import ServiceConfig
+from .config import ServiceConfig, public_url
 
 log = logging.getLogger("jupyterlab_escape.http")
 
@@ -137,6 +137,11 @@ class ServiceHTTP:
             await self._client.aclose()
             self._client = None
 
+    @property
+    def public_base_url(self) -> str:
+        """The base URL as it may be shown: no user info, query or fragment."""
+        return public_url(self.base_url)
+
     def url_for(self, path: str) -> str:
         """Join a path below the configured base URL; anything that would leave it is refused."""
         if not self.base_url:
@@ -159,7 +164,7 @@ class ServiceHTTP:
         return text
 
     def _describe_transport_error(self, exc: httpx.HTTPError) -> EscapeError:
-        target = urlsplit(self.base_url).netloc or self.base_url
+        target = urlsplit(self.public_base_url).netloc or self.public_base_url
         name = self.config.display_name
         if isinstance(exc, httpx.TimeoutException):
             kind = "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"

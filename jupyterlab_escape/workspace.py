@@ -1,9 +1,17 @@
-"""Paths inside the workspace (the server's root_dir), and nothing outside it; safe unzipping.
+"""The one rule for paths we write: inside the workspace (the server's root_dir), never hidden.
 
-Shared by every slice that writes into the workspace. A path from the browser, a record or an
-upstream (file keys, zip members, workflow outputs) is relative, has no ``..``, no absolute or
-drive prefix, no backslash or NUL, and no component that is a symlink: it is refused otherwise,
-before anything is written.
+Every slice that writes into the workspace (Data Lake fetches, record files and zip members,
+REANA outputs) goes through this module. A path that comes from the browser, a notebook, a record
+or an upstream (file keys, zip members, workflow outputs) is relative, has no ``..``, no absolute
+or drive prefix, no backslash or NUL, no component longer than 255 bytes, no component that is a
+symlink and, unless the contents manager's ``allow_hidden`` is on, no component that starts with
+``.``: it is refused otherwise, before anything is written. Hidden folders are where code runs
+from (``.local/share/jupyter/kernels``, ``.ipython/profile_default/startup``, ``.ssh``), so a
+shared notebook, spec or record must never be able to write there.
+
+Files are created with ``O_CREAT | O_EXCL | O_NOFOLLOW`` (never through a planted link, never
+over a file that appeared meanwhile), and an existing user file is never replaced silently:
+``free_path`` picks ``name (1).ext`` and the caller says so.
 """
 
 from __future__ import annotations
@@ -12,31 +20,54 @@ import os
 import re
 import stat
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .http import EscapeError
+
+NAME_MAX = 255  # bytes per path component on every filesystem we run on
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def refuse(path: str, why: str, service: str | None = None) -> EscapeError:
     return EscapeError(400, "bad_path", f"Refused to write to {path!r}: {why}.", service=service)
 
 
-def relative_parts(path: str, service: str | None = None) -> tuple[str, ...]:
-    if not path or "\x00" in path or "\\" in path:
-        raise refuse(path, "not a plain relative path", service)
+def relative_parts(
+    path: str, service: str | None = None, *, allow_hidden: bool = False
+) -> tuple[str, ...]:
+    """The components of a relative workspace path, or a refusal saying why not."""
+    if not isinstance(path, str) or not path or "\x00" in path or "\\" in path:
+        raise refuse(str(path), "not a plain relative path", service)
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
         raise refuse(path, "absolute paths are not allowed", service)
     parts = tuple(p for p in PurePosixPath(path).parts if p not in ("", "."))
     if not parts or any(p == ".." for p in parts):
         raise refuse(path, "it leaves the workspace", service)
+    for part in parts:
+        if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
+            raise refuse(path, f"a name is longer than {NAME_MAX} bytes", service)
+        if part.startswith(".") and not allow_hidden:
+            raise refuse(
+                path, f"{part!r} is hidden (hidden files and folders are not written)", service
+            )
     return parts
 
 
-def inside(root: str | Path, path: str, service: str | None = None) -> Path:
-    """``root/path`` after checking it stays inside ``root``, symlinks included."""
+def is_hidden(path: str) -> bool:
+    """True when a component of ``path`` starts with ``.`` (``a/.git/x``, ``.ssh``)."""
+    return any(p.startswith(".") for p in PurePosixPath(path).parts if p not in ("", ".", ".."))
+
+
+def inside(
+    root: str | Path, path: str, service: str | None = None, *, allow_hidden: bool = False
+) -> Path:
+    """``root/path`` after checking it stays inside ``root``: no symlink, no hidden part."""
     base = Path(root).resolve()
     current = base
-    for part in relative_parts(path, service):
+    for part in relative_parts(path, service, allow_hidden=allow_hidden):
         current = current / part
         if current.is_symlink():
             raise refuse(path, "it goes through a symbolic link", service)
@@ -46,16 +77,138 @@ def inside(root: str | Path, path: str, service: str | None = None) -> Path:
     return target
 
 
+def confined(folder: str, path: str, service: str | None = None) -> str:
+    """``path`` when it lies inside the workspace folder ``folder``, refused otherwise.
+
+    For destinations that come from untrusted documents (notebook metadata): they may choose a
+    subfolder of the configured fetch folder, nothing else."""
+    own = relative_parts(folder, service)
+    parts = relative_parts(path, service)
+    if parts[: len(own)] != own:
+        raise refuse(path, f"a notebook may only name places inside {'/'.join(own)}/", service)
+    return "/".join(parts)
+
+
+def open_new(path: Path, mode: int = 0o644):
+    """A new file opened for binary writing: refused if anything (file or link) is there."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, mode)
+    return os.fdopen(fd, "wb")
+
+
+def open_part(path: Path, offset: int = 0):
+    """Our own temporary file for writing at ``offset``: created exclusively when new, never
+    followed when it is a link; an existing part file is resumed (its bytes kept up to offset)."""
+    if offset:
+        fd = os.open(path, os.O_WRONLY | _O_NOFOLLOW | _O_CLOEXEC)
+        handle = os.fdopen(fd, "r+b")
+        handle.seek(offset)
+        handle.truncate()
+        return handle
+    try:
+        return open_new(path)
+    except FileExistsError:
+        if path.is_symlink() or not path.is_file():
+            raise
+        path.unlink()  # a stale part of ours from an earlier attempt
+        return open_new(path)
+
+
+def free_path(target: Path) -> Path:
+    """``target`` if nothing is there, else the first free ``name (n).ext`` beside it."""
+    if not os.path.lexists(target):
+        return target
+    stem, suffix = target.stem, target.suffix
+    for n in range(1, 10_000):
+        candidate = target.with_name(f"{stem} ({n}){suffix}")
+        if not os.path.lexists(candidate):
+            return candidate
+    raise refuse(target.name, "no free name beside it", None)
+
+
+def same_bytes(a: Path, b: Path) -> bool:
+    """True when two files hold the same bytes (sizes first, then content)."""
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        with open(a, "rb") as x, open(b, "rb") as y:
+            while True:
+                left, right = x.read(1 << 20), y.read(1 << 20)
+                if left != right:
+                    return False
+                if not left:
+                    return True
+    except OSError:
+        return False
+
+
+def place(temp: Path, target: Path) -> Path:
+    """Move our finished ``temp`` to ``target``; an existing different file stays as it is and
+    ours takes a free name beside it. Returns where the file now is."""
+    if os.path.lexists(target):
+        if not target.is_symlink() and target.is_file() and same_bytes(temp, target):
+            temp.unlink()
+            return target
+        target = free_path(target)
+    # link + unlink never replaces a file that appeared meanwhile (os.replace would).
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        return place(temp, target)
+    except OSError:
+        os.replace(temp, target)  # filesystems without hard links
+        return target
+    temp.unlink()
+    return target
+
+
+@dataclass
+class Workspace:
+    """The server's root directory and its hidden-file policy, shared by every slice."""
+
+    root: Path
+    hidden_allowed: Callable[[], bool] = field(default=lambda: False)
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root).resolve()
+
+    @property
+    def allow_hidden(self) -> bool:
+        return bool(self.hidden_allowed())
+
+    def target(self, path: str, service: str | None = None) -> Path:
+        """Where the workspace path ``path`` is written, after every check."""
+        return inside(self.root, path, service, allow_hidden=self.allow_hidden)
+
+    def within(self, folder: Path, path: str, service: str | None = None) -> Path:
+        """``folder/path`` for a name from upstream (file key, zip member, output)."""
+        return inside(folder, path, service, allow_hidden=self.allow_hidden)
+
+    def parts(self, path: str, service: str | None = None) -> tuple[str, ...]:
+        return relative_parts(path, service, allow_hidden=self.allow_hidden)
+
+    def relative(self, path: Path) -> str:
+        return str(path.relative_to(self.root))
+
+
+@dataclass
+class Extracted:
+    paths: list[str]  # workspace paths written
+    renamed: list[tuple[str, str]]  # (member name, workspace path it went to instead)
+    skipped: list[str]  # member names not written (links, hidden)
+
+
 def extract_zip(
     archive: Path,
     folder: Path,
-    root_dir: str,
+    workspace: Workspace,
     max_bytes: int = 4 * 1024**3,
     service: str | None = None,
-) -> list[str]:
-    """Extract into ``folder``, each member checked like a browser path; workspace paths out."""
-    out: list[str] = []
-    base = Path(root_dir).resolve()
+) -> Extracted:
+    """Extract into ``folder``, each member checked like a browser path; workspace paths out.
+
+    Symbolic links are never recreated; hidden members are skipped unless hidden files are
+    allowed; a member whose path is taken by another file goes to a free name beside it."""
+    out = Extracted([], [], [])
     with zipfile.ZipFile(archive) as zf:
         members = [m for m in zf.infolist() if not m.is_dir()]
         if sum(m.file_size for m in members) > max_bytes:
@@ -64,13 +217,32 @@ def extract_zip(
             )
         for member in members:
             if stat.S_ISLNK(member.external_attr >> 16):
-                continue  # symlinks inside archives are never recreated
-            target = inside(folder, member.filename, service)
+                out.skipped.append(member.filename)
+                continue
+            if is_hidden(member.filename) and not workspace.allow_hidden:
+                out.skipped.append(member.filename)
+                continue
+            target = workspace.within(folder, member.filename, service)
             target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.unzip.part")
-            with zf.open(member) as source, open(temp, "wb") as sink:
-                while chunk := source.read(256 * 1024):
-                    sink.write(chunk)
-            os.replace(temp, target)
-            out.append(str(target.relative_to(base)))
+            temp = target.with_name(f".{os.getpid()}.{id(member)}.unzip.part")
+            try:
+                with zf.open(member) as source, open_new(temp) as sink:
+                    written = 0
+                    while chunk := source.read(256 * 1024):
+                        written += len(chunk)
+                        if written > member.file_size:  # a member lying about its size
+                            raise EscapeError(
+                                400,
+                                "zip_too_large",
+                                f"{member.filename} unpacks to more than it declares.",
+                                service=service,
+                            )
+                        sink.write(chunk)
+                final = place(temp, target)
+            finally:
+                temp.unlink(missing_ok=True)
+            rel = workspace.relative(final)
+            out.paths.append(rel)
+            if final != target:
+                out.renamed.append((member.filename, rel))
     return out

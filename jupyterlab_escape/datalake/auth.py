@@ -13,12 +13,13 @@ import asyncio
 import base64
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from ..config import EscapeRucio
+from ..config import TOKEN_FILE_MAX, EscapeRucio
 from ..http import EscapeError, ServiceHTTP
 
 SUPPORTED = ("userpass", "oidc", "x509", "x509_proxy")
@@ -115,6 +116,14 @@ class RucioAuth:
                     f"The Rucio token file {path} cannot be read ({exc.strerror}).",
                     service="rucio",
                 ) from exc
+            if not stat.S_ISREG(st.st_mode) or st.st_size > TOKEN_FILE_MAX:
+                raise EscapeError(
+                    401,
+                    "rucio_token_missing",
+                    f"The Rucio token file {path} is not a token file (a regular file of at "
+                    f"most {TOKEN_FILE_MAX // 1024} KiB).",
+                    service="rucio",
+                )
             stamp = (st.st_mtime, st.st_size)
             if self._token is None or stamp != self._file_stamp:
                 self._file_stamp = stamp

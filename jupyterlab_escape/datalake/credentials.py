@@ -92,8 +92,10 @@ class CredentialStore:
     def save(self, body: dict) -> None:
         values = self._validate(body, keep_password=True)
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.path.parent, 0o700)  # also when the folder existed with a looser mode
         temp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        temp.unlink(missing_ok=True)  # never write through a planted link or an old file
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(values, handle)
         os.chmod(temp, 0o600)

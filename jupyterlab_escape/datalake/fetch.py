@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import json
 import logging
 import os
+import socket
 import threading
 import time
 import uuid
@@ -27,12 +29,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import urllib3
 
+from ..config import public_url
 from ..http import USER_AGENT, EscapeError
-from ..workspace import inside, refuse, relative_parts
+from ..workspace import Workspace, confined, open_part, place, refuse
 from .client import RucioClient, did_type
 from .did import DID, bad_input
 from .instances import RucioInstances
@@ -50,6 +53,10 @@ MAX_DEPTH = 16  # containers of containers
 KEEP_FINISHED = 50
 SAVE_EVERY = 5.0
 PART_SUFFIX = ".escape-part"
+MAX_REDIRECTS = 5
+REDIRECTS = (301, 302, 303, 307, 308)
+# What urllib3 can read: WebDAV's davs/dav are HTTPS/HTTP on the wire.
+WIRE_SCHEME = {"https": "https", "davs": "https", "http": "http"}
 
 
 class ChecksumMismatch(Exception):
@@ -77,6 +84,7 @@ class FileItem:
     rse: str | None = None
     error: str | None = None
     received: int = 0  # bytes read from storage by the latest run; only its worker writes it
+    unchecked: bool = False  # Rucio lists no checksum: only the size could be verified
 
     @property
     def did(self) -> str:
@@ -182,7 +190,8 @@ class Job:
     @classmethod
     def from_state(cls, body: dict[str, Any]) -> Job:
         rows = body.pop("files", [])
-        files = [FileItem(**dict(zip(FILE_FIELDS, row, strict=True))) for row in rows]
+        # Rows saved by an older version have fewer columns: the missing ones take defaults.
+        files = [FileItem(**dict(zip(FILE_FIELDS, row, strict=False))) for row in rows]
         return cls(**{k: v for k, v in body.items() if k in JOB_FIELDS}, files=files)
 
 
@@ -254,6 +263,7 @@ class Checksums:
         adler = f"{self.adler & 0xFFFFFFFF:08x}"
         if size != item.bytes:
             raise ChecksumMismatch(f"got {size} bytes, Rucio lists {item.bytes}")
+        item.unchecked = not (item.adler32 or item.md5)
         if item.adler32 and adler != item.adler32.lower().zfill(8):
             raise ChecksumMismatch(f"adler32 {adler}, Rucio lists {item.adler32}")
         if item.md5 and self.md5.hexdigest() != item.md5.lower():
@@ -273,9 +283,7 @@ class Sink:
     """Appends to the temporary file and feeds the checksums, in a worker thread."""
 
     def __init__(self, path: Path, offset: int, sums: Checksums):
-        self.handle = open(path, "r+b" if offset else "wb")  # noqa: SIM115
-        self.handle.seek(offset)
-        self.handle.truncate()
+        self.handle = open_part(path, offset)  # O_EXCL | O_NOFOLLOW: never through a link
         self.sums = sums
         self.size = offset
 
@@ -295,6 +303,45 @@ def _size_of(path: Path) -> int:
         return 0
 
 
+class StorageRefused(Exception):
+    """A storage URL or redirect this server will not contact."""
+
+
+def wire_url(url: str) -> str:
+    """The URL as urllib3 reads it: ``davs://`` is WebDAV over HTTPS, ``dav://`` over HTTP."""
+    parts = urlsplit(url)
+    scheme = WIRE_SCHEME.get(parts.scheme.lower())
+    if scheme is None:
+        raise StorageRefused(f"scheme {parts.scheme!r} is not read by this server")
+    return urlunsplit((scheme, *parts[1:]))
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = 443 if parts.scheme == "https" else 80
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+def check_address(host: str, port: int, allow_private: bool) -> None:
+    """Refuse storage hosts that resolve to link-local (cloud metadata) addresses, and to
+    loopback or private ones unless the operator allows them (a local testbed)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as err:
+        raise ReplicaGone(f"{host} does not resolve ({err})") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if address.is_link_local:
+            raise StorageRefused(f"{host} is a link-local address")
+        private = (
+            address.is_loopback or address.is_private or address.is_reserved
+        ) or address.is_unspecified
+        if private and not allow_private:
+            raise StorageRefused(
+                f"{host} is a private or loopback address (EscapeRucio.allow_private_storage)"
+            )
+
+
 def part_path(target: Path) -> Path:
     name = f".{target.name}{PART_SUFFIX}"
     if len(name.encode()) > 255:  # long Rucio names: keep within the filesystem's limit
@@ -305,10 +352,14 @@ def part_path(target: Path) -> Path:
 class FetchJobs:
     """Every fetch job of this server, across Rucio instances; saved to ``state_file``."""
 
-    def __init__(self, instances: RucioInstances, root_dir: str, state_file: Path):
+    def __init__(self, instances: RucioInstances, workspace: Workspace, state_file: Path):
         self.instances = instances
-        self.root = Path(root_dir).resolve()
+        self.workspace = workspace
+        self.root = workspace.root
         self.state_file = state_file
+        # Job lists are encoded and written in this one thread, in order, off the event loop.
+        self._saver = ThreadPoolExecutor(1, thread_name_prefix="escape-fetch-save")
+        self._checked_hosts: dict[tuple[str, int], str | None] = {}
         self.jobs: dict[str, Job] = {}
         self._tasks: dict[str, asyncio.Task] = {}
         self._storage: dict[str, urllib3.PoolManager] = {}
@@ -347,14 +398,26 @@ class FetchJobs:
         finished = [j for j in self.jobs.values() if j.state in FINISHED]
         for old in sorted(finished, key=lambda j: j.created)[:-KEEP_FINISHED]:
             self.jobs.pop(old.id, None)
+        # A snapshot of plain values now; encoding and writing happen in the saver thread.
         body = {"version": 1, "jobs": [j.to_state() for j in self.jobs.values()]}
+        self._saver.submit(self._write, body)
+
+    def _write(self, body: dict) -> None:
         try:
             self.state_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             temp = self.state_file.with_name(self.state_file.name + ".tmp")
-            temp.write_text(json.dumps(body, separators=(",", ":")))
+            data = json.dumps(body, separators=(",", ":")).encode()
+            temp.unlink(missing_ok=True)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
             os.replace(temp, self.state_file)
         except OSError as err:
             log.warning("jupyterlab_escape: could not save fetch jobs: %s", err)
+
+    def flush(self) -> None:
+        """Wait until every save so far is on disk (tests, shutdown)."""
+        self._saver.submit(lambda: None).result()
 
     # ------------------------------------------------------------------ API
     def list(self) -> list[dict]:
@@ -375,15 +438,51 @@ class FetchJobs:
             "files_truncated": len(files) > limit,
         }
 
-    def start(self, instance: str | None, dids: list[str], dest: str | None) -> Job:
+    def plan(
+        self, instance: str | None, dids: list[str], dest: str | None, origin: str | None = None
+    ) -> tuple[str, list[DID], list[dict[str, str]]]:
+        """The checked destination, the DIDs and where each lands; refused before any job.
+
+        A destination from a notebook's metadata (``origin="notebook"``) may only be a folder
+        inside the configured fetch folder: a shared notebook never chooses where we write."""
         config = self.instances.get(instance).config
         if not isinstance(dids, list) or not dids:
             raise bad_input("Choose at least one DID to fetch.")
         if len(dids) > MAX_SELECTION:
             raise bad_input(f"Fetch at most {MAX_SELECTION} DIDs at once.")
         parsed = list(dict.fromkeys(DID.parse(str(d)) for d in dids))
-        dest = (dest or config.fetch_dir or "datalake").strip().rstrip("/")
-        inside(self.root, dest)  # refuse early, before any job exists
+        home = (config.fetch_dir or "datalake").strip().strip("/") or "datalake"
+        dest = (dest or home).strip().rstrip("/")
+        if origin == "notebook":
+            dest = confined(home, dest, "rucio")
+        elif origin not in (None, "user"):
+            raise bad_input("origin is 'notebook' or 'user'.")
+        self.workspace.target(dest, "rucio")  # refuse early, before any job exists
+        paths = []
+        for did in parsed:
+            path = "/".join([dest, did.scope, *name_parts(did.name)])
+            self.workspace.parts(path, "rucio")
+            paths.append({"did": str(did), "path": path})
+        return dest, parsed, paths
+
+    def start(
+        self,
+        instance: str | None,
+        dids: list[str],
+        dest: str | None,
+        origin: str | None = None,
+    ) -> Job:
+        config = self.instances.get(instance).config
+        dest, parsed, _paths = self.plan(instance, dids, dest, origin)
+        running = sum(1 for j in self.jobs.values() if j.state in ACTIVE)
+        if running >= max(1, config.fetch_max_jobs):
+            raise EscapeError(
+                429,
+                "too_many_jobs",
+                f"{running} fetches are already running on this server (at most "
+                f"{config.fetch_max_jobs}); wait for one to finish or cancel one, then retry.",
+                service="rucio",
+            )
         selection = [{"scope": d.scope, "name": d.name, "type": "unknown"} for d in parsed]
         for job in self.jobs.values():
             same = [(d["scope"], d["name"]) for d in job.dids] == [
@@ -443,6 +542,8 @@ class FetchJobs:
         if tasks:
             await asyncio.wait(tasks)
         self.save()
+        await asyncio.get_running_loop().run_in_executor(None, self.flush)
+        self._saver.shutdown(wait=True)
         for pool in self._storage.values():
             pool.clear()
         self._storage.clear()
@@ -462,9 +563,11 @@ class FetchJobs:
                 maxsize=max(1, min(64, config.fetch_concurrency)),
                 ssl_context=instance.client.http.tls_context(),
                 timeout=urllib3.Timeout(connect=config.connect_timeout, read=config.read_timeout),
-                retries=urllib3.Retry(total=5, connect=0, read=0, status=0, other=0, redirect=5),
+                # Redirects are followed by _open, which checks where each one leads.
+                retries=urllib3.Retry(total=5, connect=0, read=0, status=0, other=0, redirect=0),
                 headers={"User-Agent": USER_AGENT},
             )
+            pool.escape_config = config  # type: ignore[attr-defined]
             self._storage[instance.name] = pool
         return pool
 
@@ -473,6 +576,7 @@ class FetchJobs:
             instance = self.instances.get(job.instance)
             rucio = instance.client
             previous = {f.path: f for f in job.files}
+            self._checked_hosts.clear()  # addresses are checked afresh for every run
             job.state = "resolving"
             job.samples.clear()
             job.files, job.paths, job.errors = [], [], []
@@ -498,6 +602,14 @@ class FetchJobs:
             else:
                 job.state = "done"
                 job.message = f"{ok} file(s) verified in {job.dest}."
+            unchecked = sum(1 for f in job.files if f.complete and f.unchecked)
+            if unchecked:
+                job.message += (
+                    f" {unchecked} file(s) have no checksum in Rucio: only their size was checked."
+                )
+            moved = [f for f in job.files if f.complete and f.error]
+            if moved:
+                job.message += f" {len(moved)} file(s) took another name: {moved[0].error}"
         except asyncio.CancelledError:
             if self._stopping:
                 job.state = "interrupted"
@@ -538,7 +650,7 @@ class FetchJobs:
                 kind = did_type(info.get("type") or info.get("did_type"))
                 entry["type"] = kind
                 top = "/".join([job.dest, did.scope, *name_parts(did.name)])
-                relative_parts(top)
+                self.workspace.parts(top, "rucio")
                 job.paths.append({"did": str(did), "path": top, "type": kind})
                 if kind == "file":
                     add(self._item(info, top))
@@ -565,7 +677,7 @@ class FetchJobs:
             kind = did_type(child.get("type") or child.get("did_type"))
             try:
                 path = "/".join([folder, *child_parts(did.name, child["name"])])
-                relative_parts(path)
+                self.workspace.parts(path, "rucio")
             except EscapeError as err:
                 item = self._item(child, folder)
                 item.state, item.error = "failed", err.message
@@ -619,8 +731,17 @@ class FetchJobs:
                 await self._fetch_file(job, *entry, pool, threads)
                 self.save(force=False)
 
+        tasks = [asyncio.ensure_future(list_replicas())]
+        tasks += [asyncio.ensure_future(worker()) for _ in range(workers)]
         try:
-            await asyncio.gather(list_replicas(), *(worker() for _ in range(workers)))
+            await asyncio.gather(*tasks)
+        except BaseException:
+            # gather gives up at the first cancelled child; the workers must still finish
+            # tidying their partial files before the job reports "cancelled".
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         finally:
             threads.shutdown(wait=False, cancel_futures=True)
 
@@ -665,10 +786,13 @@ class FetchJobs:
                         problems.append(f"{candidate.rse}: {err}")
                         await asyncio.sleep(0.2 * (attempt + 1))
                         continue
+                    except StorageRefused as err:
+                        problems.append(f"{candidate.rse}: refused ({err})")
+                        break
                     except OSError as err:
                         problems.append(f"writing {f.path}: {err.strerror or err}")
                         break
-                    f.state, f.rse, f.done, f.error = "verified", candidate.rse, f.bytes, None
+                    f.state, f.rse, f.done = "verified", candidate.rse, f.bytes
                     return
         except asyncio.CancelledError:
             stop.set()  # the thread stops at its next chunk; wait for it, then tidy up
@@ -711,16 +835,23 @@ class FetchJobs:
             temp.unlink(missing_ok=True)
             f.done = 0
             raise
-        os.replace(temp, target)
+        final = place(temp, target)  # a file that appeared meanwhile is never replaced
+        f.error = None
+        if final != target:
+            f.path = self.workspace.relative(final)
+            f.error = f"{target.name} appeared meanwhile; this file is {f.path}."
 
     def _already_there(self, f: FileItem) -> Path | None:
         """The target path when the file must be fetched; None when it is settled: already
         there with the right checksum, or refused (outside the workspace, another file there).
         """
         try:
-            target = inside(self.root, f.path)
+            target = self.workspace.target(f.path, "rucio")
         except EscapeError as err:
             f.state, f.error = "failed", err.message
+            return None
+        except OSError as err:  # a name the filesystem cannot hold: this file fails, not the job
+            f.state, f.error = "failed", f"Cannot write {f.path}: {err.strerror or err}."
             return None
         if f.complete and target.is_file() and target.stat().st_size == f.bytes:
             f.done = f.bytes
@@ -753,13 +884,9 @@ class FetchJobs:
         if offset > f.bytes:
             offset = 0
         headers = {"Range": f"bytes={offset}-"} if offset else {}
-        host = urlsplit(url).netloc
-        try:
-            response = pool.request("GET", url, headers=headers, preload_content=False)
-        except urllib3.exceptions.SSLError as err:
-            raise ReplicaGone(f"TLS error with {host}: {err}") from None
-        except urllib3.exceptions.HTTPError as err:
-            raise Transient(f"{type(err).__name__} from {host}") from None
+        url = wire_url(url)
+        host = urlsplit(public_url(url)).netloc
+        response = self._open(pool, url, headers)
         try:
             code = response.status
             if code == 416:  # the partial file is not a prefix of this replica
@@ -783,6 +910,8 @@ class FetchJobs:
                     sink.write(chunk)
                     f.received += len(chunk)
                     f.done = sink.size
+                    if sink.size > f.bytes:  # a storage that never stops must not fill the disk
+                        raise ChecksumMismatch(f"more than the {f.bytes} bytes Rucio lists")
             except urllib3.exceptions.HTTPError as err:
                 raise Transient(f"{type(err).__name__} from {host}") from None
             finally:
@@ -790,6 +919,54 @@ class FetchJobs:
             return sink.sums, sink.size
         finally:
             response.release_conn()
+
+    def _open(self, pool: urllib3.PoolManager, url: str, headers: dict) -> urllib3.BaseHTTPResponse:
+        """GET ``url``, following redirects only within its origin (or to the configured
+        redirect domains); every host is checked before it is contacted."""
+        config = pool.escape_config  # type: ignore[attr-defined]
+        start = origin(url)
+        for _hop in range(MAX_REDIRECTS + 1):
+            scheme, host, port = origin(url)
+            key = (host, port)
+            if key not in self._checked_hosts:
+                try:
+                    check_address(host, port, config.allow_private_storage)
+                    self._checked_hosts[key] = None
+                except StorageRefused as err:
+                    self._checked_hosts[key] = str(err)
+            if self._checked_hosts[key] is not None:
+                raise StorageRefused(self._checked_hosts[key])
+            shown = urlsplit(public_url(url)).netloc
+            try:
+                response = pool.request(
+                    "GET", url, headers=headers, preload_content=False, redirect=False
+                )
+            except urllib3.exceptions.SSLError as err:
+                raise ReplicaGone(f"TLS error with {shown}: {err}") from None
+            except urllib3.exceptions.HTTPError as err:
+                raise Transient(f"{type(err).__name__} from {shown}") from None
+            if response.status not in REDIRECTS:
+                return response
+            location = response.headers.get("Location") or ""
+            response.drain_conn()
+            response.release_conn()
+            target = urljoin(url, location)
+            there = origin(target)
+            allowed = there == start or (
+                there[0] == start[0] == "https"
+                and any(
+                    there[1].endswith("." + d.strip(".").lower())
+                    for d in config.storage_redirect_domains
+                    if d.strip(".")
+                )
+            )
+            if not location or not allowed:
+                where = urlsplit(public_url(target)).netloc or "nowhere"
+                raise StorageRefused(
+                    f"{shown} redirected to {where}; only same-origin redirects are followed"
+                )
+            url = target
+        raise ReplicaGone(f"more than {MAX_REDIRECTS} redirects")
 
     @staticmethod
     def _copy_local(

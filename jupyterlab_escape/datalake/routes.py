@@ -217,7 +217,11 @@ def _json_body(handler) -> dict:
 
 
 class FetchJobsHandler(DatalakeHandler):
-    """GET: every fetch job; POST {dids: [scope:name], dest?}: start one (202)."""
+    """GET: every fetch job; POST {dids: [scope:name], dest?, origin?, check?}: start one (202).
+
+    ``origin: "notebook"`` confines ``dest`` to the fetch folder (the destination came from a
+    notebook's metadata); ``check: true`` starts nothing and answers where each DID would land.
+    """
 
     @property
     def jobs(self):
@@ -233,7 +237,15 @@ class FetchJobsHandler(DatalakeHandler):
         dest = body.get("dest")
         if dest is not None and not isinstance(dest, str):
             raise bad_input("dest must be a folder path in the workspace.")
-        job = self.jobs.start(self.get_argument("instance", None), body.get("dids"), dest)
+        origin = body.get("origin")
+        if origin is not None and origin not in ("notebook", "user"):
+            raise bad_input("origin is 'notebook' or 'user'.")
+        instance = self.get_argument("instance", None)
+        if body.get("check") is True:
+            dest, _dids, paths = self.jobs.plan(instance, body.get("dids"), dest, origin)
+            self.write_json({"dest": dest, "paths": paths})
+            return
+        job = self.jobs.start(instance, body.get("dids"), dest, origin)
         self.write_json(job.summary(), status=202)
 
 

@@ -45,6 +45,8 @@ def escape_config(request, rucio_testbed, reana_up, zenodo_up, closed_port):
             "account": rucio_testbed.root.account,
             "username": rucio_testbed.root.username,
             "password": rucio_testbed.root.password,
+            # The testbed's storage is on loopback, which deployments refuse by default.
+            "allow_private_storage": True,
         },
         "EscapeReana": {"url": reana_up.url, "access_token": REANA_TOKEN},
         "EscapeZenodo": {"url": zenodo_up.url, "access_token": ZENODO_TOKEN},

@@ -29,6 +29,8 @@ def main() -> None:
         "RUCIO_DESTINATION_RSE": tb.local_rse.name,
         "RUCIO_RSE_MOUNT_PATH": str(tb.local_rse.mount_path),
         "RUCIO_PATH_BEGINS_AT": str(tb.local_rse.path_begins_at),
+        # The testbed's storage listens on loopback, which a real deployment refuses.
+        "ESCAPE_ALLOW_PRIVATE_STORAGE": "1",
     }
     # The testbed's second server (same data, short-lived tokens): a second instance for the UI.
     env["ESCAPE_TESTBED_SECOND_URL"] = tb.short_token_auth_url

@@ -228,7 +228,7 @@ async def test_interrupted_transfer_resumes_with_range_after_a_restart(
     assert 0 < partial < item.bytes and not target.exists()
 
     # A new server reads the saved jobs: the job is there, interrupted, and resumes.
-    restarted = FetchJobs(manager.instances, str(jp_root_dir), manager.state_file)
+    restarted = FetchJobs(manager.instances, manager.workspace, manager.state_file)
     again = restarted.get(job.id)
     assert again.state == "interrupted"
     restarted.retry(job.id)
@@ -316,11 +316,14 @@ c.attach_dids("escape_opendata", "traversal.probe", files)
     assert not list(jp_root_dir.parent.rglob("escape-evil.txt"))
     assert job["state"] == "failed" and job["files_failed"] == 1
     assert by_name["ok-file.txt"]["state"] == "verified"
-    # Selected directly, the same name is refused before anything is fetched.
-    job = await start(jp_fetch, ["escape_opendata:probe/../../../../escape-evil.txt"])
-    job = await finished(jp_fetch, job["id"])
-    assert job["state"] == "failed" and job["files_total"] == 0
-    assert "leaves" in job["errors"][0]["message"]
+    # Selected directly, the same name is refused before any job exists.
+    code, error = await post_error(
+        jp_fetch,
+        ("escape", "datalake", "fetch"),
+        {"dids": ["escape_opendata:probe/../../../../escape-evil.txt"]},
+    )
+    assert code == 400 and error["code"] == "bad_path"
+    assert "leaves" in error["message"]
 
 
 @pytest.mark.escape_config(TESTBED_TLS)
