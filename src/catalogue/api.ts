@@ -157,6 +157,12 @@ export interface IFetchJob {
   done_bytes: number;
   extracted: string[];
   extracted_count: number;
+  /** Files that took another name because a different file was already there. */
+  renamed?: { name: string; path: string }[];
+  renamed_count?: number;
+  /** File keys and zip members not written (hidden, symbolic links, refused paths). */
+  skipped?: { name: string; reason: string }[];
+  skipped_count?: number;
 }
 
 /** Zenodo (or the server's own budget) asked to slow down: retry after `retryAfter` seconds. */

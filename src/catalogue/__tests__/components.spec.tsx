@@ -233,6 +233,39 @@ describe('RecordView', () => {
     expect(acts.showImages).toHaveBeenCalled();
   });
 
+  it('says which fetched files took another name or were left out', () => {
+    const message =
+      '2 file(s) verified in ossr/t-1. Existing files were kept: data.csv was ' +
+      'saved as ossr/t-1/data (1).csv. Not written: .bashrc (hidden).';
+    render(
+      <RecordView
+        {...base}
+        record={detail()}
+        job={{
+          id: 'f1',
+          record_id: '42',
+          title: 't',
+          dest: 'ossr/t-1',
+          extract: false,
+          state: 'done' as const,
+          message,
+          files: [],
+          total_bytes: 4096,
+          done_bytes: 4096,
+          extracted: [],
+          extracted_count: 0,
+          renamed: [{ name: 'data.csv', path: 'ossr/t-1/data (1).csv' }],
+          renamed_count: 1,
+          skipped: [{ name: '.bashrc', reason: 'hidden' }],
+          skipped_count: 1
+        }}
+        actions={actions()}
+        sanitize={h => h}
+      />
+    );
+    expect(screen.getByText(message)).toBeTruthy();
+  });
+
   it('shows fetch progress and a restricted record', () => {
     const job = {
       id: 'f1',
@@ -283,7 +316,7 @@ describe('citationMarkdown', () => {
       'Moreau, A. (2024). tool.',
       '@software{x}'
     );
-    expect(text).toContain('> Moreau, A. (2024). tool.');
+    expect(text).toContain('> Moreau, A. \\(2024\\). tool.');
     expect(text).toContain('```bibtex\n@software{x}\n```');
     expect(
       text.startsWith(

@@ -119,6 +119,11 @@ function FetchStatus(props: {
             trans.__(' (%1 files extracted)', job.extracted_count)}
         </span>
       )}
+      {job.state === 'done' &&
+        ((job.renamed_count ?? 0) > 0 || (job.skipped_count ?? 0) > 0) && (
+          // The server's sentence names what took another name and what was left out.
+          <span className="jp-escape-Catalogue-note">{job.message}</span>
+        )}
       {(job.state === 'failed' || job.state === 'cancelled') && (
         <span className="jp-escape-Catalogue-error">{job.message}</span>
       )}
