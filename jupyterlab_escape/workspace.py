@@ -82,8 +82,8 @@ def confined(folder: str, path: str, service: str | None = None) -> str:
 
     For destinations that come from untrusted documents (notebook metadata): they may choose a
     subfolder of the configured fetch folder, nothing else."""
-    own = relative_parts(folder, service)
-    parts = relative_parts(path, service)
+    own = relative_parts(folder, service, allow_hidden=True)
+    parts = relative_parts(path, service, allow_hidden=True)  # hidden parts: the caller's rule
     if parts[: len(own)] != own:
         raise refuse(path, f"a notebook may only name places inside {'/'.join(own)}/", service)
     return "/".join(parts)

@@ -40,7 +40,12 @@ ensure_node_modules() {  # dir
   # npm install, not npm ci: the registry lacks some platform-only optional packages (rspack's
   # darwin bindings), which npm ci counts as a lockfile mismatch. The lockfile still pins versions.
   step "npm install in ${dir#"$REPO"/}"
+  local lock_before
+  lock_before="$(stamp_of "$dir/package-lock.json")"
   (cd "$dir" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed in $dir"
+  # A fresh machine must not modify a tracked file: a lockfile npm rewrites is a lockfile to commit.
+  [[ "$(stamp_of "$dir/package-lock.json")" == "$lock_before" ]] ||
+    die "npm install rewrote ${dir#"$REPO"/}/package-lock.json: commit the rewritten lockfile"
   echo "$want" >"$stamp"
 }
 

@@ -21,6 +21,10 @@ class WriteGuard:
         self.marker = f"ESCAPE-HOSTILE-{secrets.token_hex(6)}".encode()
         self.before = self._state()
 
+    def rebase(self) -> None:
+        """Take the snapshot again (after a test has laid out its own scene)."""
+        self.before = self._state()
+
     def _state(self) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
         for folder, dirs, files in os.walk(self.top, followlinks=False):
