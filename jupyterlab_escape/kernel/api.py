@@ -103,18 +103,6 @@ class EscapeServer:
                 if line.strip():
                     yield json.loads(line)
 
-    def workspace_path(self, folder: Path) -> str:
-        """``folder`` relative to the server's root directory ('' for the root itself)."""
-        if not self.root_dir:
-            return ""
-        try:
-            relative = folder.resolve().relative_to(Path(self.root_dir).resolve())
-        except ValueError:
-            raise EscapeKernelError(
-                f"{folder} is outside the Jupyter server's root directory {self.root_dir}."
-            ) from None
-        return "" if str(relative) == "." else relative.as_posix()
-
 
 def _slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
@@ -164,13 +152,17 @@ def submit(
 
     Inputs resolve against ``base`` (default: the working directory, the notebook's folder).
     ``progress`` is called with each stage event (validated, created, uploading, started).
-    Returns the workflow: ``{id, name, run_number, status}``.
+    Returns the workflow: ``{id, name, run_number, status, warnings}`` (``warnings``: what the
+    server left out of the inputs, such as hidden files).
     """
     server = _server(server)
     folder = Path(base) if base is not None else Path.cwd()
     body = {
         "spec_text": spec,
-        "base": server.workspace_path(folder),
+        # The absolute folder, made relative by the server against the root it knows: the
+        # kernel does not always know it (JupyterHub without JUPYTERHUB_ROOT_DIR), and an empty
+        # base would resolve the inputs against the home directory instead.
+        "cwd": str(folder.resolve()),
         "line_offset": line_offset,
         "parameters": {k: str(v) for k, v in (parameters or {}).items()},
         "idempotency_key": uuid.uuid4().hex,
@@ -178,11 +170,13 @@ def submit(
     if name:
         body["name"] = name
     final: dict | None = None
+    warnings: list[str] = []
     for event in server.stream("escape/reana/submit", body):
         if "error" in event:
             raise EscapeKernelError(event["error"].get("message") or "The submission failed.")
         if progress is not None:
             progress(event)
+        warnings += [str(w) for w in event.get("warnings") or []]
         final = event
     if not final or final.get("stage") != "started":
         raise EscapeKernelError("The submission ended without starting the workflow.")
@@ -192,6 +186,7 @@ def submit(
         "name": full[: -len(run) - 1] if run and full.endswith(f".{run}") else full,
         "run_number": run,
         "status": final.get("status"),
+        "warnings": warnings,
     }
 
 

@@ -12,6 +12,8 @@ Errors are printed as one sentence (with the cell's line numbers for a spec prob
 
 from __future__ import annotations
 
+import sys
+
 from .api import EscapeKernelError, bundle, submit, wait
 from .cell import MAGIC, CellError, parse_cell
 
@@ -30,6 +32,8 @@ def run_cell(line: str, cell: str, display) -> dict | None:
         parsed.parameters,
         line_offset=parsed.line_offset,
     )
+    for warning in workflow.get("warnings") or []:
+        print(f"REANA: {warning}", file=sys.stderr)  # e.g. hidden files left out of the inputs
     handle = display(bundle(workflow), raw=True, display_id=True)
     if parsed.wait:
         final = wait(workflow)

@@ -7,6 +7,7 @@ an ``Authorization: Bearer`` header (the coming OIDC mode), per ``EscapeReana.au
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -45,6 +46,10 @@ for _name in ("httpx", "httpcore"):
 
 TERMINAL = ("finished", "failed", "stopped", "deleted")
 ACTIVE = ("created", "queued", "pending", "running")
+
+
+def _encode(value: Any) -> bytes:
+    return json.dumps(value).encode()
 
 
 def check_workflow_ref(ref: str) -> str:
@@ -169,8 +174,15 @@ class ReanaClient:
         return await self.call("GET", "workflows", params=query)
 
     async def create(self, name: str, specification: dict) -> dict:
+        # The specification is user-sized: encoded in a thread, never on the event loop.
+        loop = asyncio.get_running_loop()
+        content = await loop.run_in_executor(None, _encode, specification)
         return await self.call(
-            "POST", "workflows", params={"workflow_name": name}, json_body=specification
+            "POST",
+            "workflows",
+            params={"workflow_name": name},
+            content=content,
+            headers={"Content-Type": "application/json"},
         )
 
     async def upload(self, ref: str, name: str, content: bytes | AsyncIterable[bytes], size: int):

@@ -1,22 +1,35 @@
 """The files a workflow needs, collected from the workspace the way reana-client does it, but safer.
 
 Paths in ``inputs.files`` / ``inputs.directories`` are relative to the folder of the reana.yaml
-and become the same relative paths in the REANA workspace. Directories are walked recursively;
-``.gitignore`` and ``.reanaignore`` of the spec's folder (gitwildmatch patterns) filter what is
-uploaded; symbolic links inside walked directories are skipped like reana-client skips them, and a
-listed path that is (or goes through) a link leading outside the workspace is refused.
+(or, for a notebook cell, the notebook's folder) and become the same relative paths in the REANA
+workspace. A spec is written by someone else as often as not, so what it can make us send is
+bounded:
+
+- a listed path is relative, without ``..``, NUL or a name over 255 bytes, and a symbolic link
+  (the path itself or a folder on the way) must stay inside the spec's folder: a cloned
+  repository with ``data.txt -> ../../.ssh/id_rsa`` is refused;
+- directories are walked without following links, and hidden entries (``.ssh``, ``.git``,
+  ``.local``) are left out and reported; a hidden path is sent only when the spec lists it
+  itself;
+- the Jupyter server's own files (the runtime folder with its ``jpserver-*.json`` tokens, our data
+  folder with the Rucio credential store, the configured certificate and token files) are never
+  sent, whatever the spec says;
+- ``.gitignore`` and ``.reanaignore`` of the spec's folder (gitwildmatch patterns) filter what is
+  uploaded, as in reana-client.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pathspec
 
 from ..http import EscapeError
+from ..workspace import NAME_MAX
 from .spec import Issue, SpecDocument, Summary
 
 IGNORE_FILES = (".gitignore", ".reanaignore")
@@ -57,7 +70,43 @@ def bad_spec_path(path: str) -> str | None:
         return "is absolute; use a path relative to the reana.yaml folder"
     if any(p == ".." for p in PurePosixPath(path).parts):
         return "leaves the reana.yaml folder ('..')"
+    if any(len(p.encode("utf-8", "surrogateescape")) > NAME_MAX for p in PurePosixPath(path).parts):
+        return f"has a name longer than {NAME_MAX} bytes"
     return None
+
+
+def hidden(name: str) -> bool:
+    return name.startswith(".") and name not in (".", "..")
+
+
+def _within(root: Path, target: Path) -> bool:
+    return target == root or root in target.parents
+
+
+def protected_place(target: Path, protected: Iterable[Path]) -> bool:
+    """True when ``target`` (resolved) is one of the server's own files or inside its folders."""
+    return any(_within(place, target) for place in protected)
+
+
+def check_source(
+    entry: str, folder: Path, protected: Iterable[Path], beside: str
+) -> tuple[Path | None, str | None]:
+    """The file or folder a spec names, resolved, or why it cannot be sent."""
+    why = bad_spec_path(entry)
+    if why:
+        return None, f"{entry!r} {why}"
+    candidate = folder / entry
+    if not candidate.exists() and not candidate.is_symlink():
+        return candidate, None  # the caller says what kind of thing is missing
+    target = candidate.resolve()
+    if not _within(folder.resolve(), target):
+        return None, f"{entry!r} is a link to a place outside the folder of {beside}; refused"
+    if protected_place(target, protected):
+        return None, (
+            f"{entry!r} is one of the Jupyter server's own runtime or credential files; "
+            "it is never uploaded"
+        )
+    return target, None
 
 
 def ignore_spec(folder: Path) -> pathspec.PathSpec | None:
@@ -69,10 +118,6 @@ def ignore_spec(folder: Path) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
-def _within(root: Path, target: Path) -> bool:
-    return target == root or root in target.parents
-
-
 def collect(
     doc: SpecDocument,
     summary: Summary,
@@ -80,16 +125,20 @@ def collect(
     folder: Path,
     spec_name: str | None,
     max_files: int = MAX_FILES,
+    protected: Iterable[Path] = (),
 ) -> InputPlan:
     """Resolve every declared input to files on disk; problems become located issues."""
     root = root.resolve()
+    folder = folder.resolve()
+    protected = tuple(Path(p).resolve() for p in protected)
+    beside = spec_name or "the notebook"
     plan = InputPlan()
     seen: set[str] = set()
     ignored = ignore_spec(folder)
 
-    def problem(path: tuple, message: str) -> None:
+    def problem(path: tuple, message: str, severity: str = "error") -> None:
         line, column = doc.locate(path)
-        plan.issues.append(Issue(path, message, "error", line, column))
+        plan.issues.append(Issue(path, message, severity, line, column))
 
     def add(source: Path, name: str) -> None:
         if name in seen:
@@ -106,19 +155,14 @@ def collect(
         plan.files.append(InputFile(source, name, source.stat().st_size))
 
     def resolve(entry: str, where: tuple, want_dir: bool) -> Path | None:
-        why = bad_spec_path(entry)
+        target, why = check_source(entry, folder, protected, beside)
         if why:
-            problem(where, f"{entry!r} {why}")
+            problem(where, why)
             return None
-        candidate = folder / entry
-        if not candidate.exists() and not candidate.is_symlink():
+        assert target is not None
+        if not target.exists():
             kind = "directory" if want_dir else "file"
-            beside = spec_name or "the notebook"
             problem(where, f"input {kind} {entry!r} does not exist next to {beside}")
-            return None
-        target = candidate.resolve()
-        if not _within(root, target):
-            problem(where, f"{entry!r} is a link to a place outside the workspace; refused")
             return None
         if want_dir and not target.is_dir():
             problem(where, f"{entry!r} is listed under directories but is not a directory")
@@ -135,29 +179,62 @@ def collect(
         if target is not None:
             add(target, str(PurePosixPath(entry)))
     for index, entry in enumerate(summary.input_directories):
-        target = resolve(entry, ("inputs", "directories", index), want_dir=True)
+        where = ("inputs", "directories", index)
+        target = resolve(entry, where, want_dir=True)
         if target is None:
             continue
+        left_out: dict[str, list[str]] = {"hidden": [], "protected": []}
+
+        def skip(name: str, reason: str, left_out: dict = left_out) -> None:
+            plan.skipped.append({"name": name, "reason": reason})
+            if reason in left_out:
+                left_out[reason].append(name)
+
         base = str(PurePosixPath(entry)).rstrip("/")
+        base = "" if base == "." else base
         for dirpath, dirnames, filenames in os.walk(target, followlinks=False):
             rel_dir = os.path.relpath(dirpath, target)
-            prefix = base if rel_dir == "." else f"{base}/{Path(rel_dir).as_posix()}"
+            prefix = base if rel_dir == "." else f"{base}/{Path(rel_dir).as_posix()}".lstrip("/")
+            keep = []
             for dirname in sorted(dirnames):
-                if os.path.islink(os.path.join(dirpath, dirname)):
-                    plan.skipped.append({"name": f"{prefix}/{dirname}", "reason": "symlink"})
-            dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if not os.path.islink(os.path.join(dirpath, d))
-                and not (ignored and ignored.match_file(f"{prefix}/{d}/"))
-            )
+                name = f"{prefix}/{dirname}".lstrip("/")
+                path = Path(dirpath) / dirname
+                if path.is_symlink():
+                    skip(name, "symlink")
+                elif hidden(dirname):
+                    skip(name + "/", "hidden")
+                elif protected_place(path.resolve(), protected):
+                    skip(name + "/", "protected")
+                elif not (ignored and ignored.match_file(f"{name}/")):
+                    keep.append(dirname)
+            dirnames[:] = keep
             for filename in sorted(filenames):
-                name = f"{prefix}/{filename}"
+                name = f"{prefix}/{filename}".lstrip("/")
                 path = Path(dirpath) / filename
                 if path.is_symlink():
-                    plan.skipped.append({"name": name, "reason": "symlink"})
+                    skip(name, "symlink")
+                elif hidden(filename):
+                    skip(name, "hidden")
+                elif protected_place(path.resolve(), protected):
+                    skip(name, "protected")
                 elif ignored and ignored.match_file(name):
-                    plan.skipped.append({"name": name, "reason": "ignored"})
+                    skip(name, "ignored")
                 elif path.is_file():
                     add(path, name)
+        if left_out["hidden"]:
+            names = left_out["hidden"]
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            problem(
+                where,
+                f"hidden entries are not uploaded from {entry!r}: {shown}; list one under "
+                "inputs to send it",
+                "warning",
+            )
+        if left_out["protected"]:
+            problem(
+                where,
+                f"the Jupyter server's own runtime and credential files are never uploaded: "
+                f"{', '.join(left_out['protected'][:5])}",
+                "warning",
+            )
     return plan

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 from functools import partial
+from pathlib import Path
 
 import tornado.iostream
 import tornado.web
+from jupyter_core.paths import jupyter_data_dir, jupyter_runtime_dir
 
 from ..handler import EscapeHandler
 from ..http import EscapeError
@@ -29,14 +30,28 @@ class ReanaHandler(EscapeHandler):
         if state is None:
             http = self.services.http["reana"]
             client = ReanaClient(http)
-            root = os.path.expanduser(self.settings.get("server_root_dir") or os.getcwd())
             state = {
-                "root": root,
-                "workflows": Workflows(client, root),
+                "workflows": Workflows(client, self.workspace),
                 "submissions": Submissions(client, http.config.upload_concurrency),
+                "protected": self._protected(),
             }
             self.application.settings[_KEY] = state
         return state
+
+    def _protected(self) -> tuple[Path, ...]:
+        """The server's own files, never uploaded whatever a spec lists: the runtime folder
+        (jpserver-*.json, kernel connection files), our data folder (the Rucio credential
+        store), and the certificate and token files of the configuration."""
+        places = [Path(jupyter_runtime_dir()), Path(jupyter_data_dir()) / "jupyterlab_escape"]
+        runtime = getattr(self.serverapp, "runtime_dir", None) if self.serverapp else None
+        if runtime:
+            places.append(Path(runtime))
+        rucio = self.services.rucio
+        for name in ("oidc_token_file", "client_cert", "client_key"):
+            value = getattr(rucio, name, "")
+            if isinstance(value, str) and value:
+                places.append(Path(value).expanduser())
+        return tuple(places)
 
     @property
     def workflows(self) -> Workflows:
@@ -47,8 +62,14 @@ class ReanaHandler(EscapeHandler):
         return self._slice()["submissions"]
 
     @property
-    def root(self) -> str:
-        return self._slice()["root"]
+    def protected(self) -> tuple[Path, ...]:
+        return self._slice()["protected"]
+
+    async def write_json_off_loop(self, payload) -> None:
+        """An answer whose size the user decides (a spec, its inputs), encoded in a thread."""
+        text = await asyncio.get_running_loop().run_in_executor(None, json.dumps, payload)
+        self.set_header("Content-Type", "application/json")
+        self.finish(text)
 
     def body(self) -> dict:
         try:
@@ -76,12 +97,24 @@ class ReanaHandler(EscapeHandler):
         text = body.get("spec_text")
         if text is not None:
             base, offset = body.get("base", ""), body.get("line_offset", 0)
+            cwd = body.get("cwd")
             if not isinstance(text, str) or not isinstance(base, str):
                 raise EscapeError(400, "bad_request", "spec_text and base must be strings.")
+            if cwd is not None and not isinstance(cwd, str):
+                raise EscapeError(400, "bad_request", "cwd must be the kernel's absolute folder.")
             if not isinstance(offset, int) or not 0 <= offset < 10_000:
                 raise EscapeError(400, "bad_request", "line_offset must be a small number.")
             work = partial(
-                prepare_text, self.root, base, text, offset, capabilities, parameters, options
+                prepare_text,
+                self.workspace,
+                base,
+                text,
+                offset,
+                capabilities,
+                parameters,
+                options,
+                self.protected,
+                cwd,
             )
             return await loop.run_in_executor(None, work)
         path = body.get("path")
@@ -89,9 +122,10 @@ class ReanaHandler(EscapeHandler):
             raise EscapeError(
                 400, "bad_request", "Send path (a reana.yaml in the workspace) or spec_text."
             )
-        return await loop.run_in_executor(
-            None, prepare, self.root, path, capabilities, parameters, options
+        work = partial(
+            prepare, self.workspace, path, capabilities, parameters, options, self.protected
         )
+        return await loop.run_in_executor(None, work)
 
     async def optional_capabilities(self) -> dict | None:
         if not self.services.reana.configured:
@@ -125,7 +159,7 @@ class ValidateHandler(ReanaHandler):
         options = _mapping(body.get("options"), "options")
         capabilities = await self.optional_capabilities()
         prepared = await self.prepare_spec(body, capabilities, parameters, options)
-        self.write_json(prepared.to_json())
+        await self.write_json_off_loop(prepared.to_json())
 
 
 class SubmitHandler(ReanaHandler):
@@ -254,7 +288,7 @@ class OutputsDownloadHandler(ReanaHandler):
         ):
             raise EscapeError(400, "bad_request", "paths is a list of workspace paths.")
         result = await self.workflows.download_outputs(check_workflow_ref(ref), dest, paths)
-        self.write_json(result)
+        await self.write_json_off_loop(result)
 
 
 _REF = r"(?P<ref>[^/]+)"

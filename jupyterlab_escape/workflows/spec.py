@@ -56,8 +56,70 @@ def dotted(path: Path_) -> str:
     return out or "(top level)"
 
 
+# Anchors and aliases are legal YAML, and a few are handy in a reana.yaml (one environment shared by
+# several steps), but each alias repeats a whole subtree: nine lines of nested aliases expand to
+# millions of nodes and tens of megabytes of JSON. Aliases may add this many nodes in all.
+MAX_ALIAS_NODES = 10_000
+MAX_DEPTH = 100  # nesting levels; a reana.yaml is a handful deep
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as the strings the user wrote (JSON has no dates)."""
+    """SafeLoader that keeps dates as the strings the user wrote (JSON has no dates), and that
+    refuses alias expansion beyond ``MAX_ALIAS_NODES``, recursive aliases and deep nesting while
+    composing, before any Python object is built."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._alias_nodes = 0
+        self._depth = 0
+        self._open_anchors: set[str] = set()
+        self._sizes: dict[int, int] = {}
+
+    def _size(self, node: yaml.Node) -> int:
+        """Nodes in ``node`` with every alias expanded (memoized: aliases share nodes)."""
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(self._size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(self._size(k) + self._size(v) for k, v in node.value)
+        self._sizes[id(node)] = total
+        return total
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self._open_anchors:
+                raise _refusal(
+                    f"alias *{event.anchor} refers to the node that contains it (a recursive "
+                    "structure, which REANA cannot use)",
+                    event.start_mark,
+                )
+            node = super().compose_node(parent, index)
+            self._alias_nodes += self._size(node)
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise _refusal(
+                    f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (here at alias "
+                    f"*{event.anchor}); write the values out instead of using anchors and aliases",
+                    event.start_mark,
+                )
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _refusal(
+                f"the document is nested more than {MAX_DEPTH} levels deep", event.start_mark
+            )
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._open_anchors.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            if anchor is not None:
+                self._open_anchors.discard(anchor)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -115,6 +177,17 @@ class SpecSyntaxError(Exception):
     def __init__(self, issue: Issue):
         super().__init__(issue.message)
         self.issue = issue
+
+
+def _refusal(message: str, mark) -> SpecSyntaxError:
+    return SpecSyntaxError(
+        Issue(
+            (),
+            message,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        )
+    )
 
 
 def parse(text: str) -> SpecDocument:

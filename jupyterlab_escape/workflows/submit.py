@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ..http import EscapeError
-from ..workspace import inside
+from ..workspace import Workspace
 from . import spec as specs
 from .client import ReanaClient
-from .inputs import InputFile, InputPlan, bad_spec_path, collect
+from .inputs import InputFile, InputPlan, check_source, collect
 
 CHUNK = 1024 * 1024
 PROGRESS_EVERY = 0.25  # seconds between upload progress events
@@ -50,6 +50,13 @@ class Prepared:
     def valid(self) -> bool:
         return not any(i.severity == "error" for i in self.issues)
 
+    def warnings(self) -> list[str]:
+        return [
+            f"{i.where} {i.message}" + (f" (line {i.line})" if i.line else "")
+            for i in self.issues
+            if i.severity == "warning"
+        ]
+
     def to_json(self) -> dict:
         return {
             "path": self.path,
@@ -76,13 +83,17 @@ def check_name(name: str) -> str:
     return name
 
 
-def _load_yaml_file(root: Path, folder: Path, rel: str) -> tuple[Any, list[specs.Issue]]:
-    why = bad_spec_path(rel)
+def _load_yaml_file(
+    folder: Path, rel: str, protected: tuple[Path, ...], beside: str
+) -> tuple[Any, list[specs.Issue]]:
+    """``workflow.file``: read like an input (its contents go to REANA in the request body)."""
+    target, why = check_source(rel, folder, protected, beside)
     if why:
-        return None, [specs.Issue(("workflow", "file"), f"{rel!r} {why}")]
-    target = (folder / rel).resolve()
-    if not (target == root or root in target.parents) or not target.is_file():
+        return None, [specs.Issue(("workflow", "file"), why)]
+    if target is None or not target.is_file():
         return None, [specs.Issue(("workflow", "file"), f"workflow file {rel!r} does not exist")]
+    if target.stat().st_size > specs.MAX_SPEC_BYTES:
+        return None, [specs.Issue(("workflow", "file"), f"{rel!r} is larger than 1 MiB")]
     try:
         doc = specs.parse(target.read_text(errors="replace"))
     except specs.SpecSyntaxError as error:
@@ -99,17 +110,53 @@ def _load_yaml_file(root: Path, folder: Path, rel: str) -> tuple[Any, list[specs
     return doc.data, issues
 
 
+def _workspace(workspace: Workspace | str | Path) -> Workspace:
+    return workspace if isinstance(workspace, Workspace) else Workspace(Path(workspace))
+
+
+def _source(workspace: Workspace, path: str) -> Path:
+    """A spec file or folder we read and upload from: the workspace rule, said as a read."""
+    try:
+        return workspace.target(path, "reana")
+    except EscapeError as error:
+        error.message = error.message.replace("Refused to write to", "Refused to use", 1)
+        raise
+
+
+def base_of(workspace: Workspace | str | Path, cwd: str) -> str:
+    """The kernel's working directory (absolute, as the kernel sees it) as a workspace path.
+
+    The kernel does not always know the server's root (under JupyterHub without
+    JUPYTERHUB_ROOT_DIR it does not); the server does, so it decides, and refuses a folder
+    outside its root rather than resolving the inputs somewhere else."""
+    workspace = _workspace(workspace)
+    if not isinstance(cwd, str) or not cwd.startswith("/") or "\x00" in cwd:
+        raise EscapeError(400, "bad_request", "cwd must be the kernel's absolute folder.")
+    try:
+        relative = Path(cwd).resolve().relative_to(workspace.root)
+    except ValueError:
+        raise EscapeError(
+            400,
+            "bad_path",
+            f"The notebook's folder {cwd} is outside the Jupyter server's root directory; "
+            "inputs are only sent from inside it.",
+            service="reana",
+        ) from None
+    return relative.as_posix() if relative.parts else ""
+
+
 def prepare(
-    root: str | Path,
+    workspace: Workspace | str | Path,
     path: str,
     capabilities: dict | None = None,
     parameters: dict | None = None,
     options: dict | None = None,
+    protected: tuple[Path, ...] = (),
 ) -> Prepared:
     """Everything about a submission of a reana.yaml file that can be known without creating
     anything upstream."""
-    root = Path(root).resolve()
-    target = inside(root, path, "reana")
+    workspace = _workspace(workspace)
+    target = _source(workspace, path)
     if not target.is_file():
         raise EscapeError(404, "not_found", f"{path} is not a file in the workspace.")
     if target.suffix.lower() not in (".yaml", ".yml"):
@@ -118,7 +165,7 @@ def prepare(
         raise bad_request(f"{path} is larger than 1 MiB; is it really a reana.yaml?")
     text = target.read_text(errors="replace")
     return _prepare(
-        root,
+        workspace.root,
         target.parent,
         text,
         path,
@@ -127,29 +174,44 @@ def prepare(
         capabilities,
         parameters,
         options,
+        protected,
     )
 
 
 def prepare_text(
-    root: str | Path,
+    workspace: Workspace | str | Path,
     base: str,
     text: str,
     line_offset: int = 0,
     capabilities: dict | None = None,
     parameters: dict | None = None,
     options: dict | None = None,
+    protected: tuple[Path, ...] = (),
+    cwd: str | None = None,
 ) -> Prepared:
     """The same for a specification written in a notebook cell: inputs resolve against
-    ``base`` (the notebook's folder) and line numbers count from the cell's first line."""
-    root = Path(root).resolve()
-    folder = inside(root, base, "reana") if base.strip("/") else root
+    ``base`` (the notebook's folder) or the kernel's absolute ``cwd``, and line numbers count
+    from the cell's first line."""
+    workspace = _workspace(workspace)
+    if cwd is not None:
+        base = base_of(workspace, cwd)
+    folder = _source(workspace, base) if base.strip("/") else workspace.root
     if not folder.is_dir():
         raise EscapeError(404, "not_found", f"{base} is not a folder in the workspace.")
     if len(text.encode()) > specs.MAX_SPEC_BYTES:
         raise bad_request("The specification is larger than 1 MiB.")
     label = f"{base.strip('/') or '.'}/<cell>"
     prepared = _prepare(
-        root, folder, text, label, None, default_name(label), capabilities, parameters, options
+        workspace.root,
+        folder,
+        text,
+        label,
+        None,
+        default_name(label),
+        capabilities,
+        parameters,
+        options,
+        protected,
     )
     for issue in prepared.issues:
         if issue.line is not None:
@@ -167,6 +229,7 @@ def _prepare(
     capabilities: dict | None,
     parameters: dict | None,
     options: dict | None,
+    protected: tuple[Path, ...] = (),
 ) -> Prepared:
     empty = Prepared(label, None, specs.Summary(), InputPlan(), [], None, name)
     try:
@@ -196,7 +259,8 @@ def _prepare(
         and isinstance(workflow.get("file"), str)
         and not workflow.get("specification")
     ):
-        serial_spec, more = _load_yaml_file(root, folder, workflow["file"])
+        beside = spec_name or "the notebook"
+        serial_spec, more = _load_yaml_file(folder, workflow["file"], protected, beside)
         issues += more
         if serial_spec is not None:
             body["workflow"]["specification"] = serial_spec
@@ -206,7 +270,7 @@ def _prepare(
     issues += _capability_issues(doc, summary, data, capabilities)
     plan = InputPlan()
     if isinstance(data, dict) and data:
-        plan = collect(doc, summary, root, folder, spec_name)
+        plan = collect(doc, summary, root, folder, spec_name, protected=protected)
         issues += plan.issues
     issues.sort(key=lambda i: (i.line or 0, i.column or 0))
     return Prepared(label, doc, summary, plan, issues, body, name)
@@ -378,6 +442,8 @@ class Submissions:
                     "stage": "validated",
                     "files_total": len(plan.files),
                     "bytes_total": plan.total_bytes,
+                    # What was left out (hidden entries, the server's own files) is said here.
+                    "warnings": prepared.warnings()[:50],
                 }
             )
             created = await self.client.create(name, prepared.body or {})

@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 from ..http import EscapeError
-from ..workspace import extract_zip, inside
+from ..workspace import Workspace, extract_zip, open_new, place
 from .client import ACTIVE, ReanaClient, check_workflow_ref
 
 CAPABILITY_TTL = 300.0
@@ -138,10 +138,11 @@ def full_log_text(name: str, logs: dict) -> str:
 
 
 class Workflows:
-    def __init__(self, client: ReanaClient, root_dir: str):
+    def __init__(self, client: ReanaClient, workspace: Workspace | str | Path):
         self.client = client
-        self.root_dir = root_dir
-        self._root = Path(root_dir).resolve()
+        if not isinstance(workspace, Workspace):
+            workspace = Workspace(Path(workspace))
+        self.workspace = workspace
         self._capabilities: tuple[float, dict] | None = None
 
     async def capabilities(self, fresh: bool = False) -> dict:
@@ -248,7 +249,12 @@ class Workflows:
     async def download_outputs(
         self, ref: str, dest: str | None = None, paths: list[str] | None = None
     ) -> dict:
-        """Outputs (or the given workspace paths) into ``reana/<name>.<run>/`` by default."""
+        """Outputs (or the given workspace paths) into ``reana/<name>.<run>/`` by default.
+
+        Every name (the spec's outputs come from whoever wrote it, the zip members from REANA) is
+        checked with the workspace rule before anything is written: no ``..``, absolute path,
+        NUL, name over 255 bytes or hidden part. An existing different file is never replaced:
+        the output takes a free name beside it and the answer says so (``renamed``)."""
         workflow = await self.get(ref)
         if paths is None:
             declared = await self.outputs(ref)
@@ -257,47 +263,79 @@ class Workflows:
             raise EscapeError(
                 400, "reana_no_outputs", "This workflow declares no outputs.", service="reana"
             )
+        workspace = self.workspace
         folder_rel = dest or f"{self.client.config.outputs_dir}/{workflow['full_name']}"
-        folder = inside(self.root_dir, folder_rel, "reana")
+        folder = workspace.target(folder_rel, "reana")
+        wanted = [path.rstrip("/") or path for path in paths]
+        for path in wanted:  # all refused before the first byte is written
+            workspace.within(folder, path, "reana")
         written: list[str] = []
         missing: list[str] = []
-        for path in paths:
-            inside(folder, path.rstrip("/"), "reana")  # the same rules for upstream names
+        renamed: list[dict] = []
+        skipped: list[str] = []
+        for path in wanted:
             try:
-                written += await self._download_one(workflow["id"], path.rstrip("/"), folder)
+                got = await self._download_one(workflow["id"], path, folder)
             except EscapeError as error:
                 if error.status == 404:
                     missing.append(path)
-                else:
-                    raise
-        return {
-            "folder": str(folder.relative_to(self._root)),
+                    continue
+                raise
+            written += got["files"]
+            renamed += got["renamed"]
+            skipped += got["skipped"]
+        answer = {
+            "folder": workspace.relative(folder),
             "files": written,
             "missing": missing,
+            "renamed": renamed,
+            "skipped": skipped,
         }
+        notes = []
+        if renamed:
+            notes.append(
+                f"{len(renamed)} output(s) kept beside an existing file of yours instead of "
+                "replacing it: "
+                + ", ".join(f"{r['name']} -> {r['path']}" for r in renamed[:5])
+                + ("..." if len(renamed) > 5 else "")
+            )
+        if skipped:
+            notes.append(
+                f"{len(skipped)} hidden file(s) or link(s) in the outputs were not written: "
+                + ", ".join(skipped[:5])
+                + ("..." if len(skipped) > 5 else "")
+            )
+        answer["message"] = ". ".join(notes) + "." if notes else ""
+        return answer
 
-    async def _download_one(self, ref: str, path: str, folder: Path) -> list[str]:
-        root = self._root
-        target = inside(folder, path, "reana")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.reana.part")
+    async def _download_one(self, ref: str, path: str, folder: Path) -> dict:
+        workspace = self.workspace
+        target = workspace.within(folder, path, "reana")
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, lambda: target.parent.mkdir(parents=True, exist_ok=True))
+        # Our own temporary name (hidden, so never taken for an output), created exclusively.
+        temp = target.with_name(f".reana-{uuid.uuid4().hex}.part")
         try:
             async with self.client.download(ref, path) as response:
                 kind = response.headers.get("Content-Type", "")
-                loop = asyncio.get_running_loop()
-                handle = await loop.run_in_executor(None, open, temp, "wb")
+                handle = await loop.run_in_executor(None, open_new, temp)
                 try:
                     async for chunk in response.aiter_bytes(256 * 1024):
                         await loop.run_in_executor(None, handle.write, chunk)
                 finally:
                     await loop.run_in_executor(None, handle.close)
             if kind.startswith("application/zip"):
-                written = await loop.run_in_executor(
-                    None, lambda: extract_zip(temp, folder, str(root), service="reana")
+                extracted = await loop.run_in_executor(
+                    None, lambda: extract_zip(temp, folder, workspace, service="reana")
                 )
-                temp.unlink(missing_ok=True)
-                return written
-            os.replace(temp, target)
-            return [str(target.relative_to(root))]
+                return {
+                    "files": extracted.paths,
+                    "renamed": [{"name": n, "path": p} for n, p in extracted.renamed],
+                    "skipped": extracted.skipped,
+                }
+            final = await loop.run_in_executor(None, place, temp, target)
+            rel = workspace.relative(final)
+            renamed = [{"name": path, "path": rel}] if final != target else []
+            return {"files": [rel], "renamed": renamed, "skipped": []}
         finally:
-            temp.unlink(missing_ok=True)
+            await loop.run_in_executor(None, lambda: temp.unlink(missing_ok=True))

@@ -124,7 +124,9 @@ async def test_symlinks_leaving_the_workspace_are_refused(jp_fetch, project, tmp
     (project / "data" / "escape").symlink_to(outside)
     answer = await call(jp_fetch, "validate", method="POST", body={"path": "analysis/reana.yaml"})
     messages = [i["message"] for i in answer["issues"]]
-    assert messages == ["'code/fit.py' is a link to a place outside the workspace; refused"]
+    assert messages == [
+        "'code/fit.py' is a link to a place outside the folder of reana.yaml; refused"
+    ]
     assert {"name": "data/escape", "reason": "symlink"} in answer["inputs"]["skipped"]
     names = [f["name"] for f in answer["inputs"]["files"]]
     assert not any("escape" in n or "secret" in n for n in names)
@@ -134,7 +136,7 @@ async def test_symlinks_leaving_the_workspace_are_refused(jp_fetch, project, tmp
         method="POST",
         body={"path": "analysis/reana.yaml", "idempotency_key": uuid.uuid4().hex},
     )
-    assert code == 400 and "outside the workspace" in error["message"]
+    assert code == 400 and "outside the folder of reana.yaml" in error["message"]
 
 
 async def test_spec_path_outside_the_workspace_is_refused(jp_fetch):
