@@ -15,13 +15,18 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { errorMessage } from '../request';
-import { FetchDialogBody } from './components/FetchDialog';
+import { FetchDialogBody, IDestinationState } from './components/FetchDialog';
 import { IDidFetchActions } from './components/DidFetch';
 import { IFetchJob } from './fetchApi';
 import { commonFolder, FetchModel } from './fetchModel';
 import { DatalakeModel } from './model';
+import { NotebookFetchConfirm } from './components/NotebookFetchConfirm';
 import {
-  destinationOf,
+  isNotebookTrusted,
+  planNotebookFetch,
+  startPlans
+} from './notebookFetch';
+import {
   IDatalakeUse,
   insertUses,
   METADATA_KEY,
@@ -59,15 +64,22 @@ export class FetchActions implements IDidFetchActions {
       );
   };
 
+  /**
+   * Ask for a destination folder, checked by the server as it is typed; a refused folder
+   * starts nothing (Enter in the field bypasses the disabled button, so check again here).
+   */
   fetchTo = async (dids: string[]): Promise<void> => {
-    const { browse, trans } = this.deps;
-    let dest = '';
+    const { browse, fetches, trans } = this.deps;
+    const instance = browse.state.instance ?? browse.whoami?.instance.name;
+    let state: IDestinationState | null = null;
     const body = ReactWidget.create(
       React.createElement(FetchDialogBody, {
         dids,
         fetchDir: browse.whoami?.fetch?.fetch_dir ?? 'datalake',
         trans,
-        onChange: (value: string) => (dest = value)
+        check: (dest: string, signal: AbortSignal) =>
+          fetches.check(dids, dest || undefined, instance, undefined, signal),
+        onChange: (value: IDestinationState) => (state = value)
       })
     );
     const result = await showDialog({
@@ -78,10 +90,16 @@ export class FetchActions implements IDidFetchActions {
         Dialog.okButton({ label: trans.__('Fetch') })
       ]
     });
-    if (result.button.accept) {
-      browse.clearChecked();
-      this.fetch(dids, dest.trim() || undefined);
+    if (!result.button.accept || !state) {
+      return;
     }
+    const chosen: IDestinationState = state;
+    if (chosen.refused) {
+      Notification.error(chosen.refused, { autoClose: 8000 });
+      return;
+    }
+    browse.clearChecked();
+    this.fetch(dids, chosen.dest.trim() || undefined);
   };
 
   makeAvailable = (did: string): void => {
@@ -150,10 +168,16 @@ export class FetchActions implements IDidFetchActions {
     );
   };
 
-  /** When a notebook opens, offer to fetch the DIDs it records but the workspace lacks. */
+  /**
+   * When a notebook opens, offer to fetch the DIDs it records but the workspace lacks; only for
+   * a trusted notebook: the metadata of anyone else's notebook proposes nothing.
+   */
   checkNotebook = async (panel: NotebookPanel): Promise<void> => {
     const { app, trans } = this.deps;
     await panel.context.ready;
+    if (!isNotebookTrusted(panel.model)) {
+      return;
+    }
     const uses = recordedUses(panel.model?.getMetadata(METADATA_KEY));
     if (uses.length === 0) {
       return;
@@ -177,7 +201,7 @@ export class FetchActions implements IDidFetchActions {
           {
             label: trans.__('Fetch'),
             displayType: 'accent',
-            callback: () => this.fetchMissing(missing)
+            callback: () => void this.confirmMissing(panel, missing)
           },
           {
             label: trans.__('Which?'),
@@ -217,32 +241,49 @@ export class FetchActions implements IDidFetchActions {
     );
   };
 
-  /** Fetch recorded DIDs back to where the notebook expects them: one job per destination. */
-  fetchMissing = (missing: IDatalakeUse[]): void => {
+  /**
+   * Fetch recorded DIDs after the user saw where each lands: the server is asked first (nothing
+   * starts), then one job per destination, each request marked as coming from a notebook.
+   */
+  confirmMissing = async (
+    panel: NotebookPanel,
+    missing: IDatalakeUse[]
+  ): Promise<void> => {
     const { fetches, trans } = this.deps;
-    const groups = new Map<
-      string,
-      { dest?: string; instance: string; dids: string[] }
-    >();
-    for (const use of missing) {
-      const dest = destinationOf(use);
-      const key = `${use.instance}|${dest ?? ''}`;
-      const group = groups.get(key) ?? {
-        dest,
-        instance: use.instance,
-        dids: []
-      };
-      group.dids.push(didOfUse(use));
-      groups.set(key, group);
+    // Trust may have been withdrawn since the toast appeared.
+    if (!isNotebookTrusted(panel.model)) {
+      return;
     }
-    for (const group of groups.values()) {
-      fetches
-        .start(group.dids, group.dest, group.instance || undefined)
-        .catch(reason =>
-          Notification.error(errorMessage(reason, trans.__('Fetch')), {
-            autoClose: 8000
-          })
-        );
+    const plans = await planNotebookFetch(
+      (dids, dest, instance, origin) =>
+        fetches.check(dids, dest, instance, origin),
+      missing
+    );
+    const runnable = plans.some(plan => !plan.error);
+    const name = panel.context.localPath.split('/').pop() ?? '';
+    const result = await showDialog({
+      title: trans.__('Fetch the DIDs %1 uses?', name),
+      body: ReactWidget.create(
+        React.createElement(NotebookFetchConfirm, {
+          notebook: name,
+          plans,
+          trans
+        })
+      ),
+      buttons: runnable
+        ? [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Fetch') })]
+        : [Dialog.cancelButton({ label: trans.__('Close') })]
+    });
+    if (!runnable || !result.button.accept) {
+      return;
+    }
+    const errors = await startPlans(
+      (dids, dest, instance, origin) =>
+        fetches.start(dids, dest, instance, origin),
+      plans
+    );
+    for (const message of errors) {
+      Notification.error(message, { autoClose: 8000 });
     }
   };
 

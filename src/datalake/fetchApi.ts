@@ -112,12 +112,63 @@ export interface IReplicaStatus {
   files_truncated: boolean;
 }
 
+/**
+ * Where a fetch request comes from. `notebook`: the destination was read from a notebook's
+ * metadata (written by someone else, perhaps), so the server confines it to its fetch folder.
+ */
+export type FetchOrigin = 'notebook';
+
+/** What the server would do with a fetch request, without starting anything. */
+export interface IFetchCheck {
+  dest: string;
+  /** Where each DID lands: a workspace path. */
+  paths: { did: string; path: string }[];
+}
+
+function fetchBody(
+  dids: string[],
+  dest: string | undefined,
+  origin: FetchOrigin | undefined,
+  check: boolean
+): string {
+  return JSON.stringify({
+    dids,
+    ...(dest ? { dest } : {}),
+    ...(origin ? { origin } : {}),
+    ...(check ? { check: true } : {})
+  });
+}
+
 export const fetchApi = {
-  start: (dids: string[], dest?: string, instance?: string) =>
+  /** Starts one job (202). 400 `bad_path` for a refused destination, 429 `too_many_jobs`. */
+  start: (
+    dids: string[],
+    dest?: string,
+    instance?: string,
+    origin?: FetchOrigin
+  ) =>
     requestAPI<IFetchJob>('datalake/fetch', {
       method: 'POST',
-      body: JSON.stringify(dest ? { dids, dest } : { dids }),
+      body: fetchBody(dids, dest, origin, false),
       params: { instance }
+    }),
+
+  /**
+   * The server's answer to the same request, with nothing started: where each DID would land,
+   * or the refusal (400 `bad_path`) a real start would get.
+   */
+  check: (
+    dids: string[],
+    dest?: string,
+    instance?: string,
+    origin?: FetchOrigin,
+    signal?: AbortSignal
+  ) =>
+    requestAPI<IFetchCheck>('datalake/fetch', {
+      method: 'POST',
+      body: fetchBody(dids, dest, origin, true),
+      params: { instance },
+      signal
     }),
 
   list: async (): Promise<IFetchJob[]> =>

@@ -8,6 +8,8 @@ import { errorMessage } from '../request';
 import {
   FetchApi,
   fetchApi,
+  FetchOrigin,
+  IFetchCheck,
   IFetchJob,
   IFetchJobDetail,
   IReplicaStatus,
@@ -208,17 +210,34 @@ export class FetchModel {
   async start(
     dids: string[],
     dest?: string,
-    instance?: string
+    instance?: string,
+    origin?: FetchOrigin
   ): Promise<IFetchJob> {
-    const job = await this._api.start(
-      dids,
-      dest?.trim() || undefined,
-      instance
-    );
+    const folder = dest?.trim() || undefined;
+    const job = origin
+      ? await this._api.start(dids, folder, instance, origin)
+      : await this._api.start(dids, folder, instance);
     this._watched.set(job.id, this._now());
     this._setJobs([job, ...this._jobs.filter(j => j.id !== job.id)]);
     this._emit();
     return job;
+  }
+
+  /** Where a request would land, or the server's refusal; nothing starts. */
+  check(
+    dids: string[],
+    dest?: string,
+    instance?: string,
+    origin?: FetchOrigin,
+    signal?: AbortSignal
+  ): Promise<IFetchCheck> {
+    return this._api.check(
+      dids,
+      dest?.trim() || undefined,
+      instance,
+      origin,
+      signal
+    );
   }
 
   async cancel(id: string): Promise<void> {

@@ -1,6 +1,17 @@
 import { formatBytes } from '../common/format';
 import { IDidDetails } from './api';
 
+/**
+ * Text safe on a `#` comment line: a DID name comes from the Data Lake (anyone can register
+ * one), and a line break in it would end the comment and put the rest into the code we insert.
+ */
+export function commentText(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
+}
+
 /** A Python string literal for any DID name (quotes, backslashes, unicode). */
 function pyString(text: string): string {
   return JSON.stringify(text);
@@ -17,7 +28,7 @@ export function pythonSnippet(
   return [
     'from rucio.client.downloadclient import DownloadClient',
     '',
-    `# ${details.did} (${details.type}, ${size})`,
+    `# ${commentText(details.did)} (${details.type}, ${size})`,
     `did = ${pyString(details.did)}`,
     'DownloadClient().download_dids([{"did": did, "base_dir": "datalake"}])',
     ''
@@ -92,7 +103,7 @@ export function localPathSnippet(
   dids.forEach((entry, index) => {
     const name = varName(index, dids.length);
     const value = literal(entry.path, language);
-    lines.push(`${comment} ${entry.did} (${entry.type})`);
+    lines.push(`${comment} ${commentText(entry.did)} (${entry.type})`);
     if (language === 'python') {
       lines.push(`${name} = Path(${value})`);
       checks.push(
@@ -139,7 +150,7 @@ export function fileListSnippet(
   const note = truncated ? ['# (only the first files are listed)'] : [];
   if (language === 'r') {
     return [
-      `# ${did} on a mounted RSE`,
+      `# ${commentText(did)} on a mounted RSE`,
       ...note,
       'paths <- c(',
       items.join(',\n'),
@@ -148,7 +159,7 @@ export function fileListSnippet(
     ].join('\n');
   }
   return [
-    `# ${did} on a mounted RSE`,
+    `# ${commentText(did)} on a mounted RSE`,
     ...note,
     'paths = [',
     items.join(',\n'),

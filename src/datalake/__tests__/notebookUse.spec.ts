@@ -6,7 +6,12 @@ import {
   pathForNotebook,
   recordedUses
 } from '../notebookUse';
-import { fileListSnippet, kernelLanguage, localPathSnippet } from '../snippet';
+import {
+  fileListSnippet,
+  kernelLanguage,
+  localPathSnippet,
+  pythonSnippet
+} from '../snippet';
 
 function use(partial: Partial<IDatalakeUse> = {}): IDatalakeUse {
   return {
@@ -169,5 +174,28 @@ describe('path snippets per kernel language', () => {
     expect(fileListSnippet('s:d', ['/m/a'], false, 'r')).toContain(
       'paths <- c(\n    "/m/a"\n)'
     );
+  });
+});
+
+describe('DID names in inserted code', () => {
+  it('cannot end the comment line and smuggle code into the cell', () => {
+    const hostile = 'user.mallory:x\nimport os; os.system("id")\r# \u2028y';
+    const cells = [
+      localPathSnippet([{ did: hostile, type: 'file', path: 'datalake/x' }]),
+      localPathSnippet([{ did: hostile, type: 'file', path: 'x' }], 'r'),
+      localPathSnippet([{ did: hostile, type: 'file', path: 'x' }], 'julia'),
+      fileListSnippet(hostile, ['/mnt/x'], false),
+      fileListSnippet(hostile, ['/mnt/x'], false, 'r'),
+      pythonSnippet({ did: hostile, type: 'file', bytes: 1, length: null })
+    ];
+    for (const cell of cells) {
+      const lines = cell.split(/\r\n|\r|\n|\u2028|\u2029/);
+      expect(lines.some(line => line.startsWith('import os; os.system'))).toBe(
+        false
+      );
+      expect(cell).toContain(
+        'user.mallory:x\\u000aimport os; os.system("id")\\u000d# \\u2028y'
+      );
+    }
   });
 });
