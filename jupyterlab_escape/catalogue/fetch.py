@@ -24,7 +24,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..http import EscapeError
-from ..workspace import Extracted, Workspace, extract_zip, is_hidden, open_new, place
+from ..workspace import (
+    Extracted,
+    Workspace,
+    extract_zip,
+    is_hidden,
+    open_new,
+    place,
+    relative_parts,
+)
 from .client import RateLimited, ZenodoClient
 
 log = logging.getLogger("jupyterlab_escape.catalogue")
@@ -129,10 +137,10 @@ def _check_members(archive: Path, workspace: Workspace) -> None:
     with zipfile.ZipFile(archive) as zf:
         for member in zf.infolist():
             if member.is_dir() or stat.S_ISLNK(member.external_attr >> 16):
-                continue
-            if is_hidden(member.filename) and not workspace.allow_hidden:
-                continue  # skipped (and reported) by extract_zip
-            workspace.parts(member.filename, "zenodo")
+                continue  # links are skipped (and reported) by extract_zip
+            # The shape of the path, hidden or not: hidden members are skipped and reported by
+            # extract_zip, but a hidden-looking "..\\x" is refused for what it is.
+            relative_parts(member.filename, "zenodo", allow_hidden=True)
 
 
 def unpack(archive: Path, folder: Path, workspace: Workspace, key: str) -> Extracted:
@@ -147,7 +155,7 @@ def unpack(archive: Path, folder: Path, workspace: Workspace, key: str) -> Extra
             502,
             "zenodo_bad_zip",
             f"{_short(key)} is not a valid zip archive ({_short(str(err))}); "
-            "the archive was kept, its contents were not extracted.",
+            "the archive was kept and extraction stopped.",
             service="zenodo",
         ) from None
 
