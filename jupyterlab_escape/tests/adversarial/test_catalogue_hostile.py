@@ -491,3 +491,15 @@ async def test_a_hostile_title_makes_a_plain_folder(
     assert job["state"] == "done", job["message"]
     assert job["dest"] == folder
     writes.assert_only(f"root_dir/{folder}", ignore=IGNORE)
+
+
+async def test_hidden_files_are_written_only_when_the_contents_manager_shows_them(
+    jp_fetch, jp_serverapp, jp_root_dir, zenodo_standin, writes
+):
+    rid = publish(zenodo_standin.state, {".zenodo.json": b"{}", "ok.txt": b"fine"})
+    jp_serverapp.contents_manager.allow_hidden = True
+    job = await fetched(jp_fetch, rid, dest="ossr/shown")
+    assert job["state"] == "done", job["message"]
+    assert job["skipped"] == []
+    assert (Path(jp_root_dir) / "ossr/shown/.zenodo.json").read_bytes() == b"{}"
+    writes.assert_only("root_dir/ossr/shown")
