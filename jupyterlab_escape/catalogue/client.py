@@ -91,7 +91,8 @@ class ZenodoClient:
 
     @property
     def base_url(self) -> str:
-        return self.http.base_url
+        """The URL record links are built on: never with the configured user info."""
+        return self.http.public_base_url
 
     @property
     def max_page_size(self) -> int:

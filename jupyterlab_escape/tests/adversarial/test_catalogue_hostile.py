@@ -503,3 +503,12 @@ async def test_hidden_files_are_written_only_when_the_contents_manager_shows_the
     assert job["skipped"] == []
     assert (Path(jp_root_dir) / "ossr/shown/.zenodo.json").read_bytes() == b"{}"
     writes.assert_only("root_dir/ossr/shown")
+
+
+def test_user_info_in_the_zenodo_url_never_reaches_a_record_link():
+    from jupyterlab_escape.catalogue import records
+    from jupyterlab_escape.config import EscapeZenodo
+
+    client = ZenodoClient(ServiceHTTP(EscapeZenodo(url="https://bob:t0ken-pw@zenodo.example")))
+    summary = records.summary({"id": "42", "metadata": {"title": "t"}}, client.base_url)
+    assert summary["html_url"] == "https://zenodo.example/records/42"
