@@ -42,6 +42,86 @@ export function outputBundle(data: IWorkflowOutputData): Record<string, any> {
   };
 }
 
+/** What an untrusted output says, as plain values; nothing in it is acted upon. */
+export interface ISavedStatus {
+  name: string;
+  run: string;
+  status: string;
+  total: number;
+  finished: number;
+  step: string | null;
+}
+
+function text(value: unknown, max = 200): string | null {
+  if (typeof value === 'string') {
+    return value.slice(0, max);
+  }
+  return typeof value === 'number' && Number.isFinite(value)
+    ? String(value)
+    : null;
+}
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? Math.floor(value)
+    : 0;
+}
+
+/** The saved status of an output from a notebook that may have been written by anyone. */
+export function savedStatus(data: unknown): ISavedStatus {
+  const d = (typeof data === 'object' && data !== null ? data : {}) as Record<
+    string,
+    unknown
+  >;
+  const snapshot = (
+    typeof d.snapshot === 'object' && d.snapshot !== null ? d.snapshot : {}
+  ) as Record<string, unknown>;
+  const progress = (
+    typeof snapshot.progress === 'object' && snapshot.progress !== null
+      ? snapshot.progress
+      : {}
+  ) as Record<string, unknown>;
+  return {
+    name: text(d.name) ?? '?',
+    run: text(d.run_number, 20) ?? '?',
+    status: text(d.status, 40) ?? 'unknown',
+    total: count(progress.total),
+    finished: count(progress.finished),
+    step: text(progress.current_step)
+  };
+}
+
+/**
+ * An output of an untrusted notebook: what it says, labelled as not live. It asks the server
+ * nothing (no status, no logs, no links to our routes) and never writes into the notebook:
+ * the output may name someone else's workflow, or be there to collect ours when saved.
+ */
+export function SavedStatus(props: { saved: ISavedStatus }): JSX.Element {
+  const { saved } = props;
+  return (
+    <div
+      className="jp-escape-ReanaCell jp-mod-untrusted"
+      role="region"
+      aria-label={`Saved REANA workflow status ${saved.name}.${saved.run}`}
+    >
+      <div className="jp-escape-ReanaCell-head">
+        <strong>
+          {saved.name}
+          <span className="jp-escape-muted">.{saved.run}</span>
+        </strong>
+        <StatusBadge kind="idle" label={saved.status} />
+      </div>
+      <div className="jp-escape-ReanaCell-progress">
+        <span>{progressText(saved.total, saved.finished, saved.step)}</span>
+      </div>
+      <p className="jp-escape-ReanaCell-untrusted">
+        Saved status (notebook not trusted): not refreshed. Trust the notebook
+        to follow this workflow live.
+      </p>
+    </div>
+  );
+}
+
 export interface IOutputContext {
   api?: ReanaApi;
   openWorkflow: (id: string) => void;
@@ -102,6 +182,18 @@ export class WorkflowOutput
   }
 
   async renderModel(mime: IRenderMime.IMimeModel): Promise<void> {
+    if (!mime.trusted) {
+      // Untrusted (a notebook from elsewhere): a static picture, no model, no requests, and no
+      // reference to the output model, so nothing here can ever change the notebook.
+      this._model?.dispose();
+      this._model = null;
+      this._mime = null;
+      this._data = null;
+      this._saved = savedStatus(mime.data[WORKFLOW_MIME]);
+      this.update();
+      return;
+    }
+    this._saved = null;
     this._mime = mime;
     const data = mime.data[WORKFLOW_MIME] as unknown as IWorkflowOutputData;
     this._data = data;
@@ -193,6 +285,9 @@ export class WorkflowOutput
   }
 
   render(): JSX.Element {
+    if (this._saved) {
+      return <SavedStatus saved={this._saved} />;
+    }
     const data = this._data;
     if (!data) {
       return <div />;
@@ -287,6 +382,7 @@ export class WorkflowOutput
     );
   }
 
+  private _saved: ISavedStatus | null = null;
   private _mime: IRenderMime.IMimeModel | null = null;
   private _data: IWorkflowOutputData | null = null;
   private _model: WorkflowModel | null = null;
@@ -298,6 +394,14 @@ export class WorkflowOutput
   private _error: string | null = null;
 }
 
+/**
+ * `safe: true` on purpose. JupyterLab 4 renders an untrusted output with the best factory marked
+ * safe (`preferredMimeType(data, 'ensure')`) and hands the renderer the model's `trusted` flag;
+ * a safe factory is one whose rendering of untrusted data is still useful. Ours is: for an
+ * untrusted model it draws the saved status, labelled as not live, and does nothing else. With
+ * `safe: false` the same output would fall back to its `text/plain` summary, with no sign that
+ * it is stale. Trusting the notebook re-renders the output trusted, and it goes live.
+ */
 export function workflowRendererFactory(
   context: IOutputContext
 ): IRenderMime.IRendererFactory {
