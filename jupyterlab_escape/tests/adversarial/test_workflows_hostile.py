@@ -719,3 +719,33 @@ async def test_outputs_do_not_follow_a_planted_folder_link(jp_fetch, home, hosti
     )
     assert list((home / ".config").iterdir()) == []
     writes.assert_nothing()
+
+
+async def test_spec_sized_json_is_encoded_off_the_event_loop(
+    jp_fetch, home, hostile, monkeypatch, writes
+):
+    """The validate answer and the body sent to REANA are encoded in a worker thread."""
+    import threading
+
+    from jupyterlab_escape.workflows import client, routes
+
+    loop_thread = threading.get_ident()
+    seen: list[tuple[str, bool]] = []
+    real = json.dumps
+
+    def watched(value, *args, **kwargs):
+        if isinstance(value, dict) and ("issues" in value or "workflow" in value):
+            kind = "answer" if "issues" in value else "request"
+            seen.append((kind, threading.get_ident() == loop_thread))
+        return real(value, *args, **kwargs)
+
+    monkeypatch.setattr(routes.json, "dumps", watched)
+    monkeypatch.setattr(client.json, "dumps", watched)
+    (home / "analysis" / "reana.yaml").write_text(spec_with("  files: [code/fit.py]\n"))
+    armed(writes)
+    await validate(jp_fetch, path="analysis/reana.yaml")
+    events = await submit(jp_fetch, path="analysis/reana.yaml", name="offloop")
+    assert events[-1]["stage"] == "started"
+    assert ("answer", False) in seen and ("request", False) in seen
+    assert [kind for kind, on_loop in seen if on_loop] == []
+    writes.assert_nothing()

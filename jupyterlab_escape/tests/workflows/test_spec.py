@@ -234,3 +234,20 @@ def test_every_corpus_variant_gets_an_answer_not_a_crash(tmp_path):
         assert isinstance(prepared.valid, bool)
         checked += 1
     assert checked > 200
+
+
+def test_a_few_anchors_still_work_and_bombs_do_not():
+    shared = (
+        "env: &env {environment: busybox, kubernetes_memory_limit: 1Gi}\n"
+        "workflow:\n  type: serial\n  specification:\n    steps:\n"
+        "      - {<<: *env, name: a, commands: [ls]}\n"
+        "      - {<<: *env, name: b, commands: [ls]}\n"
+    )
+    doc = specs.parse(shared)
+    steps = doc.data["workflow"]["specification"]["steps"]
+    assert [s["environment"] for s in steps] == ["busybox", "busybox"]
+    wide = "a: &a [" + ",".join(["x"] * 5000) + "]\nb: [*a]\nc: [*a, *a]\n"
+    with pytest.raises(specs.SpecSyntaxError) as caught:
+        specs.parse(wide)
+    assert (caught.value.issue.line, caught.value.issue.column) == (3, 5)
+    assert caught.value.issue.message.startswith("YAML aliases expand to more than 10000 nodes")
