@@ -229,7 +229,10 @@ def outputs(
     server: EscapeServer | None = None,
 ) -> dict:
     """The outputs the specification declares; with ``download``, fetched into the workspace
-    (default ``reana/<name>.<run>/``), answering ``{folder, files, missing}`` (workspace paths)."""
+    (default ``reana/<name>.<run>/``), answering ``{folder, files, missing, renamed, skipped,
+    message}`` (workspace paths): an existing file of yours is never replaced, the output takes a
+    free name beside it (``renamed``); hidden files and links in an archive are not written
+    (``skipped``); ``message`` says both in one sentence."""
     server = _server(server)
     ref = urllib.parse.quote(_ref(workflow))
     if download:
