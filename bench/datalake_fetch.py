@@ -4,7 +4,7 @@
 
 On the local Rucio testbed, for (1) the 1,000-file dataset and (2) the three large files
 (709 MB), all read over HTTPS from ESCAPE_DISK:
-  a. our fetch job (jupyterlab_escape.datalake.fetch.FetchJobs, the engine behind
+  a. our fetch job (jupyterlab_escape.datalake.fetch.FetchRunner, the engine behind
      POST /escape/datalake/fetch, run in this process): resolve, list replicas, download in
      parallel, verify adler32 + md5, rename;
   b. the real `rucio download` of the testbed venv, with its defaults (same RSE, same protocol,
@@ -36,9 +36,10 @@ from rucio_baseline import timed_download  # noqa: E402
 from traitlets.config import Configurable  # noqa: E402
 
 from jupyterlab_escape.config import EscapeRucio  # noqa: E402
-from jupyterlab_escape.datalake.fetch import FetchJobs  # noqa: E402
+from jupyterlab_escape.datalake.fetch import FetchRunner  # noqa: E402
 from jupyterlab_escape.datalake.instances import RucioInstances  # noqa: E402
 from jupyterlab_escape.http import ServiceHTTP  # noqa: E402
+from jupyterlab_escape.jobs import JobStore  # noqa: E402
 from jupyterlab_escape.workspace import Workspace  # noqa: E402
 from testbed.rucio import handle  # noqa: E402
 
@@ -59,16 +60,19 @@ def ours(tb, did: str, workdir: Path, concurrency: int) -> tuple[float, int, int
     async def run() -> tuple[float, int, int, bool]:
         instances = RucioInstances(config, ServiceHTTP(config), Configurable(), root / ".state")
         await instances.default.client.auth.token()  # both sides start with a token
-        jobs = FetchJobs(instances, Workspace(root), root / "state" / "jobs.json")
+        store = JobStore(root / "state" / "jobs.json")
+        fetches = FetchRunner(instances, Workspace(root), store)
         t0 = time.perf_counter()
-        job = jobs.start(None, [did], None)
-        job = await jobs.wait(job.id)
+        job = fetches.start(None, [did], None)
+        job = await store.wait(job.id)
         seconds = time.perf_counter() - t0
-        await jobs.shutdown()
+        await store.shutdown()
+        fetches.close()
         await instances.aclose()
         await instances.default.client.http.aclose()
-        ok = job.state == "done" and all(f.state == "verified" for f in job.files)
-        return seconds, len(job.files), sum(f.bytes for f in job.files), ok
+        files = job.data.files
+        ok = job.state == "done" and all(f.state == "verified" for f in files)
+        return seconds, len(files), sum(f.bytes for f in files), ok
 
     result = asyncio.run(run())
     shutil.rmtree(root, ignore_errors=True)

@@ -12,8 +12,9 @@ from . import status
 from .catalogue import routes as catalogue_routes
 from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
 from .datalake import routes as datalake_routes
-from .datalake.fetch import FetchJobs
+from .datalake.fetch import FetchRunner
 from .datalake.instances import RucioInstances
+from .jobs import JobStore
 from .services import Services
 from .workflows import routes as workflows_routes
 from .workspace import Workspace
@@ -45,8 +46,9 @@ class EscapeApp(ExtensionApp):
         # The one path rule of every slice: hidden parts only when the contents manager shows them.
         self.workspace = Workspace(root, lambda: bool(getattr(contents, "allow_hidden", False)))
         self.settings["escape_workspace"] = self.workspace
-        state = data_dir / f"datalake-fetch-{hashlib.sha1(root.encode()).hexdigest()[:12]}.json"
-        self.datalake_fetch = FetchJobs(self.rucio_instances, self.workspace, state)
+        state = data_dir / f"jobs-{hashlib.sha1(root.encode()).hexdigest()[:12]}.json"
+        self.jobs = JobStore(state)  # every slice's long work, one list per workspace
+        self.datalake_fetch = FetchRunner(self.rucio_instances, self.workspace, self.jobs)
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"
             self.log.info("jupyterlab_escape: %s %s", config.display_name, state)
@@ -56,6 +58,7 @@ class EscapeApp(ExtensionApp):
             self.handlers.extend(module.routes)
 
     async def stop_extension(self) -> None:
-        await self.datalake_fetch.shutdown()
+        await self.jobs.shutdown()
+        self.datalake_fetch.close()
         await self.rucio_instances.aclose()
         await self.services.aclose()

@@ -70,3 +70,51 @@ class EscapeHandler(ExtensionHandlerMixin, APIHandler):
                 self.send_error(e.status, exc_info=(type(e), e, e.__traceback__))
             return
         super()._handle_request_exception(e)
+
+
+class JobsHandler(EscapeHandler):
+    """``GET /escape/<slice>/jobs``: the slice's jobs, newest first."""
+
+    kinds: tuple[str, ...] = ()
+
+    @property
+    def store(self):
+        return self.extensionapp.jobs
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.write_json({"jobs": self.store.list(self.kinds)})
+
+
+class JobHandler(JobsHandler):
+    """``GET``/``DELETE /escape/<slice>/jobs/<id>``: one job with its items; forget a finished
+    one. ``POST …/<id>/cancel`` and ``…/retry`` (retry resumes an interrupted job)."""
+
+    @tornado.web.authenticated
+    async def get(self, job_id: str) -> None:
+        self.write_json(self.store.detail(self.store.get(job_id, self.kinds)))
+
+    @tornado.web.authenticated
+    async def delete(self, job_id: str) -> None:
+        self.store.remove(job_id, self.kinds)
+        self.set_status(204)
+        await self.finish()
+
+    @tornado.web.authenticated
+    async def post(self, job_id: str, action: str) -> None:
+        if action == "cancel":
+            job = self.store.cancel(job_id, self.kinds)
+        elif action == "retry":
+            job = self.store.retry(job_id, self.kinds)
+        else:
+            raise tornado.web.HTTPError(404)
+        self.write_json(self.store.summary(job))
+
+
+def job_routes(slice_name: str, *kinds: str, prefix: str = "jobs") -> list[tuple[str, type]]:
+    """The one set of job routes of a slice: same verbs and meanings in every slice."""
+    attrs = {"kinds": kinds}
+    listing = type(f"{slice_name.title()}JobsHandler", (JobsHandler,), attrs)
+    single = type(f"{slice_name.title()}JobHandler", (JobHandler,), attrs)
+    base = f"/escape/{slice_name}/{prefix}"
+    return [(base, listing), (base + r"/(\w+)", single), (base + r"/(\w+)/(\w+)", single)]

@@ -128,6 +128,9 @@ class Runner:
         ``JobFailed`` (or an ``EscapeError``) to fail; a cancellation is handled by the store."""
         raise NotImplementedError
 
+    def refresh(self, job: Job) -> None:
+        """Bring the job's common progress fields up to date from the kind's own state."""
+
     def describe(self, job: Job) -> dict[str, Any]:
         """The kind's own fields of the job's JSON."""
         return {}
@@ -234,10 +237,14 @@ class JobStore:
         return job
 
     def summary(self, job: Job) -> dict[str, Any]:
-        return job.common() | self.runner(job).describe(job)
+        runner = self.runner(job)
+        runner.refresh(job)
+        return job.common() | runner.describe(job)
 
     def detail(self, job: Job) -> dict[str, Any]:
-        return job.common() | self.runner(job).detail(job)
+        runner = self.runner(job)
+        runner.refresh(job)
+        return job.common() | runner.detail(job)
 
     def list(self, kinds: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         chosen = [j for j in self.jobs.values() if kinds is None or j.kind in kinds]

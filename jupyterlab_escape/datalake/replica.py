@@ -15,7 +15,7 @@ from ..http import EscapeError
 from .client import RucioClient, did_type
 from .details import _rule
 from .did import DID
-from .fetch import local_path
+from .transfer import local_path
 
 MAX_FILES = 1000
 MAX_PARENT_DEPTH = 4

@@ -10,11 +10,12 @@ import tornado.web
 from tornado.iostream import StreamClosedError
 
 from ..config import public_url
-from ..handler import EscapeHandler
+from ..handler import EscapeHandler, JobsHandler, job_routes
 from ..http import EscapeError
 from .client import did_type
 from .details import did_details
 from .did import DID, Query, bad_input, filters_literal, rucio_type
+from .fetch import KIND
 from .replica import replica_status
 
 DEFAULT_LIMIT = 1000
@@ -216,20 +217,15 @@ def _json_body(handler) -> dict:
     return body
 
 
-class FetchJobsHandler(DatalakeHandler):
-    """GET: every fetch job; POST {dids: [scope:name], dest?, origin?, check?}: start one (202).
+class FetchHandler(JobsHandler, DatalakeHandler):
+    """GET: the fetch jobs. POST {dids: [scope:name], dest?, origin?, check?}: start a fetch job
+    (202); follow it on the slice's job routes (``/escape/datalake/jobs``).
 
     ``origin: "notebook"`` confines ``dest`` to the fetch folder (the destination came from a
     notebook's metadata); ``check: true`` starts nothing and answers where each DID would land.
     """
 
-    @property
-    def jobs(self):
-        return self.extensionapp.datalake_fetch
-
-    @tornado.web.authenticated
-    async def get(self) -> None:
-        self.write_json({"jobs": self.jobs.list()})
+    kinds = (KIND,)
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -240,32 +236,14 @@ class FetchJobsHandler(DatalakeHandler):
         origin = body.get("origin")
         if origin is not None and origin not in ("notebook", "user"):
             raise bad_input("origin is 'notebook' or 'user'.")
+        fetches = self.extensionapp.datalake_fetch
         instance = self.get_argument("instance", None)
         if body.get("check") is True:
-            dest, _dids, paths = self.jobs.plan(instance, body.get("dids"), dest, origin)
+            dest, _dids, paths = fetches.plan(instance, body.get("dids"), dest, origin)
             self.write_json({"dest": dest, "paths": paths})
             return
-        job = self.jobs.start(instance, body.get("dids"), dest, origin)
-        self.write_json(job.summary(), status=202)
-
-
-class FetchJobHandler(FetchJobsHandler):
-    @tornado.web.authenticated
-    async def get(self, job_id: str) -> None:
-        self.write_json(self.jobs.detail(job_id))
-
-    @tornado.web.authenticated
-    async def delete(self, job_id: str) -> None:
-        self.jobs.remove(job_id)
-        self.set_status(204)
-        await self.finish()
-
-    @tornado.web.authenticated
-    async def post(self, job_id: str, action: str) -> None:
-        if action not in ("cancel", "retry"):
-            raise tornado.web.HTTPError(404)
-        job = self.jobs.cancel(job_id) if action == "cancel" else self.jobs.retry(job_id)
-        self.write_json(job.summary())
+        job = fetches.start(instance, body.get("dids"), dest, origin)
+        self.write_json(self.extensionapp.jobs.summary(job), status=202)
 
 
 class ReplicaHandler(DatalakeHandler):
@@ -282,9 +260,10 @@ class ReplicaHandler(DatalakeHandler):
 
 
 routes = [
-    (r"/escape/datalake/fetch", FetchJobsHandler),
-    (r"/escape/datalake/fetch/(\w+)", FetchJobHandler),
-    (r"/escape/datalake/fetch/(\w+)/(\w+)", FetchJobHandler),
+    (r"/escape/datalake/fetch", FetchHandler),
+    *job_routes("datalake", KIND),
+    # The first frontend's paths for the same handlers, until every view uses /jobs.
+    *job_routes("datalake", KIND, prefix="fetch")[1:],
     (r"/escape/datalake/replica", ReplicaHandler),
     (r"/escape/datalake/credentials", CredentialsHandler),
     (r"/escape/datalake/whoami", WhoamiHandler),

@@ -19,7 +19,7 @@ from tornado.httpclient import HTTPClientError
 from jupyterlab_escape.config import EscapeRucio, read_token_file
 from jupyterlab_escape.datalake.auth import RucioAuth
 from jupyterlab_escape.datalake.credentials import CredentialStore
-from jupyterlab_escape.datalake.fetch import (
+from jupyterlab_escape.datalake.transfer import (
     StorageRefused,
     check_address,
     rank_replicas,
@@ -363,7 +363,7 @@ async def test_running_jobs_are_bounded(jp_fetch, hostile):
         pytest.fail("the first job ended before the second request; the cap was not exercised")
     assert code == 429 and error["code"] == "too_many_jobs"
     assert error["message"] == (
-        "1 fetches are already running on this server (at most 1); wait for one to finish or "
+        "1 fetch jobs are already running on this server (at most 1); wait for one to finish or "
         "cancel one, then retry."
     )
     await finished(jp_fetch, first["id"])

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from jupyterlab_escape.datalake.fetch import FetchJobs, name_parts
+from jupyterlab_escape.datalake.fetch import FetchRunner
+from jupyterlab_escape.datalake.plan import name_parts
+from jupyterlab_escape.jobs import JobStore
 from jupyterlab_escape.http import EscapeError
 
 from .helpers import get_json
@@ -213,28 +215,31 @@ async def test_interrupted_transfer_resumes_with_range_after_a_restart(
     jp_serverapp, jp_fetch, jp_root_dir, rucio_testbed
 ):
     did = next(d for d in rucio_testbed.large_files if d.endswith("02969.dl2.h5"))  # 256 MiB
-    manager: FetchJobs = escape_app(jp_serverapp).datalake_fetch
+    app = escape_app(jp_serverapp)
+    manager: FetchRunner = app.datalake_fetch
     job = manager.start(None, [did], None)
     for _ in range(20000):  # until a first MiB is on disk
         await asyncio.sleep(0.002)
-        if job.files and job.files[0].done >= 1024 * 1024:
+        if job.data.files and job.data.files[0].done >= 1024 * 1024:
             break
-    await manager.shutdown()  # what a server stop does
+    await app.jobs.shutdown()  # what a server stop does
     assert job.state == "interrupted"
-    (item,) = job.files
+    (item,) = job.data.files
     target = jp_root_dir / item.path
     part = target.with_name(f".{target.name}.escape-part")
     partial = part.stat().st_size
     assert 0 < partial < item.bytes and not target.exists()
 
     # A new server reads the saved jobs: the job is there, interrupted, and resumes.
-    restarted = FetchJobs(manager.instances, manager.workspace, manager.state_file)
-    again = restarted.get(job.id)
+    store = JobStore(app.jobs.state_file)
+    restarted = FetchRunner(manager.instances, manager.workspace, store)
+    again = store.get(job.id)
     assert again.state == "interrupted"
-    restarted.retry(job.id)
-    done = await restarted.wait(job.id)
-    await restarted.shutdown()
-    assert done.state == "done", done.summary()
+    store.retry(job.id)
+    done = await store.wait(job.id)
+    await store.shutdown()
+    restarted.close()
+    assert done.state == "done", store.summary(done)
     assert done.transferred == item.bytes - partial  # only the missing bytes crossed the network
     assert checksums(target) == (item.adler32, item.md5)
     assert not part.exists()
@@ -331,7 +336,7 @@ async def test_same_selection_twice_is_refused_while_running(jp_fetch, rucio_tes
     did = rucio_testbed.large_files_dataset
     first = await start(jp_fetch, [did])
     code, error = await post_error(jp_fetch, ("escape", "datalake", "fetch"), {"dids": [did]})
-    assert (code, error["code"]) == (409, "fetch_running")
+    assert (code, error["code"]) == (409, "job_conflict")
     await jp_fetch("escape", "datalake", "fetch", first["id"], "cancel", method="POST", body=b"")
     assert (await finished(jp_fetch, first["id"]))["state"] == "cancelled"
 
