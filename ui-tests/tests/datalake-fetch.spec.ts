@@ -170,14 +170,25 @@ test.describe('Data Lake fetch', () => {
     request,
     tmpPath
   }) => {
-    // A file of the dataset, recorded by a notebook as fetched into <tmpPath>/data.
+    // A file of the dataset, recorded by a notebook as fetched into datalake/<tmpPath> (a
+    // notebook may only name places inside the fetch folder).
     const search = await request.get(
       `/escape/datalake/content?did=escape_cta:${DATASET}&limit=1`
     );
     const file = JSON.parse((await search.text()).trim().split('\n')[0]);
-    const path = `${tmpPath}/data/escape_cta/${file.name}`;
+    const path = `datalake/${tmpPath}/escape_cta/${file.name}`;
+    // Saved through the contents API with no outputs, the server signs it: it opens trusted.
+    // (Untrusted notebooks get no offer at all: hostile-notebook.spec.ts.)
     const notebook = {
-      cells: [],
+      cells: [
+        {
+          cell_type: 'code',
+          source: 'print("uses a Data Lake file")',
+          metadata: {},
+          outputs: [],
+          execution_count: null
+        }
+      ],
       metadata: {
         kernelspec: {
           name: 'python3',
@@ -223,6 +234,12 @@ test.describe('Data Lake fetch', () => {
       await page.screenshot({ path: `${SHOTS}/datalake-fetch-missing.png` });
     }
     await toast.getByRole('button', { name: 'Fetch' }).click();
+    // Nothing starts before the user has seen where each DID lands, as the server says.
+    const confirm = page.locator('.jp-Dialog', {
+      hasText: 'Fetch the DIDs uses.ipynb uses?'
+    });
+    await expect(confirm.getByLabel('Lands at')).toHaveText(path);
+    await confirm.getByRole('button', { name: 'Fetch' }).click();
     await page.sidebar.openTab('escape-datalake');
     const job = page
       .locator('#escape-datalake')
