@@ -182,6 +182,8 @@ test.describe('Data Lake fetch', () => {
     const notebook = {
       cells: [
         {
+          // With its id: the server signs what it is given and checks what it reads back.
+          id: 'uses',
           cell_type: 'code',
           source: 'print("uses a Data Lake file")',
           metadata: {},
