@@ -5,18 +5,26 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from jupyter_core.paths import jupyter_data_dir
+from jupyter_core.paths import jupyter_data_dir, jupyter_runtime_dir
 from jupyter_server.extension.application import ExtensionApp
+from traitlets import Type
 
 from . import status
 from .catalogue import routes as catalogue_routes
+from .catalogue.catalogue import Catalogue
+from .catalogue.client import ZenodoClient
+from .catalogue.fetch import FetchJobs as CatalogueFetchJobs
 from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
 from .datalake import routes as datalake_routes
+from .datalake.client import RucioClient
 from .datalake.fetch import FetchRunner
 from .datalake.instances import RucioInstances
 from .jobs import JobStore
 from .services import Services
 from .workflows import routes as workflows_routes
+from .workflows.client import ReanaClient
+from .workflows.submit import Submissions
+from .workflows.workflows import Workflows
 from .workspace import Workspace
 
 # Each slice contributes a module-level ``routes`` list; paths are relative to base_url.
@@ -30,7 +38,19 @@ class EscapeApp(ExtensionApp):
 
     services: Services
 
+    # The seams tests and deployments use: each slice's upstream client class.
+    rucio_client_class = Type(
+        RucioClient, klass=RucioClient, help="Client of the Rucio REST API (Data Lake)."
+    ).tag(config=True)
+    zenodo_client_class = Type(
+        ZenodoClient, klass=ZenodoClient, help="Client of the Zenodo records API (catalogue)."
+    ).tag(config=True)
+    reana_client_class = Type(
+        ReanaClient, klass=ReanaClient, help="Client of the REANA REST API (workflows)."
+    ).tag(config=True)
+
     def initialize_settings(self) -> None:
+        """Every slice's objects, built here and nowhere else."""
         self.services = Services(
             rucio=EscapeRucio(parent=self),
             reana=EscapeReana(parent=self),
@@ -38,20 +58,48 @@ class EscapeApp(ExtensionApp):
         )
         data_dir = Path(jupyter_data_dir()) / "jupyterlab_escape"
         self.rucio_instances = RucioInstances(
-            self.services.rucio, self.services.http["rucio"], parent=self, data_dir=data_dir
+            self.services.rucio,
+            self.services.http["rucio"],
+            parent=self,
+            data_dir=data_dir,
+            client_class=self.rucio_client_class,
         )
         # Jobs belong to a workspace: each root directory has its own list.
         root = str(Path(self.serverapp.root_dir).resolve())
         contents = self.serverapp.contents_manager
         # The one path rule of every slice: hidden parts only when the contents manager shows them.
         self.workspace = Workspace(root, lambda: bool(getattr(contents, "allow_hidden", False)))
-        self.settings["escape_workspace"] = self.workspace
         state = data_dir / f"jobs-{hashlib.sha1(root.encode()).hexdigest()[:12]}.json"
         self.jobs = JobStore(state)  # every slice's long work, one list per workspace
         self.datalake_fetch = FetchRunner(self.rucio_instances, self.workspace, self.jobs)
+        # catalogue
+        zenodo = self.zenodo_client_class(self.services.http["zenodo"])
+        self.catalogue = Catalogue(zenodo)
+        self.catalogue_fetch = CatalogueFetchJobs(zenodo, self.workspace)
+        # workflows
+        reana_http = self.services.http["reana"]
+        reana = self.reana_client_class(reana_http)
+        self.workflows = Workflows(reana, self.workspace)
+        self.submissions = Submissions(reana, reana_http.config.upload_concurrency)
+        self.protected = self._protected_files(data_dir)
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"
             self.log.info("jupyterlab_escape: %s %s", config.display_name, state)
+
+    def _protected_files(self, data_dir: Path) -> tuple[Path, ...]:
+        """The server's own files, never uploaded whatever a spec lists: the runtime folder
+        (jpserver-*.json, kernel connection files), our data folder (the Rucio credential
+        store), and the certificate and token files of every Rucio instance."""
+        places = [Path(jupyter_runtime_dir()), data_dir]
+        runtime = getattr(self.serverapp, "runtime_dir", None)
+        if runtime:
+            places.append(Path(runtime))
+        for instance in self.rucio_instances.all():
+            for name in ("oidc_token_file", "client_cert", "client_key"):
+                value = getattr(instance.config, name, "")
+                if isinstance(value, str) and value:
+                    places.append(Path(value).expanduser())
+        return tuple(places)
 
     def initialize_handlers(self) -> None:
         for module in ROUTE_MODULES:

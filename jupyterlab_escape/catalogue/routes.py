@@ -7,31 +7,20 @@ import tornado.web
 from ..handler import EscapeHandler
 from ..http import EscapeError
 from .catalogue import Catalogue, check_record_id
-from .client import RateLimited, ZenodoClient
+from .client import RateLimited
 from .fetch import FetchJobs
-
-_KEY = "jupyterlab_escape.catalogue"
 
 
 class CatalogueHandler(EscapeHandler):
-    """One Catalogue and one FetchJobs per server, created on first use."""
+    """The app's one Catalogue and fetch jobs (built in ``app.py``)."""
 
     @property
     def catalogue(self) -> Catalogue:
-        return self._slice()["catalogue"]
+        return self.extensionapp.catalogue
 
     @property
     def fetches(self) -> FetchJobs:
-        return self._slice()["fetches"]
-
-    def _slice(self) -> dict:
-        state = self.application.settings.get(_KEY)
-        if state is None:
-            client = ZenodoClient(self.services.http["zenodo"])
-            # The app's one Workspace: its root and hidden-file policy decide every path we write.
-            state = {"catalogue": Catalogue(client), "fetches": FetchJobs(client, self.workspace)}
-            self.application.settings[_KEY] = state
-        return state
+        return self.extensionapp.catalogue_fetch
 
     def write_error(self, status_code: int, **kwargs) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]

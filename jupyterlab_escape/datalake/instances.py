@@ -49,7 +49,12 @@ def _settings(entry: dict[str, Any]) -> dict[str, Any]:
 
 class RucioInstances:
     def __init__(
-        self, base: EscapeRucio, base_http: ServiceHTTP, parent: Configurable, data_dir: Path
+        self,
+        base: EscapeRucio,
+        base_http: ServiceHTTP,
+        parent: Configurable,
+        data_dir: Path,
+        client_class: type[RucioClient] = RucioClient,
     ):
         configs = [(base, base_http)]
         for entry in base.instances:
@@ -62,7 +67,7 @@ class RucioInstances:
             file = "rucio.json" if index == 0 else f"rucio-{config.instance_name}.json"
             credentials = CredentialStore(config, data_dir / file)
             credentials.load()
-            client = RucioClient.from_config(config, http)
+            client = client_class.from_config(config, http)
             self._items[config.instance_name] = RucioInstance(config, client, credentials)
 
     @property
@@ -81,6 +86,9 @@ class RucioInstances:
                 f"There is no Rucio instance '{name}' here.",
                 service="rucio",
             ) from None
+
+    def all(self) -> list[RucioInstance]:
+        return list(self._items.values())
 
     def describe(self) -> list[dict[str, str]]:
         return [item.describe() for item in self._items.values()]

@@ -10,60 +10,30 @@ from pathlib import Path
 
 import tornado.iostream
 import tornado.web
-from jupyter_core.paths import jupyter_data_dir, jupyter_runtime_dir
 
 from ..handler import EscapeHandler
 from ..http import EscapeError
-from .client import ReanaClient, check_workflow_ref
+from .client import check_workflow_ref
 from .submit import Submissions, check_name, prepare, prepare_text
 from .workflows import Workflows, full_log_text, log_delta
 
-_KEY = "jupyterlab_escape.workflows"
 STATUSES = ("created", "queued", "pending", "running", "finished", "failed", "stopped", "deleted")
 
 
 class ReanaHandler(EscapeHandler):
-    """One Workflows and one Submissions per server, created on first use."""
-
-    def _slice(self) -> dict:
-        state = self.application.settings.get(_KEY)
-        if state is None:
-            http = self.services.http["reana"]
-            client = ReanaClient(http)
-            state = {
-                "workflows": Workflows(client, self.workspace),
-                "submissions": Submissions(client, http.config.upload_concurrency),
-                "protected": self._protected(),
-            }
-            self.application.settings[_KEY] = state
-        return state
-
-    def _protected(self) -> tuple[Path, ...]:
-        """The server's own files, never uploaded whatever a spec lists: the runtime folder
-        (jpserver-*.json, kernel connection files), our data folder (the Rucio credential
-        store), and the certificate and token files of the configuration."""
-        places = [Path(jupyter_runtime_dir()), Path(jupyter_data_dir()) / "jupyterlab_escape"]
-        runtime = getattr(self.serverapp, "runtime_dir", None) if self.serverapp else None
-        if runtime:
-            places.append(Path(runtime))
-        rucio = self.services.rucio
-        for name in ("oidc_token_file", "client_cert", "client_key"):
-            value = getattr(rucio, name, "")
-            if isinstance(value, str) and value:
-                places.append(Path(value).expanduser())
-        return tuple(places)
+    """The app's one Workflows and Submissions (built in ``app.py``)."""
 
     @property
     def workflows(self) -> Workflows:
-        return self._slice()["workflows"]
+        return self.extensionapp.workflows
 
     @property
     def submissions(self) -> Submissions:
-        return self._slice()["submissions"]
+        return self.extensionapp.submissions
 
     @property
     def protected(self) -> tuple[Path, ...]:
-        return self._slice()["protected"]
+        return self.extensionapp.protected
 
     async def write_json_off_loop(self, payload) -> None:
         """An answer whose size the user decides (a spec, its inputs), encoded in a thread."""
