@@ -16,8 +16,8 @@ from tornado.httpclient import HTTPClientError
 
 from jupyterlab_escape.datalake.fetch import FetchRunner
 from jupyterlab_escape.datalake.plan import name_parts
-from jupyterlab_escape.jobs import JobStore
 from jupyterlab_escape.http import EscapeError
+from jupyterlab_escape.jobs import JobStore
 
 from .helpers import get_json
 
