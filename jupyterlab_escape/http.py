@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -136,6 +137,24 @@ class ServiceHTTP:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+    async def probe_json(self, path: str, params=None, timeout: float = 5.0) -> tuple[Any, float]:
+        """One quick GET for a status probe: the JSON body and the round trip in ms."""
+        started = time.perf_counter()
+        response = await asyncio.wait_for(
+            self.request("GET", path, params=params, retries=0), timeout=timeout
+        )
+        rtt_ms = (time.perf_counter() - started) * 1000
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise EscapeError(
+                502,
+                f"{self.service}_bad_response",
+                f"{self.config.display_name} answered, but not with JSON: is the URL right?",
+                service=self.service,
+            ) from exc
+        return body, rtt_ms
 
     @property
     def public_base_url(self) -> str:

@@ -89,6 +89,26 @@ class ZenodoClient:
         self._inflight: dict[tuple, asyncio.Future] = {}
         self.upstream_requests = 0
 
+    async def ping(self) -> dict[str, Any]:
+        """For the services view: does the records API answer, and how big is the community."""
+        community = self.config.community
+        body, rtt = await self.http.probe_json(
+            "api/records", params={"communities": community, "size": 1}
+        )
+        hits = body.get("hits") if isinstance(body, dict) else None
+        if not isinstance(hits, dict):
+            raise EscapeError(
+                502,
+                "zenodo_bad_response",
+                "The URL answers, but not like a Zenodo records API.",
+                service="zenodo",
+            )
+        total = hits.get("total")
+        if isinstance(total, dict):  # Elasticsearch 7 style
+            total = total.get("value")
+        detail = f"{total} records in community {community}" if total is not None else community
+        return {"version": None, "rtt_ms": rtt, "detail": detail}
+
     @property
     def base_url(self) -> str:
         """The URL record links are built on: never with the configured user info."""

@@ -151,6 +151,22 @@ class RucioClient:
                     yield json.loads(line)
 
     # ------------------------------------------------------------------ API
+    async def ping(self) -> dict[str, Any]:
+        """For the services view: Rucio's version, the round trip and who we are configured as."""
+        body, rtt = await self.http.probe_json("ping")
+        version = body.get("version") if isinstance(body, dict) else None
+        if not version:
+            raise EscapeError(
+                502,
+                "rucio_bad_response",
+                "The URL answers, but not like a Rucio server.",
+                service="rucio",
+            )
+        detail = self.config.instance_display_name
+        if self.config.account:
+            detail += f"; account {self.config.account} ({self.config.auth_type})"
+        return {"version": str(version), "rtt_ms": rtt, "detail": detail}
+
     async def whoami(self) -> dict:
         # /accounts/whoami answers 303 to /accounts/<account>: follow it here, with the token.
         response = await self._send("GET", "accounts/whoami")
