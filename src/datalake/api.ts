@@ -1,8 +1,14 @@
 import { requestAPI, streamNDJSON } from '../request';
-import type { IFetchConfig } from './fetchApi';
 
 export type DidType = 'container' | 'dataset' | 'file' | 'unknown';
 export type SearchType = 'all' | 'container' | 'dataset' | 'file';
+
+/** How this server gets DIDs next to the notebooks (operator's choice). */
+export interface IFetchConfig {
+  mode: 'download' | 'replica';
+  destination_rse: string | null;
+  fetch_dir: string;
+}
 
 /** One row of a search or of a collection's content. */
 export interface IDidRow {

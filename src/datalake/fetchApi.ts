@@ -2,27 +2,12 @@
  * Typed calls of the fetch routes: server-side jobs that download DIDs into the workspace, and
  * replica mode ("make available" on an RSE mounted on this host).
  */
+import { IJob, IJobError, jobsApi } from '../common/jobs';
 import { requestAPI } from '../request';
 import { DidType } from './api';
 
-export type FetchState =
-  | 'queued'
-  | 'resolving'
-  | 'running'
-  | 'done'
-  | 'failed'
-  | 'cancelled'
-  | 'interrupted';
-
-export const ACTIVE_STATES: readonly FetchState[] = [
-  'queued',
-  'resolving',
-  'running'
-];
-
-export function isActive(state: FetchState): boolean {
-  return ACTIVE_STATES.includes(state);
-}
+/** Resolving: DIDs to files; transferring: files to the workspace. */
+export type FetchPhase = 'resolving' | 'transferring';
 
 /** Where one selected DID landed: a file path, or the folder of a dataset/container. */
 export interface IFetchPath {
@@ -31,30 +16,19 @@ export interface IFetchPath {
   type: 'file' | 'dataset' | 'container';
 }
 
-export interface IFetchJob {
-  id: string;
+/** A Data Lake fetch (kind `datalake.fetch`): a job with its DIDs, folder and files. */
+export interface IFetchJob extends IJob {
   instance: string;
   dids: { scope: string; name: string; type: DidType }[];
   dest: string;
-  state: FetchState;
-  message: string | null;
+  phase: FetchPhase;
   files_total: number;
   files_done: number;
   files_failed: number;
   /** Already in the workspace with the right checksum: skipped. */
   files_present: number;
-  bytes_total: number;
-  bytes_done: number;
-  /** Bytes per second, when running. */
-  throughput: number | null;
-  eta_seconds: number | null;
-  /** Epoch seconds. */
-  created: number;
-  started: number | null;
-  finished: number | null;
-  /** The first 20 errors. */
-  errors: { did: string; message: string }[];
-  errors_count: number;
+  /** `item` is the DID. */
+  errors: (IJobError & { did?: string })[];
   paths: IFetchPath[];
 }
 
@@ -78,13 +52,6 @@ export interface IFetchJobDetail extends IFetchJob {
   /** Failed first, then active, then the rest; at most 500. */
   files: IFetchFile[];
   files_truncated: boolean;
-}
-
-/** How this server gets DIDs next to the notebooks (operator's choice). */
-export interface IFetchConfig {
-  mode: 'download' | 'replica';
-  destination_rse: string | null;
-  fetch_dir: string;
 }
 
 export type RuleState =
@@ -139,7 +106,10 @@ function fetchBody(
   });
 }
 
+/** The fetch jobs are jobs of `/escape/datalake/jobs`; starting one stays `POST datalake/fetch`. */
 export const fetchApi = {
+  ...jobsApi<IFetchJob, IFetchJobDetail>('datalake'),
+
   /** Starts one job (202). 400 `bad_path` for a refused destination, 429 `too_many_jobs`. */
   start: (
     dids: string[],
@@ -169,28 +139,6 @@ export const fetchApi = {
       body: fetchBody(dids, dest, origin, true),
       params: { instance },
       signal
-    }),
-
-  list: async (): Promise<IFetchJob[]> =>
-    (await requestAPI<{ jobs: IFetchJob[] }>('datalake/fetch')).jobs,
-
-  get: (id: string) =>
-    requestAPI<IFetchJobDetail>(`datalake/fetch/${encodeURIComponent(id)}`),
-
-  cancel: (id: string) =>
-    requestAPI<IFetchJob>(`datalake/fetch/${encodeURIComponent(id)}/cancel`, {
-      method: 'POST'
-    }),
-
-  /** Also resumes an interrupted job: verified files are not downloaded again. */
-  retry: (id: string) =>
-    requestAPI<IFetchJob>(`datalake/fetch/${encodeURIComponent(id)}/retry`, {
-      method: 'POST'
-    }),
-
-  remove: (id: string) =>
-    requestAPI<void>(`datalake/fetch/${encodeURIComponent(id)}`, {
-      method: 'DELETE'
     }),
 
   /** Creates or reuses a replication rule; follow it with replica(). */

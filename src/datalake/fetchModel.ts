@@ -1,9 +1,15 @@
-import { Notification } from '@jupyterlab/apputils';
 import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { formatBytes } from '../common/format';
+import {
+  INotifier,
+  isJobActive,
+  IJobWords,
+  JobNotifications,
+  JobsModel
+} from '../common/jobs';
 import { errorMessage } from '../request';
 import {
   FetchApi,
@@ -13,20 +19,10 @@ import {
   IFetchJob,
   IFetchJobDetail,
   IReplicaStatus,
-  isActive,
   RuleState
 } from './fetchApi';
 
-/** The part of JupyterLab's Notification the model uses (tests pass a double). */
-export interface INotifier {
-  emit: (
-    message: string,
-    type: Notification.TypeOptions,
-    options?: Notification.IOptions<any>
-  ) => string;
-  update: (args: Notification.IUpdate<any>) => boolean;
-  dismiss: (id?: string) => void;
-}
+export type { INotifier } from '../common/jobs';
 
 export interface IFetchModelOptions {
   api?: FetchApi;
@@ -91,31 +87,73 @@ export function jobFolder(job: IFetchJob): string {
   return paths.length ? commonFolder(paths) : job.dest;
 }
 
+/** What a fetch says in its toast. */
+export function fetchWords(
+  trans: TranslationBundle,
+  showPath?: (path: string) => void
+): IJobWords<IFetchJob> {
+  return {
+    progress: job =>
+      trans.__(
+        'Fetching %1: %2 of %3 files, %4 of %5',
+        jobTitle(job, trans),
+        job.files_done + job.files_present,
+        job.files_total,
+        formatBytes(job.bytes_done),
+        formatBytes(job.bytes_total)
+      ),
+    done: job =>
+      trans.__('Fetched %1 into %2', jobTitle(job, trans), jobFolder(job)),
+    doneActions: job =>
+      showPath
+        ? [
+            {
+              label: trans.__('Show in file browser'),
+              callback: () => showPath(jobFolder(job))
+            }
+          ]
+        : [],
+    cancelled: job => trans.__('Fetch of %1 cancelled', jobTitle(job, trans)),
+    failed: job =>
+      trans.__(
+        'Fetch of %1 %2: %3',
+        jobTitle(job, trans),
+        job.state === 'interrupted'
+          ? trans.__('interrupted')
+          : trans.__('failed'),
+        job.message ??
+          trans._n('%1 file failed', '%1 files failed', job.files_failed)
+      )
+  };
+}
+
 /**
- * The fetch jobs of this server, kept fresh by a Poll that runs while a job is active (and the
- * sidebar or a notification shows it), and the replica requests followed in replica mode.
- * Long jobs also appear as a Notification that ends in success or error.
+ * The Data Lake fetches: the slice's jobs on the common `JobsModel` (polled while one is active
+ * and the sidebar or a toast shows it), a toast per long job through `JobNotifications`, and
+ * the replica requests followed in replica mode.
  */
 export class FetchModel {
   constructor(options: IFetchModelOptions = {}) {
     this._api = options.api ?? fetchApi;
-    this._notifier = options.notifier ?? Notification;
-    this._trans = options.trans ?? nullTranslator.load('jupyterlab_escape');
-    this._isVisible = options.isVisible ?? (() => true);
-    this._showPath = options.showPath;
-    this._longMs = options.longMs ?? 3000;
-    this._longFiles = options.longFiles ?? 50;
-    this._now = options.now ?? Date.now;
+    const trans = options.trans ?? nullTranslator.load('jupyterlab_escape');
     const interval = options.interval ?? 1000;
-    this._poll = new Poll({
-      auto: false,
-      factory: () => this._tick(),
-      frequency: { interval, backoff: true, max: 30 * interval },
+    this._isVisible = options.isVisible ?? (() => true);
+    this.jobsModel = new JobsModel<IFetchJob, IFetchJobDetail>({
+      api: this._api,
       name: 'jupyterlab-escape:datalake-fetch',
-      // Hidden sidebar: stand by, unless a notification is following a job.
-      standby: () =>
-        !this._isVisible() && this._notes.size === 0 ? true : 'when-hidden'
+      isVisible: this._isVisible,
+      interval
     });
+    this.notes = new JobNotifications<IFetchJob>({
+      model: this.jobsModel,
+      words: fetchWords(trans, options.showPath),
+      trans,
+      notifier: options.notifier,
+      longMs: options.longMs ?? 3000,
+      longItems: options.longFiles ?? 50,
+      now: options.now
+    });
+    this.jobsModel.changed.connect(this._emit, this);
     this._replicaPoll = new Poll({
       auto: false,
       factory: () => this._tickReplicas(),
@@ -125,45 +163,49 @@ export class FetchModel {
     });
   }
 
+  /** The fetch jobs (`/escape/datalake/jobs`). */
+  readonly jobsModel: JobsModel<IFetchJob, IFetchJobDetail>;
+  /** Their toasts. */
+  readonly notes: JobNotifications<IFetchJob>;
+
   get changed(): ISignal<this, void> {
     return this._changed;
   }
 
   /** Newest first. */
   get jobs(): readonly IFetchJob[] {
-    return this._jobs;
+    return this.jobsModel.jobs;
   }
 
   get loaded(): boolean {
-    return this._loaded;
+    return this.jobsModel.loaded;
   }
 
   /** Why the last listing failed; null when it worked. */
   get error(): string | null {
-    return this._error;
+    return this.jobsModel.error;
   }
 
   get polling(): boolean {
-    const phase = this._poll.state.phase;
-    return phase !== 'stopped' && phase !== 'constructed' && !this._disposed;
+    return this.jobsModel.polling;
   }
 
   get activeCount(): number {
-    return this._jobs.filter(job => isActive(job.state)).length;
+    return this.jobsModel.activeCount;
   }
 
   /** The files of an expanded job; null until loaded. */
   detail(id: string): IFetchJobDetail | null {
-    return this._details.get(id) ?? null;
+    return this.jobsModel.detail(id);
   }
 
   isExpanded(id: string): boolean {
-    return this._expanded.has(id);
+    return this.jobsModel.isExpanded(id);
   }
 
   /** Ids of jobs with a request in flight (cancel, retry, remove): their buttons wait. */
   isBusy(id: string): boolean {
-    return this._busy.has(id);
+    return this.jobsModel.isBusy(id);
   }
 
   /** The newest finished job that brought this DID into the workspace, with its local path. */
@@ -171,7 +213,7 @@ export class FetchModel {
     did: string,
     instance?: string
   ): { job: IFetchJob; path: string } | null {
-    for (const job of this._jobs) {
+    for (const job of this.jobs) {
       if (job.state !== 'done' || (instance && job.instance !== instance)) {
         continue;
       }
@@ -186,24 +228,17 @@ export class FetchModel {
   /** The active job fetching this DID, if any. */
   activeFor(did: string): IFetchJob | null {
     return (
-      this._jobs.find(
+      this.jobs.find(
         job =>
-          isActive(job.state) &&
+          isJobActive(job.state) &&
           job.dids.some(d => `${d.scope}:${d.name}` === did)
       ) ?? null
     );
   }
 
   /** List the jobs again; polling starts if one is active and stops when none is. */
-  async refresh(): Promise<void> {
-    try {
-      this._setJobs(await this._api.list());
-      this._error = null;
-    } catch (reason) {
-      this._error = errorMessage(reason);
-    }
-    this._loaded = true;
-    this._emit();
+  refresh(): Promise<void> {
+    return this.jobsModel.refresh();
   }
 
   /** Start fetching DIDs; the server answers at once with the queued job. */
@@ -217,9 +252,8 @@ export class FetchModel {
     const job = origin
       ? await this._api.start(dids, folder, instance, origin)
       : await this._api.start(dids, folder, instance);
-    this._watched.set(job.id, this._now());
-    this._setJobs([job, ...this._jobs.filter(j => j.id !== job.id)]);
-    this._emit();
+    this.notes.watch(job.id);
+    this.jobsModel.add(job);
     return job;
   }
 
@@ -240,37 +274,28 @@ export class FetchModel {
     );
   }
 
-  async cancel(id: string): Promise<void> {
-    await this._act(id, () => this._api.cancel(id));
+  cancel(id: string): Promise<void> {
+    return this.jobsModel.cancel(id);
   }
 
   /** Retry a failed or cancelled job, or resume an interrupted one. */
-  async retry(id: string): Promise<void> {
-    this._watched.set(id, this._now());
-    await this._act(id, () => this._api.retry(id));
+  retry(id: string): Promise<void> {
+    this.notes.watch(id);
+    return this.jobsModel.retry(id);
   }
 
-  async remove(id: string): Promise<void> {
-    await this._act(id, async () => {
-      await this._api.remove(id);
-      return null;
-    });
+  remove(id: string): Promise<void> {
+    return this.jobsModel.remove(id);
   }
 
   /** Show or hide the files of a job (loaded on demand, refreshed while active). */
-  async toggleFiles(id: string): Promise<void> {
-    if (this._expanded.delete(id)) {
-      this._emit();
-      return;
-    }
-    this._expanded.add(id);
-    this._emit();
-    await this._loadDetail(id);
+  toggleFiles(id: string): Promise<void> {
+    return this.jobsModel.toggleDetail(id);
   }
 
   /** The job with its files (checksums included), for metadata and snippets. */
   loadDetail(id: string): Promise<IFetchJobDetail | null> {
-    return this._loadDetail(id);
+    return this.jobsModel.loadDetail(id);
   }
 
   // ---- replica mode ----
@@ -318,7 +343,7 @@ export class FetchModel {
       return;
     }
     this._disposed = true;
-    this._poll.dispose();
+    this.jobsModel.dispose();
     this._replicaPoll.dispose();
     Signal.clearData(this);
   }
@@ -364,185 +389,6 @@ export class FetchModel {
     }
   }
 
-  private async _tick(): Promise<void> {
-    let jobs: IFetchJob[];
-    try {
-      jobs = await this._api.list();
-    } catch (reason) {
-      // The Poll backs off; the sidebar says why meanwhile.
-      this._error = errorMessage(reason);
-      this._emit();
-      throw reason;
-    }
-    this._error = null;
-    this._setJobs(jobs);
-    await Promise.all(
-      [...this._expanded]
-        .filter(id => {
-          const job = this._jobs.find(j => j.id === id);
-          return job && (isActive(job.state) || !this._details.has(id));
-        })
-        .map(id => this._loadDetail(id, false))
-    );
-    this._emit();
-  }
-
-  private async _loadDetail(
-    id: string,
-    emit = true
-  ): Promise<IFetchJobDetail | null> {
-    try {
-      const detail = await this._api.get(id);
-      this._details.set(id, detail);
-      return detail;
-    } catch {
-      return null;
-    } finally {
-      if (emit) {
-        this._emit();
-      }
-    }
-  }
-
-  private async _act(
-    id: string,
-    call: () => Promise<IFetchJob | null>
-  ): Promise<void> {
-    this._busy.add(id);
-    this._emit();
-    try {
-      const job = await call();
-      if (job) {
-        this._setJobs(this._jobs.map(j => (j.id === id ? job : j)));
-      } else {
-        this._details.delete(id);
-        this._expanded.delete(id);
-        this._setJobs(this._jobs.filter(j => j.id !== id));
-      }
-    } finally {
-      this._busy.delete(id);
-      this._emit();
-    }
-  }
-
-  /** Take a new list: notifications follow the jobs, polling runs while one is active. */
-  private _setJobs(jobs: IFetchJob[]): void {
-    this._jobs = jobs;
-    for (const job of jobs) {
-      if (isActive(job.state) && !this._watched.has(job.id)) {
-        // Seen running (e.g. after a reload): follow it from now on.
-        this._watched.set(job.id, this._now());
-      }
-      this._follow(job);
-    }
-    if (this._disposed) {
-      return;
-    }
-    if (jobs.some(job => isActive(job.state))) {
-      void this._poll.start();
-    } else {
-      void this._poll.stop();
-    }
-  }
-
-  private _follow(job: IFetchJob): void {
-    const trans = this._trans;
-    const title = jobTitle(job, trans);
-    const note = this._notes.get(job.id);
-    if (isActive(job.state)) {
-      const since = this._watched.get(job.id);
-      const long =
-        since !== undefined &&
-        (this._now() - since >= this._longMs ||
-          job.files_total >= this._longFiles);
-      const progress = job.bytes_total
-        ? job.bytes_done / job.bytes_total
-        : undefined;
-      const message = trans.__(
-        'Fetching %1: %2 of %3 files, %4 of %5',
-        title,
-        job.files_done + job.files_present,
-        job.files_total,
-        formatBytes(job.bytes_done),
-        formatBytes(job.bytes_total)
-      );
-      if (note) {
-        this._notifier.update({
-          id: note,
-          message,
-          type: 'in-progress',
-          progress
-        });
-      } else if (long) {
-        this._notes.set(
-          job.id,
-          this._notifier.emit(message, 'in-progress', {
-            autoClose: false,
-            progress
-          })
-        );
-      }
-      return;
-    }
-    this._watched.delete(job.id);
-    if (!note) {
-      return;
-    }
-    this._notes.delete(job.id);
-    const folder = jobFolder(job);
-    const show = this._showPath;
-    if (job.state === 'done') {
-      this._notifier.update({
-        id: note,
-        message: trans.__('Fetched %1 into %2', title, folder),
-        type: 'success',
-        autoClose: 8000,
-        progress: undefined,
-        actions: show
-          ? [
-              {
-                label: trans.__('Show in file browser'),
-                callback: () => show(folder)
-              }
-            ]
-          : []
-      });
-    } else if (job.state === 'cancelled') {
-      this._notifier.update({
-        id: note,
-        message: trans.__('Fetch of %1 cancelled', title),
-        type: 'default',
-        autoClose: 4000,
-        progress: undefined
-      });
-    } else {
-      this._notifier.update({
-        id: note,
-        message: trans.__(
-          'Fetch of %1 %2: %3',
-          title,
-          job.state === 'interrupted'
-            ? trans.__('interrupted')
-            : trans.__('failed'),
-          job.message ??
-            trans._n('%1 file failed', '%1 files failed', job.files_failed)
-        ),
-        type: 'error',
-        autoClose: false,
-        progress: undefined,
-        actions: [
-          {
-            label:
-              job.state === 'interrupted'
-                ? trans.__('Resume')
-                : trans.__('Retry'),
-            callback: () => void this.retry(job.id).catch(() => undefined)
-          }
-        ]
-      });
-    }
-  }
-
   private _emit(): void {
     if (!this._disposed) {
       this._changed.emit();
@@ -550,26 +396,9 @@ export class FetchModel {
   }
 
   private readonly _api: FetchApi;
-  private readonly _notifier: INotifier;
-  private readonly _trans: TranslationBundle;
   private readonly _isVisible: () => boolean;
-  private readonly _showPath?: (path: string) => void;
-  private readonly _longMs: number;
-  private readonly _longFiles: number;
-  private readonly _now: () => number;
-  private readonly _poll: Poll;
   private readonly _replicaPoll: Poll;
   private _changed = new Signal<this, void>(this);
-  private _jobs: IFetchJob[] = [];
-  private _loaded = false;
-  private _error: string | null = null;
   private _disposed = false;
-  private _details = new Map<string, IFetchJobDetail>();
-  private _expanded = new Set<string>();
-  private _busy = new Set<string>();
-  /** Job id -> when this browser first saw it active. */
-  private _watched = new Map<string, number>();
-  /** Job id -> notification id. */
-  private _notes = new Map<string, string>();
   private _replicas = new Map<string, IReplicaEntry>();
 }

@@ -12,8 +12,14 @@ export function job(partial: Partial<IFetchJob> = {}): IFetchJob {
       }
     ],
     dest: 'datalake',
+    kind: 'datalake.fetch',
     state: 'running',
+    phase: 'transferring',
     message: null,
+    items_total: 8,
+    items_done: 3,
+    items_failed: 0,
+    transferred: 540_000,
     files_total: 8,
     files_done: 3,
     files_failed: 0,
@@ -34,7 +40,10 @@ export function job(partial: Partial<IFetchJob> = {}): IFetchJob {
         type: 'dataset'
       }
     ],
-    ...partial
+    ...partial,
+    // The server derives the common item counts from the files.
+    ...('files_total' in partial ? { items_total: partial.files_total! } : {}),
+    ...('files_done' in partial ? { items_done: partial.files_done! } : {})
   };
 }
 

@@ -122,7 +122,7 @@ describe('FetchList', () => {
       files_failed: 1,
       errors: [
         {
-          did: 'escape_cta:gamma_3.h5',
+          item: 'escape_cta:gamma_3.h5',
           message: 'adler32 mismatch on every replica'
         }
       ],
@@ -166,7 +166,11 @@ describe('jobActions', () => {
         .map(([k]) => k)
         .sort();
     expect(on('queued')).toEqual(['cancel']);
-    expect(on('resolving')).toEqual(['cancel']);
+    expect(
+      Object.entries(jobActions(job({ state: 'running', phase: 'resolving' })))
+        .filter(([, v]) => v)
+        .map(([k]) => k)
+    ).toEqual(['cancel']);
     expect(on('done')).toEqual(['insert', 'remove', 'show']);
     expect(on('interrupted')).toEqual(['remove', 'resume', 'show']);
     expect(jobActions(job({ state: 'failed', files_done: 0 })).show).toBe(

@@ -6,7 +6,8 @@ import { ErrorBanner } from '../../common/ErrorBanner';
 import { formatBytes } from '../../common/format';
 import { BadgeKind, StatusBadge } from '../../common/StatusBadge';
 import { useSignal } from '../../common/useSignal';
-import { IFetchConfig, IReplicaStatus } from '../fetchApi';
+import { IFetchConfig } from '../api';
+import { IReplicaStatus } from '../fetchApi';
 import { FetchModel } from '../fetchModel';
 
 /** What the fetch part of the details view does; the plugin implements it. */

@@ -11,7 +11,8 @@ import { ErrorBanner } from '../../common/ErrorBanner';
 import { formatBytes, formatDuration } from '../../common/format';
 import { BadgeKind, StatusBadge } from '../../common/StatusBadge';
 import { useSignal } from '../../common/useSignal';
-import { FetchState, IFetchFile, IFetchJob, isActive } from '../fetchApi';
+import { isJobActive as isActive, JobState } from '../../common/jobs';
+import { IFetchFile, IFetchJob } from '../fetchApi';
 import { FetchModel, jobFolder, jobTitle } from '../fetchModel';
 
 export interface IFetchListProps {
@@ -25,16 +26,16 @@ export interface IFetchListProps {
 }
 
 export function stateLabel(
-  state: FetchState,
+  job: Pick<IFetchJob, 'state' | 'phase'>,
   trans: TranslationBundle
 ): string {
-  switch (state) {
+  switch (job.state) {
     case 'queued':
       return trans.__('Queued');
-    case 'resolving':
-      return trans.__('Resolving');
     case 'running':
-      return trans.__('Fetching');
+      return job.phase === 'resolving'
+        ? trans.__('Resolving')
+        : trans.__('Fetching');
     case 'done':
       return trans.__('Done');
     case 'failed':
@@ -46,7 +47,7 @@ export function stateLabel(
   }
 }
 
-function stateKind(state: FetchState): BadgeKind {
+function stateKind(state: JobState): BadgeKind {
   if (isActive(state)) {
     return 'busy';
   }
@@ -215,7 +216,7 @@ export function FetchJobView(props: {
         </span>
         <StatusBadge
           kind={stateKind(job.state)}
-          label={stateLabel(job.state, trans)}
+          label={stateLabel(job, trans)}
         />
         {actions.remove && (
           <button
@@ -258,7 +259,7 @@ export function FetchJobView(props: {
           <ul>
             {job.errors.map((error, index) => (
               <li key={index}>
-                <span className="jp-escape-mono">{error.did}</span>
+                <span className="jp-escape-mono">{error.item}</span>
                 {': '}
                 <span>{error.message}</span>
               </li>
