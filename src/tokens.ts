@@ -1,25 +1,44 @@
 /** Ids shared across the suite: plugins, commands, launcher category. */
 export const PLUGIN_PREFIX = 'jupyterlab-escape';
 
+/** One name per slice: plugin id, settings file (`schema/<slice>.json`), command prefix. */
 export namespace PluginIDs {
   export const status = `${PLUGIN_PREFIX}:status`;
   export const datalake = `${PLUGIN_PREFIX}:datalake`;
   export const catalogue = `${PLUGIN_PREFIX}:catalogue`;
-  export const reana = `${PLUGIN_PREFIX}:workflows`;
+  export const workflows = `${PLUGIN_PREFIX}:workflows`;
+  /** @deprecated the slice is `workflows`; use PluginIDs.workflows. */
+  export const reana = workflows;
 }
 
 export namespace CommandIDs {
-  export const openServices = 'escape:open-services';
-  export const refreshServices = 'escape:refresh-services';
+  export const openServices = 'escape:status-open';
+  export const refreshServices = 'escape:status-refresh';
   export const openDatalake = 'escape:datalake-open';
+  export const refreshDatalake = 'escape:datalake-refresh';
+  export const datalakeCredentials = 'escape:datalake-credentials';
   export const openCatalogue = 'escape:catalogue-open';
   export const catalogueSearch = 'escape:catalogue-search';
-  export const openWorkflows = 'escape:reana-open';
-  export const submitWorkflow = 'escape:reana-submit';
-  export const newWorkflow = 'escape:reana-new';
-  export const openWorkflow = 'escape:reana-open-workflow';
-  export const runCellWorkflow = 'escape:reana-run-cell';
+  export const openWorkflows = 'escape:workflows-open';
+  export const submitWorkflow = 'escape:workflows-submit';
+  export const newWorkflow = 'escape:workflows-new';
+  export const openWorkflow = 'escape:workflows-open-workflow';
+  export const runCellWorkflow = 'escape:workflows-run-cell';
 }
+
+/**
+ * Command ids of earlier releases -> today's: still registered (hidden from the palette and the
+ * menus) so that user shortcuts and scripts calling them keep working.
+ */
+export const COMMAND_ALIASES: Readonly<Record<string, string>> = {
+  'escape:open-services': CommandIDs.openServices,
+  'escape:refresh-services': CommandIDs.refreshServices,
+  'escape:reana-open': CommandIDs.openWorkflows,
+  'escape:reana-submit': CommandIDs.submitWorkflow,
+  'escape:reana-new': CommandIDs.newWorkflow,
+  'escape:reana-open-workflow': CommandIDs.openWorkflow,
+  'escape:reana-run-cell': CommandIDs.runCellWorkflow
+};
 
 /** Launcher and palette category of every ESCAPE command. */
 export const ESCAPE_CATEGORY = 'ESCAPE';

@@ -5,22 +5,20 @@ import {
 } from '@jupyterlab/application';
 import {
   Clipboard,
+  createToolbarFactory,
   Dialog,
   ICommandPalette,
+  IToolbarWidgetRegistry,
   Notification,
   ReactWidget,
+  setToolbar,
   showDialog
 } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import {
-  refreshIcon,
-  SidePanel,
-  ToolbarButton,
-  userIcon
-} from '@jupyterlab/ui-components';
+import { refreshIcon, SidePanel, userIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Panel } from '@lumino/widgets';
 import * as React from 'react';
@@ -50,7 +48,8 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     ITranslator,
     ISettingRegistry,
-    INotebookTracker
+    INotebookTracker,
+    IToolbarWidgetRegistry
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -59,7 +58,8 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null,
     settingRegistry: ISettingRegistry | null,
-    tracker: INotebookTracker | null
+    tracker: INotebookTracker | null,
+    toolbarRegistry: IToolbarWidgetRegistry | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
     const model = new DatalakeModel();
@@ -97,22 +97,21 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
       translator: translator ?? nullTranslator
     });
     panel.id = 'escape-datalake';
-    panel.addClass('jp-escape-DatalakePanel');
+    panel.addClass('jp-escape-Datalake-panel');
     panel.title.icon = datalakeIcon;
     panel.title.caption = trans.__('Data Lake');
-    panel.toolbar.addItem(
-      'refresh',
-      new ToolbarButton({
-        icon: refreshIcon,
-        tooltip: trans.__('Reconnect to Rucio and list again'),
-        onClick: () => {
-          void model.connect();
-          if (model.levels.length && !model.current?.running) {
-            void model.search();
-          }
+    app.commands.addCommand(CommandIDs.refreshDatalake, {
+      // Icon only in the sidebar's toolbar; the caption is its tooltip.
+      label: args => (args['toolbar'] ? '' : trans.__('Refresh the Data Lake')),
+      caption: trans.__('Reconnect to Rucio and list again'),
+      icon: args => (args['isPalette'] ? undefined : refreshIcon),
+      execute: () => {
+        void model.connect();
+        if (model.levels.length && !model.current?.running) {
+          void model.search();
         }
-      })
-    );
+      }
+    });
     const editCredentials = async () => {
       let current;
       try {
@@ -162,14 +161,25 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
       }
       await model.connect();
     };
-    panel.toolbar.addItem(
-      'credentials',
-      new ToolbarButton({
-        icon: userIcon,
-        tooltip: trans.__('Rucio credentials…'),
-        onClick: () => void editCredentials()
-      })
-    );
+    app.commands.addCommand(CommandIDs.datalakeCredentials, {
+      label: args => (args['toolbar'] ? '' : trans.__('Rucio Credentials…')),
+      caption: trans.__('Rucio credentials…'),
+      icon: args => (args['isPalette'] ? undefined : userIcon),
+      execute: () => editCredentials()
+    });
+    // The toolbar's buttons are declared in schema/datalake.json ("DatalakePanel").
+    if (toolbarRegistry && settingRegistry) {
+      setToolbar(
+        panel,
+        createToolbarFactory(
+          toolbarRegistry,
+          settingRegistry,
+          'DatalakePanel',
+          PluginIDs.datalake,
+          translator ?? nullTranslator
+        )
+      );
+    }
     const header = ReactWidget.create(
       React.createElement(
         'h2',
@@ -221,10 +231,13 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     tracker?.widgetAdded.connect((_, notebook) => {
       void actions.checkNotebook(notebook).catch(() => undefined);
     });
-    palette?.addItem({
-      command: CommandIDs.openDatalake,
-      category: ESCAPE_CATEGORY
-    });
+    for (const command of [
+      CommandIDs.openDatalake,
+      CommandIDs.refreshDatalake,
+      CommandIDs.datalakeCredentials
+    ]) {
+      palette?.addItem({ command, category: ESCAPE_CATEGORY });
+    }
 
     void app.restored.then(async () => {
       const saved = (await stateDB?.fetch(STATE_KEY)) as

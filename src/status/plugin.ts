@@ -9,10 +9,13 @@ import {
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { VDomRenderer } from '@jupyterlab/ui-components';
+import { Poll } from '@lumino/polling';
 import * as React from 'react';
 
+import { addCommandAliases } from '../common/commandAliases';
 import { escapeIcon } from '../common/icons';
 import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
 import { ServicesView } from './components/ServicesView';
@@ -45,13 +48,20 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'Shows whether Rucio, REANA and Zenodo answer through the server extension.',
   autoStart: true,
-  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ITranslator],
+  optional: [
+    ICommandPalette,
+    ILauncher,
+    ILayoutRestorer,
+    ITranslator,
+    ISettingRegistry
+  ],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
     restorer: ILayoutRestorer | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    settingRegistry: ISettingRegistry | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
     const tracker = new WidgetTracker<MainAreaWidget<ServicesWidget>>({
@@ -90,6 +100,42 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => tracker.currentWidget !== null,
       execute: () => tracker.currentWidget?.content.model.refresh()
     });
+
+    addCommandAliases(app.commands, [
+      CommandIDs.openServices,
+      CommandIDs.refreshServices
+    ]);
+
+    // The user's automatic refresh: only while the view is on screen.
+    const autoRefresh = new Poll({
+      auto: false,
+      factory: async () => {
+        await tracker.currentWidget?.content.model.refresh();
+      },
+      frequency: { interval: 60_000, backoff: true, max: 600_000 },
+      name: 'jupyterlab-escape:status-refresh',
+      standby: () => (tracker.currentWidget?.isVisible ? 'when-hidden' : true)
+    });
+    void settingRegistry?.load(PluginIDs.status).then(
+      settings => {
+        const take = () => {
+          const seconds = settings.composite['autoRefreshSeconds'] as number;
+          if (seconds > 0) {
+            autoRefresh.frequency = {
+              interval: seconds * 1000,
+              backoff: true,
+              max: Math.max(seconds * 1000, 600_000)
+            };
+            void autoRefresh.start();
+          } else {
+            void autoRefresh.stop();
+          }
+        };
+        take();
+        settings.changed.connect(take);
+      },
+      () => undefined
+    );
 
     palette?.addItem({
       command: CommandIDs.openServices,

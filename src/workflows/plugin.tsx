@@ -15,10 +15,12 @@ import {
 import { PathExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
+import { addCommandAliases } from '../common/commandAliases';
 import { errorMessage } from '../request';
 import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
 import { ICapabilities, reanaApi } from './api';
@@ -57,8 +59,8 @@ class PollingView extends ReactWidget {
 }
 
 /** The REANA workflow launcher: submit reana.yaml files and follow runs to their outputs. */
-export const reanaPlugin: JupyterFrontEndPlugin<void> = {
-  id: PluginIDs.reana,
+export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
+  id: PluginIDs.workflows,
   description:
     'Submit REANA workflows from the file browser and follow them: status, logs, outputs.',
   autoStart: true,
@@ -67,7 +69,8 @@ export const reanaPlugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     ILauncher,
     IDefaultFileBrowser,
-    ITranslator
+    ITranslator,
+    ISettingRegistry
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -75,33 +78,58 @@ export const reanaPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
     browser: IDefaultFileBrowser | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    settingRegistry: ISettingRegistry | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
     let capabilities: ICapabilities | null = null;
-    let intervalMs = DEFAULT_POLL_SECONDS * 1000;
+    const preferences = { openAfterSubmit: true, refreshSeconds: 0 };
+    // The user's refresh interval when set, else the one the server suggests.
+    const pollSeconds = () =>
+      preferences.refreshSeconds ||
+      capabilities?.polling_secs ||
+      DEFAULT_POLL_SECONDS;
     const list = new WorkflowListModel();
-    const ready = reanaApi.capabilities().then(
-      caps => {
-        capabilities = caps;
-        intervalMs = caps.polling_secs * 1000;
-        list.setIntervalSeconds(caps.polling_secs);
-      },
-      () => undefined // the list shows the error when it polls
-    );
+    const settingsLoaded = settingRegistry
+      ? settingRegistry.load(PluginIDs.workflows).then(
+          settings => {
+            const take = () => {
+              preferences.openAfterSubmit = settings.composite[
+                'openAfterSubmit'
+              ] as boolean;
+              preferences.refreshSeconds = settings.composite[
+                'refreshSeconds'
+              ] as number;
+              list.setIntervalSeconds(pollSeconds());
+            };
+            take();
+            settings.changed.connect(take);
+          },
+          () => undefined
+        )
+      : Promise.resolve();
+    const ready = Promise.all([
+      reanaApi.capabilities().then(
+        caps => {
+          capabilities = caps;
+        },
+        () => undefined // the list shows the error when it polls
+      ),
+      settingsLoaded
+    ]).then(() => list.setIntervalSeconds(pollSeconds()));
 
     const tracker = new WidgetTracker<MainAreaWidget<PollingView>>({
-      namespace: 'escape-reana-workflow'
+      namespace: 'escape-workflows-workflow'
     });
 
     const openWorkflow = async (id: string) => {
-      const open = tracker.find(w => w.id === `jp-escape-reana-${id}`);
+      const open = tracker.find(w => w.id === `jp-escape-workflows-${id}`);
       if (open) {
         app.shell.activateById(open.id);
         return open;
       }
       await ready;
-      const model = new WorkflowModel(id, { intervalMs });
+      const model = new WorkflowModel(id, { intervalMs: pollSeconds() * 1000 });
       const view = new PollingView(model, () => (
         <WorkflowDetail
           model={model}
@@ -149,7 +177,7 @@ export const reanaPlugin: JupyterFrontEndPlugin<void> = {
       ));
       model.stateChanged.connect(() => view.update());
       const widget = new MainAreaWidget({ content: view });
-      widget.id = `jp-escape-reana-${id}`;
+      widget.id = `jp-escape-workflows-${id}`;
       widget.title.label = trans.__('REANA %1', id.slice(0, 8));
       widget.title.icon = reanaIcon;
       widget.title.closable = true;
@@ -181,7 +209,9 @@ export const reanaPlugin: JupyterFrontEndPlugin<void> = {
             );
             void list.refresh();
             app.shell.activateById(panel.id);
-            void openWorkflow(workflowId);
+            if (preferences.openAfterSubmit) {
+              void openWorkflow(workflowId);
+            }
           }}
         />
       ));
@@ -207,12 +237,12 @@ export const reanaPlugin: JupyterFrontEndPlugin<void> = {
       />
     ));
     list.stateChanged.connect(() => panel.update());
-    panel.id = 'jp-escape-reana';
+    panel.id = 'jp-escape-workflows';
     panel.title.icon = reanaIcon;
     panel.title.caption = trans.__('REANA workflows');
     panel.addClass('jp-escape-ReanaPanel');
     app.shell.add(panel, 'left', { rank: 700 });
-    restorer?.add(panel, 'escape-reana');
+    restorer?.add(panel, 'escape-workflows');
     void ready.then(() => list.start());
 
     const selectedSpec = (): string | null => {
@@ -270,11 +300,15 @@ export const reanaPlugin: JupyterFrontEndPlugin<void> = {
       execute: args => openWorkflow(String(args['id']))
     });
 
-    app.contextMenu.addItem({
-      command: CommandIDs.submitWorkflow,
-      selector: '.jp-DirListing-item[data-isdir="false"]',
-      rank: 3
-    });
+    // The file browser's context menu item is declared in schema/workflows.json.
+    addCommandAliases(app.commands, [
+      CommandIDs.openWorkflows,
+      CommandIDs.submitWorkflow,
+      CommandIDs.newWorkflow,
+      CommandIDs.openWorkflow,
+      // Registered by the cell plugin; its old id lives here with the others.
+      CommandIDs.runCellWorkflow
+    ]);
     launcher?.add({
       command: CommandIDs.newWorkflow,
       category: ESCAPE_CATEGORY,

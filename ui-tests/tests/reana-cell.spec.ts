@@ -63,7 +63,7 @@ test.describe('REANA from a notebook cell', () => {
       page
         .locator('.jp-Notebook .jp-Cell')
         .first()
-        .locator('.jp-cell-toolbar [data-command="escape:reana-run-cell"]')
+        .locator('.jp-cell-toolbar [data-command="escape:workflows-run-cell"]')
     ).toBeVisible();
 
     // The cell's context menu: Run Cell as REANA Workflow.

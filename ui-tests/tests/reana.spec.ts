@@ -56,7 +56,7 @@ test.describe('REANA workflow launcher', () => {
     await expect(
       detail.getByRole('heading', { name: `${name}.1` })
     ).toBeVisible();
-    const sidebar = page.locator('#jp-escape-reana');
+    const sidebar = page.locator('#jp-escape-workflows');
     await expect(
       sidebar.getByRole('button', { name: new RegExp(`^${name}\\.1 `) })
     ).toBeVisible({ timeout: 30_000 });
