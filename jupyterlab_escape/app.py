@@ -13,7 +13,7 @@ from . import status
 from .catalogue import routes as catalogue_routes
 from .catalogue.catalogue import Catalogue
 from .catalogue.client import ZenodoClient
-from .catalogue.fetch import FetchJobs as CatalogueFetchJobs
+from .catalogue.fetch import CatalogueFetchRunner
 from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
 from .datalake import routes as datalake_routes
 from .datalake.client import RucioClient
@@ -75,7 +75,7 @@ class EscapeApp(ExtensionApp):
         # catalogue
         zenodo = self.zenodo_client_class(self.services.http["zenodo"])
         self.catalogue = Catalogue(zenodo)
-        self.catalogue_fetch = CatalogueFetchJobs(zenodo, self.workspace)
+        self.catalogue_fetch = CatalogueFetchRunner(zenodo, self.workspace, self.jobs)
         # workflows
         reana_http = self.services.http["reana"]
         reana = self.reana_client_class(reana_http)

@@ -377,6 +377,9 @@ class EscapeZenodo(ServiceConfig):
     fetch_max_bytes = Int(
         2 * 1024**3, help="Largest total size (bytes) of the files of one fetch."
     ).tag(config=True)
+    fetch_max_jobs = Int(
+        4, help="Record fetches this server runs at once; more are refused with HTTP 429."
+    ).tag(config=True)
 
     @default("url")
     def _url_default(self) -> str:

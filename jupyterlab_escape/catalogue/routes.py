@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 import tornado.web
 
-from ..handler import EscapeHandler
+from ..handler import EscapeHandler, job_routes
 from ..http import EscapeError
 from .catalogue import Catalogue, check_record_id
 from .client import RateLimited
-from .fetch import FetchJobs
+from .fetch import KIND, CatalogueFetchRunner
 
 
 class CatalogueHandler(EscapeHandler):
-    """The app's one Catalogue and fetch jobs (built in ``app.py``)."""
+    """The app's one Catalogue and its fetch runner (built in ``app.py``)."""
 
     @property
     def catalogue(self) -> Catalogue:
         return self.extensionapp.catalogue
 
     @property
-    def fetches(self) -> FetchJobs:
+    def fetches(self) -> CatalogueFetchRunner:
         return self.extensionapp.catalogue_fetch
 
     def write_error(self, status_code: int, **kwargs) -> None:
@@ -65,6 +67,9 @@ class CitationHandler(CatalogueHandler):
 
 
 class FetchStartHandler(CatalogueHandler):
+    """``POST /records/<id>/fetch`` starts a job (202 and its summary); the job routes follow
+    it under ``/escape/catalogue/jobs``."""
+
     @tornado.web.authenticated
     async def post(self, record_id: str) -> None:
         check_record_id(record_id)
@@ -79,25 +84,14 @@ class FetchStartHandler(CatalogueHandler):
         dest = body.get("dest")
         if dest is not None and not isinstance(dest, str):
             raise EscapeError(400, "bad_request", "dest is a folder path inside the workspace.")
+        key = body.get("idempotency_key")
+        if key is not None and not (
+            isinstance(key, str) and re.fullmatch(r"[A-Za-z0-9_-]{8,80}", key)
+        ):
+            raise EscapeError(400, "bad_request", "idempotency_key must be 8-80 letters/digits.")
         record = await self.catalogue.record(record_id)
-        job = self.fetches.start(record, keys, dest, bool(body.get("extract")))
-        self.write_json(job.to_json(), status=202)
-
-
-class FetchListHandler(CatalogueHandler):
-    @tornado.web.authenticated
-    async def get(self) -> None:
-        self.write_json({"jobs": [j.to_json() for j in self.fetches.jobs.values()]})
-
-
-class FetchHandler(CatalogueHandler):
-    @tornado.web.authenticated
-    async def get(self, job_id: str) -> None:
-        self.write_json(self.fetches.get(job_id).to_json())
-
-    @tornado.web.authenticated
-    async def delete(self, job_id: str) -> None:
-        self.write_json(self.fetches.cancel(job_id).to_json())
+        job = self.fetches.start(record, keys, dest, bool(body.get("extract")), key)
+        self.write_json(self.extensionapp.jobs.summary(job), status=202)
 
 
 # Ids are matched loosely and validated in the handlers: a bad id gets a clear 400, not a 404.
@@ -108,6 +102,5 @@ routes = [
     (rf"/escape/catalogue/records/{_ID}/versions", VersionsHandler),
     (rf"/escape/catalogue/records/{_ID}/citation", CitationHandler),
     (rf"/escape/catalogue/records/{_ID}/fetch", FetchStartHandler),
-    (r"/escape/catalogue/fetches", FetchListHandler),
-    (r"/escape/catalogue/fetches/(?P<job_id>[^/]+)", FetchHandler),
+    *job_routes("catalogue", KIND),
 ]
