@@ -1,2 +1,5 @@
 import './base.css';
+import './datalake.css';
+import './catalogue.css';
 import './workflows.css';
+import './status.css';

@@ -213,7 +213,7 @@ export class FetchActions implements IDidFetchActions {
                 title: trans.__('Data Lake DIDs missing for %1', name),
                 body: React.createElement(
                   'ul',
-                  { className: 'jp-escape-FetchDialog-missing' },
+                  { className: 'jp-escape-Datalake-FetchDialog-missing' },
                   missing.map(use =>
                     React.createElement(
                       'li',

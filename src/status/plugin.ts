@@ -27,7 +27,7 @@ class ServicesWidget extends VDomRenderer<ServicesModel> {
     private readonly translator: ITranslator
   ) {
     super(model);
-    this.addClass('jp-escape-ServicesWidget');
+    this.addClass('jp-escape-Status-widget');
   }
 
   protected render(): JSX.Element {

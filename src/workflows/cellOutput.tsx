@@ -100,21 +100,21 @@ export function SavedStatus(props: { saved: ISavedStatus }): JSX.Element {
   const { saved } = props;
   return (
     <div
-      className="jp-escape-ReanaCell jp-mod-untrusted"
+      className="jp-escape-Workflows-Cell jp-mod-untrusted"
       role="region"
       aria-label={`Saved REANA workflow status ${saved.name}.${saved.run}`}
     >
-      <div className="jp-escape-ReanaCell-head">
+      <div className="jp-escape-Workflows-Cell-head">
         <strong>
           {saved.name}
           <span className="jp-escape-muted">.{saved.run}</span>
         </strong>
         <StatusBadge kind="idle" label={saved.status} />
       </div>
-      <div className="jp-escape-ReanaCell-progress">
+      <div className="jp-escape-Workflows-Cell-progress">
         <span>{progressText(saved.total, saved.finished, saved.step)}</span>
       </div>
-      <p className="jp-escape-ReanaCell-untrusted">
+      <p className="jp-escape-Workflows-Cell-untrusted">
         Saved status (notebook not trusted): not refreshed. Trust the notebook
         to follow this workflow live.
       </p>
@@ -174,7 +174,7 @@ export class WorkflowOutput
 {
   constructor(private readonly context: IOutputContext) {
     super();
-    this.addClass('jp-escape-ReanaCellOutput');
+    this.addClass('jp-escape-Workflows-CellOutput');
   }
 
   get model(): WorkflowModel | null {
@@ -308,18 +308,18 @@ export class WorkflowOutput
     const took = elapsed(workflow);
     return (
       <div
-        className="jp-escape-ReanaCell"
+        className="jp-escape-Workflows-Cell"
         role="region"
         aria-label={`REANA workflow ${data.name}.${data.run_number}`}
       >
-        <div className="jp-escape-ReanaCell-head">
+        <div className="jp-escape-Workflows-Cell-head">
           <strong>
             {data.name}
             <span className="jp-escape-muted">.{data.run_number}</span>
           </strong>
           <StatusBadge kind={badgeKind(status)} label={status} />
           {took && <span className="jp-escape-muted">{took}</span>}
-          <span className="jp-escape-ReanaCell-links">
+          <span className="jp-escape-Workflows-Cell-links">
             <button
               className="jp-escape-Link"
               onClick={() => this.context.openWorkflow(data.id)}
@@ -336,7 +336,7 @@ export class WorkflowOutput
             </a>
           </span>
         </div>
-        <div className="jp-escape-ReanaCell-progress">
+        <div className="jp-escape-Workflows-Cell-progress">
           <progress
             max={Math.max(total, 1)}
             value={done}
@@ -345,12 +345,15 @@ export class WorkflowOutput
           <span>{progressText(total, done, progress?.current_step)}</span>
         </div>
         {lastLines.length > 0 && !isTerminal(status) && (
-          <pre className="jp-escape-ReanaCell-log" aria-label="Last log lines">
+          <pre
+            className="jp-escape-Workflows-Cell-log"
+            aria-label="Last log lines"
+          >
             {lastLines.join('\n')}
           </pre>
         )}
         {status === 'finished' && (
-          <div className="jp-escape-ReanaCell-outputs">
+          <div className="jp-escape-Workflows-Cell-outputs">
             {this._outputs ? (
               <ul aria-label="Downloaded outputs">
                 {this._outputs.files.map(path => (

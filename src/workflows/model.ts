@@ -226,7 +226,7 @@ export class WorkflowListModel extends VDomModel {
       factory: () => this._load(),
       frequency: frequency(this._interval),
       standby: () => (!this._visible ? true : 'when-hidden'),
-      name: 'jupyterlab-escape:reana-workflows'
+      name: 'jupyterlab-escape:workflows-list'
     });
   }
 
@@ -350,7 +350,7 @@ export class WorkflowModel extends VDomModel {
       factory: () => this._load(),
       frequency: frequency(interval),
       standby: () => (!this._visible ? true : 'when-hidden'),
-      name: `jupyterlab-escape:reana-workflow-${id}`
+      name: `jupyterlab-escape:workflows-workflow-${id}`
     });
   }
 

@@ -70,7 +70,7 @@ export function countsText(counts: IWorkflowCounts): string {
 class WorkflowCount extends ReactWidget {
   constructor(private readonly panel: NotebookPanel) {
     super();
-    this.addClass('jp-escape-ReanaCount');
+    this.addClass('jp-escape-Workflows-Count');
     panel.context.ready.then(() => {
       panel.model?.contentChanged.connect(() => this.update());
       this.update();
@@ -81,7 +81,7 @@ class WorkflowCount extends ReactWidget {
     const text = countsText(countWorkflows(this.panel.model));
     return (
       <span
-        className="jp-escape-ReanaCount-text"
+        className="jp-escape-Workflows-Count-text"
         title="REANA workflows launched from this notebook"
         aria-label="REANA workflows of this notebook"
       >
@@ -99,7 +99,7 @@ export class WorkflowCountExtension implements DocumentRegistry.IWidgetExtension
 > {
   createNew(panel: NotebookPanel): IDisposable {
     const widget = new WorkflowCount(panel);
-    panel.toolbar.insertAfter('cellType', 'escape-reana-count', widget);
+    panel.toolbar.insertAfter('cellType', 'escape-workflows-count', widget);
     return widget;
   }
 }

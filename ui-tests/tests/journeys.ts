@@ -18,7 +18,7 @@ export async function checkServicesView(
   // The call goes below the server's base_url, whatever it is.
   expect(response.url().startsWith(`${labRoot}/escape/status`)).toBe(true);
 
-  const view = page.locator('.jp-escape-Services');
+  const view = page.locator('.jp-escape-Status');
   await expect(
     view.getByRole('heading', { name: 'ESCAPE services' })
   ).toBeVisible();

@@ -52,7 +52,7 @@ test.describe('REANA workflow launcher', () => {
     await expect(dialog).toHaveCount(0);
 
     // The workflow opens in the main area and the sidebar lists it; both follow it live.
-    const detail = page.locator('.jp-escape-ReanaDetail');
+    const detail = page.locator('.jp-escape-Workflows-Detail');
     await expect(
       detail.getByRole('heading', { name: `${name}.1` })
     ).toBeVisible();
@@ -61,7 +61,7 @@ test.describe('REANA workflow launcher', () => {
       sidebar.getByRole('button', { name: new RegExp(`^${name}\\.1 `) })
     ).toBeVisible({ timeout: 30_000 });
     await expect(
-      detail.locator('.jp-escape-ReanaDetail-header .jp-escape-Badge')
+      detail.locator('.jp-escape-Workflows-Detail-header .jp-escape-Badge')
     ).toHaveText('finished', { timeout: 60_000 });
     await expect(detail.getByText('2/2 jobs', { exact: false })).toBeVisible();
     await expect(
@@ -95,7 +95,7 @@ test.describe('REANA workflow launcher', () => {
     // Outputs into the workspace, then open one.
     await detail.getByRole('tab', { name: 'Overview' }).click();
     await detail.getByRole('button', { name: 'Download outputs' }).click();
-    const downloaded = detail.locator('.jp-escape-ReanaDetail-downloaded');
+    const downloaded = detail.locator('.jp-escape-Workflows-Detail-downloaded');
     await expect(downloaded).toContainText(`Downloaded into reana/${name}.1/`);
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/reana-detail.png` });

@@ -21,7 +21,7 @@ test.describe('ESCAPE services view', () => {
       .first()
       .click();
 
-    const view = page.locator('.jp-escape-Services');
+    const view = page.locator('.jp-escape-Status');
     await expect(view.getByText(/Last checked at/)).toBeVisible();
     const again = page.waitForResponse(r => r.url().includes('/escape/status'));
     await view.getByRole('button', { name: 'Refresh' }).click();

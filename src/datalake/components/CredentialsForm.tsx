@@ -30,7 +30,7 @@ export function CredentialsForm(props: {
     type = 'text',
     placeholder = ''
   ) => (
-    <label className="jp-escape-Credentials-field">
+    <label className="jp-escape-Datalake-Credentials-field">
       <span>{label}</span>
       <input
         className="jp-mod-styled"
@@ -46,7 +46,7 @@ export function CredentialsForm(props: {
   );
   return (
     <form
-      className="jp-escape-Credentials"
+      className="jp-escape-Datalake-Credentials"
       onSubmit={event => event.preventDefault()}
     >
       <p className="jp-escape-muted">
@@ -54,7 +54,7 @@ export function CredentialsForm(props: {
           'Stored on the Jupyter server, readable by your user only; passwords are never shown again.'
         )}
       </p>
-      <label className="jp-escape-Credentials-field">
+      <label className="jp-escape-Datalake-Credentials-field">
         <span>{trans.__('Method')}</span>
         <select
           className="jp-mod-styled"

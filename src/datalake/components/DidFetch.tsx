@@ -100,10 +100,10 @@ function ReplicaView(props: {
   const shown = status.files.filter(f => f.available).slice(0, 5);
   return (
     <div
-      className="jp-escape-DidFetch-replica"
+      className="jp-escape-Datalake-DidFetch-replica"
       aria-label={trans.__('Replica on %1', status.rse)}
     >
-      <div className="jp-escape-DidFetch-line">
+      <div className="jp-escape-Datalake-DidFetch-line">
         <StatusBadge kind={state.kind} label={state.label} />
         {state.detail && (
           <span className="jp-escape-muted">{state.detail}</span>
@@ -111,12 +111,12 @@ function ReplicaView(props: {
       </div>
       {rule && rule.state === 'REPLICATING' && total > 0 && (
         <div
-          className="jp-escape-Fetch-bar"
+          className="jp-escape-Datalake-Fetch-bar"
           role="progressbar"
           aria-valuenow={Math.round((100 * rule.locks_ok_cnt) / total)}
         >
           <div
-            className="jp-escape-Fetch-barFill jp-mod-busy"
+            className="jp-escape-Datalake-Fetch-barFill jp-mod-busy"
             style={{ width: `${(100 * rule.locks_ok_cnt) / total}%` }}
           />
         </div>
@@ -136,7 +136,7 @@ function ReplicaView(props: {
       )}
       {shown.length > 0 && (
         <ul
-          className="jp-escape-DidFetch-paths"
+          className="jp-escape-Datalake-DidFetch-paths"
           aria-label={trans.__('Local paths')}
         >
           {shown.map(file => (
@@ -179,7 +179,7 @@ export function DidFetch(props: IDidFetchProps): JSX.Element {
   const replica = replicaMode ? model.replica(did) : null;
   const fetchLabel = replicaMode ? trans.__('Download') : trans.__('Fetch');
   return (
-    <div className="jp-escape-DidFetch">
+    <div className="jp-escape-Datalake-DidFetch">
       <div className="jp-escape-Datalake-actions">
         {replicaMode && (
           <button
@@ -212,7 +212,7 @@ export function DidFetch(props: IDidFetchProps): JSX.Element {
         </button>
       </div>
       {active && (
-        <p className="jp-escape-DidFetch-line" aria-live="polite">
+        <p className="jp-escape-Datalake-DidFetch-line" aria-live="polite">
           <span className="jp-escape-spinner" aria-hidden="true" />
           {trans.__(
             'Fetching: %1 of %2 files, %3',
@@ -223,11 +223,11 @@ export function DidFetch(props: IDidFetchProps): JSX.Element {
         </p>
       )}
       {fetched && !active && (
-        <div className="jp-escape-DidFetch-local">
-          <div className="jp-escape-DidFetch-line">
+        <div className="jp-escape-Datalake-DidFetch-local">
+          <div className="jp-escape-Datalake-DidFetch-line">
             <StatusBadge kind="ok" label={trans.__('In the workspace')} />
             <span
-              className="jp-escape-mono jp-escape-DidFetch-path"
+              className="jp-escape-mono jp-escape-Datalake-DidFetch-path"
               title={fetched.path}
             >
               {fetched.path}

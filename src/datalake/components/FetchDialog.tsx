@@ -90,13 +90,13 @@ export function FetchDialogBody(props: {
 
   const first = dids[0] ?? '';
   return (
-    <div className="jp-escape-FetchDialog" ref={node}>
+    <div className="jp-escape-Datalake-FetchDialog" ref={node}>
       <p>
         {dids.length === 1
           ? trans.__('Fetch %1 into the workspace.', first)
           : trans.__('Fetch %1 DIDs into the workspace.', dids.length)}
       </p>
-      <label className="jp-escape-FetchDialog-field">
+      <label className="jp-escape-Datalake-FetchDialog-field">
         <span>{trans.__('Destination folder')}</span>
         <input
           className={`jp-mod-styled jp-escape-mono${
@@ -118,7 +118,7 @@ export function FetchDialogBody(props: {
         <span className="jp-mod-error" hidden />
       )}
       {state.refused !== null ? (
-        <p className="jp-escape-FetchDialog-refused" role="alert">
+        <p className="jp-escape-Datalake-FetchDialog-refused" role="alert">
           {state.refused}
         </p>
       ) : (

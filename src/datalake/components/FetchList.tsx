@@ -117,20 +117,22 @@ function JobFiles(props: {
   return (
     <>
       <ul
-        className="jp-escape-Fetch-files"
+        className="jp-escape-Datalake-Fetch-files"
         aria-label={trans.__('Files of %1', jobTitle(job, trans))}
       >
         {detail.files.map(file => {
           const state = fileStateLabel(file, trans);
           return (
             <li key={file.did} title={`${file.did}\n${file.path}`}>
-              <span className="jp-escape-Fetch-fileName">
+              <span className="jp-escape-Datalake-Fetch-fileName">
                 {file.path.split('/').pop()}
               </span>
               <span className="jp-escape-muted">{formatBytes(file.bytes)}</span>
               <StatusBadge kind={state.kind} label={state.label} />
               {file.error && (
-                <span className="jp-escape-Fetch-fileError">{file.error}</span>
+                <span className="jp-escape-Datalake-Fetch-fileError">
+                  {file.error}
+                </span>
               )}
             </li>
           );
@@ -192,13 +194,13 @@ export function FetchJobView(props: {
   const folder = jobFolder(job);
   return (
     <li
-      className="jp-escape-Fetch-job"
+      className="jp-escape-Datalake-Fetch-job"
       aria-label={trans.__('Fetch of %1', title)}
       data-state={job.state}
     >
-      <div className="jp-escape-Fetch-head">
+      <div className="jp-escape-Datalake-Fetch-head">
         <button
-          className="jp-escape-iconButton jp-escape-Fetch-filesToggle"
+          className="jp-escape-iconButton jp-escape-Datalake-Fetch-filesToggle"
           aria-expanded={expanded}
           aria-label={trans.__('Files')}
           title={
@@ -209,7 +211,7 @@ export function FetchJobView(props: {
           <Caret.react tag="span" />
         </button>
         <span
-          className="jp-escape-Fetch-title"
+          className="jp-escape-Datalake-Fetch-title"
           title={job.dids.map(d => `${d.scope}:${d.name}`).join('\n')}
         >
           {title}
@@ -231,7 +233,7 @@ export function FetchJobView(props: {
         )}
       </div>
       <div
-        className="jp-escape-Fetch-bar"
+        className="jp-escape-Datalake-Fetch-bar"
         role="progressbar"
         aria-label={trans.__('Progress of %1', title)}
         aria-valuemin={0}
@@ -239,20 +241,20 @@ export function FetchJobView(props: {
         aria-valuenow={Math.round(fraction * 100)}
       >
         <div
-          className={`jp-escape-Fetch-barFill jp-mod-${stateKind(job.state)}`}
+          className={`jp-escape-Datalake-Fetch-barFill jp-mod-${stateKind(job.state)}`}
           style={{ width: `${fraction * 100}%` }}
         />
       </div>
-      <div className="jp-escape-Fetch-facts">{facts.join(' · ')}</div>
-      <div className="jp-escape-Fetch-dest" title={folder}>
+      <div className="jp-escape-Datalake-Fetch-facts">{facts.join(' · ')}</div>
+      <div className="jp-escape-Datalake-Fetch-dest" title={folder}>
         <folderIcon.react tag="span" className="jp-escape-inline-icon" />
         <span className="jp-escape-mono">{folder || '/'}</span>
       </div>
       {job.message && !active && job.state !== 'done' && (
-        <div className="jp-escape-Fetch-message">{job.message}</div>
+        <div className="jp-escape-Datalake-Fetch-message">{job.message}</div>
       )}
       {job.errors.length > 0 && (
-        <details className="jp-escape-Fetch-errors">
+        <details className="jp-escape-Datalake-Fetch-errors">
           <summary>
             {trans._n('%1 error', '%1 errors', job.errors_count)}
           </summary>
@@ -275,7 +277,7 @@ export function FetchJobView(props: {
           )}
         </details>
       )}
-      <div className="jp-escape-Fetch-actions">
+      <div className="jp-escape-Datalake-Fetch-actions">
         {actions.cancel && (
           <button
             className="jp-mod-styled jp-mod-warn"
@@ -335,9 +337,12 @@ export function FetchList(props: IFetchListProps): JSX.Element | null {
   const active = model.activeCount;
   const Caret = open ? caretDownIcon : caretRightIcon;
   return (
-    <section className="jp-escape-Fetch" aria-label={trans.__('Fetches')}>
+    <section
+      className="jp-escape-Datalake-Fetch"
+      aria-label={trans.__('Fetches')}
+    >
       <button
-        className="jp-escape-Fetch-sectionHead"
+        className="jp-escape-Datalake-Fetch-sectionHead"
         aria-expanded={open}
         onClick={() => setOpen(!open)}
       >
@@ -358,7 +363,7 @@ export function FetchList(props: IFetchListProps): JSX.Element | null {
               onRetry={() => void model.refresh()}
             />
           )}
-          <ul className="jp-escape-Fetch-jobs">
+          <ul className="jp-escape-Datalake-Fetch-jobs">
             {model.jobs.map(job => (
               <FetchJobView key={job.id} {...props} job={job} />
             ))}

@@ -17,7 +17,7 @@ export function NotebookFetchConfirm(props: {
   const { plans, trans } = props;
   const accepted = plans.filter(plan => !plan.error);
   return (
-    <div className="jp-escape-FetchDialog jp-escape-NotebookFetch">
+    <div className="jp-escape-Datalake-FetchDialog jp-escape-Datalake-NotebookFetch">
       <p>
         {accepted.length > 0
           ? trans.__(
@@ -29,7 +29,7 @@ export function NotebookFetchConfirm(props: {
       {plans.map((plan, index) => (
         <div
           key={index}
-          className="jp-escape-NotebookFetch-group"
+          className="jp-escape-Datalake-NotebookFetch-group"
           role="group"
           aria-label={
             plan.error
@@ -38,7 +38,7 @@ export function NotebookFetchConfirm(props: {
           }
         >
           {plan.error && <ErrorBanner message={plan.error} />}
-          <ul className="jp-escape-FetchDialog-missing">
+          <ul className="jp-escape-Datalake-FetchDialog-missing">
             {plan.uses.map(use => {
               const did = didOfUse(use);
               const target = plan.paths.find(p => p.did === did)?.path;

@@ -34,15 +34,15 @@ function ServiceCard(props: {
   const [kind, label] = badgeFor(service, trans);
   return (
     <li
-      className="jp-escape-ServiceCard"
+      className="jp-escape-Status-card"
       data-service={service.id}
       aria-label={service.name}
     >
-      <div className="jp-escape-ServiceCard-head">
-        <h3 className="jp-escape-ServiceCard-name">{service.name}</h3>
+      <div className="jp-escape-Status-card-head">
+        <h3 className="jp-escape-Status-card-name">{service.name}</h3>
         <StatusBadge kind={kind} label={label} />
       </div>
-      <dl className="jp-escape-ServiceCard-facts">
+      <dl className="jp-escape-Status-card-facts">
         <dt>{trans.__('URL')}</dt>
         <dd className={service.url ? 'jp-escape-mono' : undefined}>
           {service.url || '—'}
@@ -55,14 +55,14 @@ function ServiceCard(props: {
         </dd>
       </dl>
       {service.reachable && service.detail && (
-        <p className="jp-escape-ServiceCard-detail">{service.detail}</p>
+        <p className="jp-escape-Status-card-detail">{service.detail}</p>
       )}
       {!service.reachable && service.reason && (
         <p
           className={
             service.configured
-              ? 'jp-escape-ServiceCard-reason jp-mod-error'
-              : 'jp-escape-ServiceCard-reason'
+              ? 'jp-escape-Status-card-reason jp-mod-error'
+              : 'jp-escape-Status-card-reason'
           }
         >
           {service.reason}
@@ -79,13 +79,13 @@ export function ServicesView(props: IServicesViewProps): JSX.Element {
     ? new Date(report.checked_at).toLocaleTimeString()
     : null;
   return (
-    <div className="jp-escape-Services">
-      <header className="jp-escape-Services-header">
+    <div className="jp-escape-Status">
+      <header className="jp-escape-Status-header">
         <div>
-          <h2 className="jp-escape-Services-title">
+          <h2 className="jp-escape-Status-title">
             {trans.__('ESCAPE services')}
           </h2>
-          <p className="jp-escape-Services-subtitle" aria-live="polite">
+          <p className="jp-escape-Status-subtitle" aria-live="polite">
             {loading
               ? trans.__('Checking…')
               : checked
@@ -94,7 +94,7 @@ export function ServicesView(props: IServicesViewProps): JSX.Element {
           </p>
         </div>
         <button
-          className="jp-mod-styled jp-escape-Services-refresh"
+          className="jp-mod-styled jp-escape-Status-refresh"
           onClick={onRefresh}
           disabled={loading}
           title={trans.__('Check every service again')}
@@ -111,7 +111,7 @@ export function ServicesView(props: IServicesViewProps): JSX.Element {
         />
       )}
       {report && (
-        <ul className="jp-escape-Services-list">
+        <ul className="jp-escape-Status-list">
           {report.services.map(service => (
             <ServiceCard key={service.id} service={service} trans={trans} />
           ))}

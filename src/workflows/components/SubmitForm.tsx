@@ -42,14 +42,14 @@ export function SubmitForm(props: {
 
   return (
     <form
-      className="jp-escape-ReanaSubmit"
+      className="jp-escape-Workflows-Submit"
       aria-label="Submit a REANA workflow"
       onSubmit={e => {
         e.preventDefault();
         void submit();
       }}
     >
-      <label className="jp-escape-ReanaSubmit-field">
+      <label className="jp-escape-Workflows-Submit-field">
         <span>Specification</span>
         <input
           ref={pathInput}
@@ -62,11 +62,13 @@ export function SubmitForm(props: {
         />
       </label>
       {model.validating && !v && (
-        <p className="jp-escape-ReanaSubmit-muted">Checking the reana.yaml…</p>
+        <p className="jp-escape-Workflows-Submit-muted">
+          Checking the reana.yaml…
+        </p>
       )}
       {summary && (
         <section
-          className="jp-escape-ReanaSubmit-summary"
+          className="jp-escape-Workflows-Submit-summary"
           aria-label="Specification summary"
         >
           <dl>
@@ -98,9 +100,9 @@ export function SubmitForm(props: {
         </section>
       )}
       {errors.length > 0 && (
-        <ul className="jp-escape-ReanaIssues" aria-label="Problems">
+        <ul className="jp-escape-Workflows-Issues" aria-label="Problems">
           {errors.map((issue, i) => (
-            <li key={i} className="jp-escape-ReanaIssue-error">
+            <li key={i} className="jp-escape-Workflows-Issue-error">
               {issue.line ? `Line ${issue.line}:${issue.column ?? 1} · ` : ''}
               {issue.path}: {issue.message}
             </li>
@@ -108,9 +110,9 @@ export function SubmitForm(props: {
         </ul>
       )}
       {warnings.length > 0 && (
-        <ul className="jp-escape-ReanaIssues" aria-label="Warnings">
+        <ul className="jp-escape-Workflows-Issues" aria-label="Warnings">
           {warnings.map((issue, i) => (
-            <li key={i} className="jp-escape-ReanaIssue-warning">
+            <li key={i} className="jp-escape-Workflows-Issue-warning">
               {issue.line ? `Line ${issue.line} · ` : ''}
               {issue.message}
             </li>
@@ -119,7 +121,7 @@ export function SubmitForm(props: {
       )}
       {v && (
         <>
-          <label className="jp-escape-ReanaSubmit-field">
+          <label className="jp-escape-Workflows-Submit-field">
             <span>Workflow name</span>
             <input
               className="jp-mod-styled"
@@ -130,13 +132,15 @@ export function SubmitForm(props: {
             />
           </label>
           {model.name && model.nameProblem && (
-            <p className="jp-escape-ReanaIssue-error">{model.nameProblem}</p>
+            <p className="jp-escape-Workflows-Issue-error">
+              {model.nameProblem}
+            </p>
           )}
           {Object.keys(model.parameters).length > 0 && (
-            <fieldset className="jp-escape-ReanaSubmit-params">
+            <fieldset className="jp-escape-Workflows-Submit-params">
               <legend>Parameters</legend>
               {Object.entries(model.parameters).map(([key, value]) => (
-                <label key={key} className="jp-escape-ReanaSubmit-field">
+                <label key={key} className="jp-escape-Workflows-Submit-field">
                   <span>{key}</span>
                   <input
                     className="jp-mod-styled"
@@ -152,7 +156,7 @@ export function SubmitForm(props: {
         </>
       )}
       {progress && (
-        <div className="jp-escape-ReanaSubmit-progress" role="status">
+        <div className="jp-escape-Workflows-Submit-progress" role="status">
           {progress.stage === 'uploading' || progress.stage === 'validated' ? (
             <>
               <progress
@@ -176,7 +180,7 @@ export function SubmitForm(props: {
         </div>
       )}
       {model.error && <ErrorBanner message={model.error} />}
-      <div className="jp-escape-ReanaSubmit-actions">
+      <div className="jp-escape-Workflows-Submit-actions">
         <button
           type="button"
           className="jp-mod-styled"

@@ -82,16 +82,16 @@ export function WorkflowDetail(props: {
     ['specification', 'Specification']
   ];
   return (
-    <div className="jp-escape-ReanaDetail">
-      <div className="jp-escape-ReanaDetail-header">
+    <div className="jp-escape-Workflows-Detail">
+      <div className="jp-escape-Workflows-Detail-header">
         <h2>{w ? w.full_name : model.id}</h2>
         {w && <StatusBadge kind={badgeKind(w.status)} label={w.status} />}
         {model.following && (
-          <span className="jp-escape-Reana-meta">following live</span>
+          <span className="jp-escape-Workflows-meta">following live</span>
         )}
         {actions.reanaUrl && (
           <a
-            className="jp-escape-ReanaDetail-link"
+            className="jp-escape-Workflows-Detail-link"
             href={actions.reanaUrl}
             target="_blank"
             rel="noopener noreferrer"
@@ -100,13 +100,13 @@ export function WorkflowDetail(props: {
           </a>
         )}
       </div>
-      <div className="jp-escape-ReanaDetail-tabs" role="tablist">
+      <div className="jp-escape-Workflows-Detail-tabs" role="tablist">
         {tabs.map(([id, label]) => (
           <button
             key={id}
             role="tab"
             aria-selected={tab === id}
-            className="jp-escape-ReanaDetail-tab"
+            className="jp-escape-Workflows-Detail-tab"
             onClick={() => setTab(id)}
           >
             {label}
@@ -117,12 +117,12 @@ export function WorkflowDetail(props: {
         <ErrorBanner message={(problem || model.error) as string} />
       )}
       {tab === 'overview' && w && (
-        <div className="jp-escape-ReanaDetail-body">
-          <dl className="jp-escape-ReanaDetail-facts">
+        <div className="jp-escape-Workflows-Detail-body">
+          <dl className="jp-escape-Workflows-Detail-facts">
             <dt>Progress</dt>
-            <dd className="jp-escape-ReanaDetail-progress">
+            <dd className="jp-escape-Workflows-Detail-progress">
               <progress
-                className="jp-escape-Reana-progress"
+                className="jp-escape-Workflows-progress"
                 max={w.progress.total || 1}
                 value={w.progress.finished}
                 aria-label="Jobs finished"
@@ -147,7 +147,7 @@ export function WorkflowDetail(props: {
           </dl>
           <h3>Outputs</h3>
           {outputsDeclared.length ? (
-            <ul className="jp-escape-ReanaDetail-outputs">
+            <ul className="jp-escape-Workflows-Detail-outputs">
               {outputsDeclared.map(o => (
                 <li key={o}>
                   <code>{o}</code>
@@ -155,10 +155,13 @@ export function WorkflowDetail(props: {
               ))}
             </ul>
           ) : (
-            <p className="jp-escape-Reana-meta">No outputs declared.</p>
+            <p className="jp-escape-Workflows-meta">No outputs declared.</p>
           )}
           {outputs && (
-            <div role="status" className="jp-escape-ReanaDetail-downloaded">
+            <div
+              role="status"
+              className="jp-escape-Workflows-Detail-downloaded"
+            >
               <p>
                 Downloaded into <code>{outputs.folder}/</code>
                 {outputs.missing.length > 0 &&
@@ -168,7 +171,7 @@ export function WorkflowDetail(props: {
                 {outputs.files.map(f => (
                   <li key={f}>
                     <button
-                      className="jp-escape-ReanaDetail-fileLink"
+                      className="jp-escape-Workflows-Detail-fileLink"
                       onClick={() => actions.openFile(f)}
                     >
                       {f}
@@ -178,7 +181,7 @@ export function WorkflowDetail(props: {
               </ul>
             </div>
           )}
-          <div className="jp-escape-ReanaDetail-actions">
+          <div className="jp-escape-Workflows-Detail-actions">
             <button
               className="jp-mod-styled jp-mod-accept"
               disabled={
@@ -217,13 +220,13 @@ export function WorkflowDetail(props: {
             </button>
           </div>
           {params && over && w.status !== 'deleted' && (
-            <fieldset className="jp-escape-ReanaSubmit-params">
+            <fieldset className="jp-escape-Workflows-Submit-params">
               <legend>Restart with parameters</legend>
               {Object.keys(params).length === 0 && (
-                <p className="jp-escape-Reana-meta">No parameters.</p>
+                <p className="jp-escape-Workflows-meta">No parameters.</p>
               )}
               {Object.entries(params).map(([key, value]) => (
-                <label key={key} className="jp-escape-ReanaSubmit-field">
+                <label key={key} className="jp-escape-Workflows-Submit-field">
                   <span>{key}</span>
                   <input
                     className="jp-mod-styled"
@@ -236,7 +239,7 @@ export function WorkflowDetail(props: {
                 </label>
               ))}
               <button
-                className="jp-mod-styled jp-escape-ReanaDetail-restart"
+                className="jp-mod-styled jp-escape-Workflows-Detail-restart"
                 disabled={!!busy}
                 onClick={() =>
                   void run('Restarting', () => actions.restart(params))
@@ -249,10 +252,10 @@ export function WorkflowDetail(props: {
         </div>
       )}
       {tab === 'logs' && (
-        <div className="jp-escape-ReanaDetail-body">
-          <div className="jp-escape-ReanaDetail-actions">
+        <div className="jp-escape-Workflows-Detail-body">
+          <div className="jp-escape-Workflows-Detail-actions">
             <a
-              className="jp-mod-styled jp-escape-ReanaDetail-button"
+              className="jp-mod-styled jp-escape-Workflows-Detail-button"
               href={actions.logsUrl}
               download
             >
@@ -260,7 +263,7 @@ export function WorkflowDetail(props: {
             </a>
           </div>
           <h3>Engine</h3>
-          <pre className="jp-escape-ReanaLog" aria-label="Engine log">
+          <pre className="jp-escape-Workflows-Log" aria-label="Engine log">
             {model.engineLog || 'No engine log yet.'}
           </pre>
           {model.jobs.map(job => (
@@ -272,21 +275,21 @@ export function WorkflowDetail(props: {
                   label={job.status ?? 'unknown'}
                 />
               </h3>
-              <p className="jp-escape-Reana-meta">
+              <p className="jp-escape-Workflows-meta">
                 <code>{job.image}</code> · <code>{job.command}</code>
               </p>
-              <pre className="jp-escape-ReanaLog">{job.log || '…'}</pre>
+              <pre className="jp-escape-Workflows-Log">{job.log || '…'}</pre>
             </section>
           ))}
         </div>
       )}
       {tab === 'files' && (
-        <div className="jp-escape-ReanaDetail-body">
+        <div className="jp-escape-Workflows-Detail-body">
           {model.files === null ? (
-            <p className="jp-escape-Reana-meta">Listing the workspace…</p>
+            <p className="jp-escape-Workflows-meta">Listing the workspace…</p>
           ) : (
             <table
-              className="jp-escape-ReanaFiles"
+              className="jp-escape-Workflows-Files"
               aria-label="Workspace files"
             >
               <thead>
@@ -312,14 +315,14 @@ export function WorkflowDetail(props: {
         </div>
       )}
       {tab === 'specification' && (
-        <div className="jp-escape-ReanaDetail-body">
-          <pre className="jp-escape-ReanaLog" aria-label="Specification">
+        <div className="jp-escape-Workflows-Detail-body">
+          <pre className="jp-escape-Workflows-Log" aria-label="Specification">
             {spec ? JSON.stringify(spec.specification, null, 2) : '…'}
           </pre>
           {spec && Object.keys(spec.parameters).length > 0 && (
             <>
               <h3>Parameters of this run</h3>
-              <pre className="jp-escape-ReanaLog">
+              <pre className="jp-escape-Workflows-Log">
                 {JSON.stringify(spec.parameters, null, 2)}
               </pre>
             </>

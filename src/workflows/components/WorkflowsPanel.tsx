@@ -25,10 +25,10 @@ export function WorkflowsPanel(props: {
   }, [query, model]);
 
   return (
-    <div className="jp-escape-Reana">
-      <div className="jp-escape-Reana-header">
+    <div className="jp-escape-Workflows">
+      <div className="jp-escape-Workflows-header">
         <h2>REANA workflows</h2>
-        <div className="jp-escape-Reana-headerActions">
+        <div className="jp-escape-Workflows-headerActions">
           <button
             className="jp-mod-styled jp-mod-accept"
             onClick={props.onSubmit}
@@ -46,21 +46,21 @@ export function WorkflowsPanel(props: {
       </div>
       <input
         type="search"
-        className="jp-mod-styled jp-escape-Reana-search"
+        className="jp-mod-styled jp-escape-Workflows-search"
         placeholder="Search by name"
         aria-label="Search workflows"
         value={query}
         onChange={e => setQuery(e.target.value)}
       />
       <div
-        className="jp-escape-Reana-filters"
+        className="jp-escape-Workflows-filters"
         role="group"
         aria-label="Filter by status"
       >
         {STATUSES.map(status => (
           <button
             key={status}
-            className="jp-escape-Reana-chip"
+            className="jp-escape-Workflows-chip"
             aria-pressed={model.statuses.includes(status)}
             onClick={() => model.toggleStatus(status)}
           >
@@ -75,33 +75,35 @@ export function WorkflowsPanel(props: {
         />
       )}
       {model.loaded && model.items.length === 0 && !model.error && (
-        <p className="jp-escape-Reana-empty">
+        <p className="jp-escape-Workflows-empty">
           {model.search || model.statuses.length
             ? 'No workflow matches.'
             : 'No workflows yet. Right-click a reana.yaml and choose "Submit to REANA".'}
         </p>
       )}
-      <ul className="jp-escape-Reana-list" aria-label="Workflows">
+      <ul className="jp-escape-Workflows-list" aria-label="Workflows">
         {model.items.map(w => (
           <li key={w.id}>
             <button
-              className="jp-escape-Reana-row"
+              className="jp-escape-Workflows-row"
               onClick={() => props.onOpen(w.id)}
               aria-label={`${w.full_name} ${w.status}`}
             >
-              <span className="jp-escape-Reana-rowTop">
-                <span className="jp-escape-Reana-title">
-                  <span className="jp-escape-Reana-name">{w.name}</span>
-                  <span className="jp-escape-Reana-run">#{w.run_number}</span>
+              <span className="jp-escape-Workflows-rowTop">
+                <span className="jp-escape-Workflows-title">
+                  <span className="jp-escape-Workflows-name">{w.name}</span>
+                  <span className="jp-escape-Workflows-run">
+                    #{w.run_number}
+                  </span>
                 </span>
                 <StatusBadge kind={badgeKind(w.status)} label={w.status} />
               </span>
               <progress
-                className="jp-escape-Reana-progress"
+                className="jp-escape-Workflows-progress"
                 max={w.progress.total || 1}
                 value={w.progress.finished}
               />
-              <span className="jp-escape-Reana-meta">
+              <span className="jp-escape-Workflows-meta">
                 {progressText(
                   w.progress.total,
                   w.progress.finished,
@@ -109,7 +111,7 @@ export function WorkflowsPanel(props: {
                 )}
               </span>
               <span
-                className="jp-escape-Reana-meta"
+                className="jp-escape-Workflows-meta"
                 title={
                   `created ${formatTime(w.created)}` +
                   (w.started ? `\nstarted ${formatTime(w.started)}` : '') +
