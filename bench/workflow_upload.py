@@ -5,8 +5,9 @@ Prints figures and the ratio; never asserts on time.
 A reana.yaml whose inputs are 2,000 small files (1 KiB) and two 100 MB files is submitted to the
 same REANA stand-in (testbed/reana, Swagger-checked, started here on a free port) in the same run:
 
-  a) our pipeline (jupyterlab_escape.workflows.submit): prepare (parse, schema, input walk), create,
-     concurrent streamed uploads (EscapeReana.upload_concurrency), start;
+  a) our pipeline (jupyterlab_escape.workflows.prepare and .submit, as a job on the JobStore):
+     prepare (parse, schema, input walk), create, concurrent streamed uploads
+     (EscapeReana.upload_concurrency), start;
   b) the real reana-client 0.9 CLI in its own venv: ``create``, ``upload``, ``start``.
 
 Each side runs --repeat times, alternating; the workflow is deleted after each run (the stand-in
@@ -33,8 +34,12 @@ sys.path.insert(0, str(REPO))
 
 from jupyterlab_escape.config import EscapeReana  # noqa: E402
 from jupyterlab_escape.http import ServiceHTTP  # noqa: E402
+from jupyterlab_escape.jobs import JobStore  # noqa: E402
 from jupyterlab_escape.workflows.client import ReanaClient  # noqa: E402
-from jupyterlab_escape.workflows.submit import Submissions, prepare  # noqa: E402
+from jupyterlab_escape.workflows.prepare import Preparer  # noqa: E402
+from jupyterlab_escape.workflows.submit import SubmitRunner  # noqa: E402
+from jupyterlab_escape.workflows.workflows import Workflows  # noqa: E402
+from jupyterlab_escape.workspace import Workspace  # noqa: E402
 from testbed.reana import cli  # noqa: E402
 from testbed.standin import free_port  # noqa: E402
 
@@ -87,13 +92,13 @@ async def ours(
     http = ServiceHTTP(config)
     client = ReanaClient(http)
     started = time.perf_counter()
-    prepared = prepare(root, "work/reana.yaml", await _capabilities(client))
-    assert prepared.valid, [i.to_json() for i in prepared.issues]
-    job, _ = Submissions(client, config.upload_concurrency).submit(
-        uuid.uuid4().hex, prepared, name, {}, {}
-    )
+    workspace = Workspace(root)
+    store = JobStore(None)
+    runner = SubmitRunner(client, Preparer(Workflows(client, workspace), workspace, ()), store)
+    body = {"path": "work/reana.yaml", "name": name, "idempotency_key": uuid.uuid4().hex}
+    job = await runner.submit(body)
     upload_from = upload_to = None
-    async for event in job.follow():
+    async for event in runner.follow(job):
         if "error" in event:
             raise RuntimeError(event["error"]["message"])
         if event.get("stage") == "created":
@@ -106,13 +111,9 @@ async def ours(
     ref = event["workflow_id"]
     await client.set_status(ref, "stop", {})
     await client.set_status(ref, "deleted", {"workspace": True})
+    await store.shutdown()
     await http.aclose()
     return total, upload_to - upload_from
-
-
-async def _capabilities(client: ReanaClient) -> dict:
-    info = await client.info()
-    return {"compute_backends": info["compute_backends"]["value"]}
 
 
 def reana_client(url: str, token: str, folder: Path, name: str) -> tuple[float, float]:

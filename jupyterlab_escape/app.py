@@ -23,7 +23,8 @@ from .jobs import JobStore
 from .services import Services
 from .workflows import routes as workflows_routes
 from .workflows.client import ReanaClient
-from .workflows.submit import Submissions
+from .workflows.prepare import Preparer
+from .workflows.submit import SubmitRunner
 from .workflows.workflows import Workflows
 from .workspace import Workspace
 
@@ -77,11 +78,11 @@ class EscapeApp(ExtensionApp):
         self.catalogue = Catalogue(zenodo)
         self.catalogue_fetch = CatalogueFetchRunner(zenodo, self.workspace, self.jobs)
         # workflows
-        reana_http = self.services.http["reana"]
-        reana = self.reana_client_class(reana_http)
-        self.workflows = Workflows(reana, self.workspace)
-        self.submissions = Submissions(reana, reana_http.config.upload_concurrency)
         self.protected = self._protected_files(data_dir)
+        reana = self.reana_client_class(self.services.http["reana"])
+        self.workflows = Workflows(reana, self.workspace)
+        preparer = Preparer(self.workflows, self.workspace, self.protected)
+        self.submissions = SubmitRunner(reana, preparer, self.jobs)
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"
             self.log.info("jupyterlab_escape: %s %s", config.display_name, state)

@@ -323,6 +323,9 @@ class EscapeReana(ServiceConfig):
     upload_concurrency = Int(8, help="Input files uploaded to REANA at the same time.").tag(
         config=True
     )
+    submit_max_jobs = Int(
+        4, help="Submissions this server runs at once; more are refused with HTTP 429."
+    ).tag(config=True)
     outputs_dir = Unicode(
         "reana", help="Workspace folder that workflow outputs are downloaded into."
     ).tag(config=True)

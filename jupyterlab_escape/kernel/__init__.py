@@ -4,6 +4,6 @@ It talks to this package's server extension over its REST API (never to REANA di
 the credentials stay on the server. IPython is imported only by ``magic.py``.
 """
 
-from .api import EscapeServer, outputs, status, submit, wait
+from .api import EscapeServer, outputs, status, submit, submit_cell, wait
 
-__all__ = ["EscapeServer", "outputs", "status", "submit", "wait"]
+__all__ = ["EscapeServer", "outputs", "status", "submit", "submit_cell", "wait"]

@@ -1,6 +1,6 @@
 """A small Python API for notebooks: submit a REANA workflow, follow it, get its outputs.
 
-Every call goes to this package's server extension (``/escape/reana/...``) on the Jupyter server
+Every call goes to this package's server extension (``/escape/workflows/...``) on the Jupyter server
 that runs the kernel, authenticated like the browser is, never to REANA: the REANA token stays
 on the server. Finding that server, in order:
 
@@ -155,28 +155,45 @@ def submit(
     Returns the workflow: ``{id, name, run_number, status, warnings}`` (``warnings``: what the
     server left out of the inputs, such as hidden files).
     """
-    server = _server(server)
-    folder = Path(base) if base is not None else Path.cwd()
-    body = {
+    body: dict[str, Any] = {
         "spec_text": spec,
-        # The absolute folder, made relative by the server against the root it knows: the
-        # kernel does not always know it (JupyterHub without JUPYTERHUB_ROOT_DIR), and an empty
-        # base would resolve the inputs against the home directory instead.
-        "cwd": str(folder.resolve()),
         "line_offset": line_offset,
         "parameters": {k: str(v) for k, v in (parameters or {}).items()},
-        "idempotency_key": uuid.uuid4().hex,
     }
     if name:
         body["name"] = name
+    return _submit(body, base, server, progress)
+
+
+def submit_cell(
+    cell: str,
+    *,
+    base: str | Path | None = None,
+    server: EscapeServer | None = None,
+    progress=None,
+) -> dict:
+    """Submit a ``%%reana`` cell as written (the magic line and the YAML): the server reads the
+    magic's options. The answer also says whether the cell asked to ``wait``."""
+    return _submit({"cell": cell}, base, server, progress)
+
+
+def _submit(body: dict, base, server: EscapeServer | None, progress) -> dict:
+    server = _server(server)
+    folder = Path(base) if base is not None else Path.cwd()
+    # The absolute folder, made relative by the server against the root it knows: the kernel
+    # does not always know it (JupyterHub without JUPYTERHUB_ROOT_DIR), and an empty base would
+    # resolve the inputs against the home directory instead.
+    body = {**body, "cwd": str(folder.resolve()), "idempotency_key": uuid.uuid4().hex}
     final: dict | None = None
     warnings: list[str] = []
-    for event in server.stream("escape/reana/submit", body):
+    wait = False
+    for event in server.stream("escape/workflows/submit", body):
         if "error" in event:
             raise EscapeKernelError(event["error"].get("message") or "The submission failed.")
         if progress is not None:
             progress(event)
         warnings += [str(w) for w in event.get("warnings") or []]
+        wait = wait or bool(event.get("wait"))
         final = event
     if not final or final.get("stage") != "started":
         raise EscapeKernelError("The submission ended without starting the workflow.")
@@ -187,6 +204,7 @@ def submit(
         "run_number": run,
         "status": final.get("status"),
         "warnings": warnings,
+        "wait": wait,
     }
 
 
@@ -196,7 +214,7 @@ def _ref(workflow: dict | str) -> str:
 
 def status(workflow: dict | str, *, server: EscapeServer | None = None) -> dict:
     """The workflow's state: status, progress (jobs), times."""
-    return _server(server).get(f"escape/reana/workflows/{urllib.parse.quote(_ref(workflow))}")
+    return _server(server).get(f"escape/workflows/workflows/{urllib.parse.quote(_ref(workflow))}")
 
 
 def wait(
@@ -236,8 +254,8 @@ def outputs(
     server = _server(server)
     ref = urllib.parse.quote(_ref(workflow))
     if download:
-        return server.post(f"escape/reana/workflows/{ref}/outputs", {"dest": dest})
-    return server.get(f"escape/reana/workflows/{ref}/specification")
+        return server.post(f"escape/workflows/workflows/{ref}/outputs", {"dest": dest})
+    return server.get(f"escape/workflows/workflows/{ref}/specification")
 
 
 def bundle(workflow: dict, snapshot: dict | None = None) -> dict:

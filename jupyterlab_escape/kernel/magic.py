@@ -14,28 +14,21 @@ from __future__ import annotations
 
 import sys
 
-from .api import EscapeKernelError, bundle, submit, wait
-from .cell import MAGIC, CellError, parse_cell
+from .api import EscapeKernelError, bundle, submit_cell, wait
+
+MAGIC = "%%reana"
 
 
 def run_cell(line: str, cell: str, display) -> dict | None:
-    """What the magic does, with ``display`` passed in (tests call it without IPython)."""
-    try:
-        parsed = parse_cell(f"{MAGIC} {line}\n{cell}")
-    except CellError as err:
-        raise EscapeKernelError(str(err)) from None
-    if not parsed.spec.strip():
-        raise EscapeKernelError("%%reana: write the REANA specification (YAML) below the magic.")
-    workflow = submit(
-        parsed.spec,
-        parsed.name,
-        parsed.parameters,
-        line_offset=parsed.line_offset,
-    )
+    """What the magic does, with ``display`` passed in (tests call it without IPython).
+
+    The cell goes to the server as written: the server is the one parser of the magic's options
+    (a bad option comes back as its 400 message)."""
+    workflow = submit_cell(f"{MAGIC} {line}\n{cell}")
     for warning in workflow.get("warnings") or []:
         print(f"REANA: {warning}", file=sys.stderr)  # e.g. hidden files left out of the inputs
     handle = display(bundle(workflow), raw=True, display_id=True)
-    if parsed.wait:
+    if workflow.get("wait"):
         final = wait(workflow)
         if handle is not None:
             handle.update(bundle(workflow, final), raw=True)

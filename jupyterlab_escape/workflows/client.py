@@ -158,8 +158,25 @@ class ReanaClient:
             yield response
 
     # -- capabilities ---------------------------------------------------------------------------
-    async def ping(self) -> dict:
+    async def api_ping(self) -> dict:
+        """REANA's own /api/ping answer (server version, API capabilities)."""
         return await self.call("GET", "ping", anonymous=True)
+
+    async def ping(self) -> dict[str, Any]:
+        """For the services view: REANA's version, the round trip and whether we can submit."""
+        body, rtt = await self.http.probe_json("api/ping")
+        if not isinstance(body, dict) or str(body.get("status")) != "200":
+            raise EscapeError(
+                502,
+                "reana_bad_response",
+                "The URL answers, but not like a REANA server.",
+                service="reana",
+            )
+        version = body.get("reana_server_version")
+        detail = f"REANA {version}" if version else "REANA answers (version not reported)"
+        if not self.config.access_token:
+            detail += "; no access token configured, so workflows cannot be submitted"
+        return {"version": version, "rtt_ms": rtt, "detail": detail}
 
     async def info(self) -> dict:
         return await self.call("GET", "info")

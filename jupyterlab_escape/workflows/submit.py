@@ -1,17 +1,24 @@
-"""Submitting a reana.yaml: check it, create the workflow, upload its inputs, start it.
+"""Submitting a workflow (kind ``workflows.submit``) on the shared job system: create the workflow
+in REANA, upload its inputs, start it.
 
-``prepare`` does everything that needs no change upstream (parse, schema, engine options,
-parameters, inputs on disk, the server's capabilities) so the dialog can show problems before
-anything is created. ``Submissions`` runs the rest as a server-side job keyed by the browser's
-idempotency key: a second request with the same key follows the first job instead of creating a
-second workflow, and the job goes on if the browser goes away.
+``prepare.py`` has checked the request before a job exists; the job does what changes REANA. The
+browser's idempotency key is the job's: a second request with the same key follows the same job,
+never a second workflow, and the job goes on if the browser goes away. ``POST /submit`` streams
+the job as NDJSON stage events (validated, created, uploading..., started, or an error envelope),
+drawn from the job's state each time the runner says it changed.
+
+After a server restart an unfinished submission is ``interrupted``; ``retry`` resumes it: a
+workflow not created yet is created, a created one gets the files it is missing and is started, and
+one whose start was under way is asked for its status first so it is never started twice.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
+import logging
+import os
 import re
+import stat
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -19,507 +26,381 @@ from pathlib import Path
 from typing import Any
 
 from ..http import EscapeError
-from ..workspace import Workspace
-from . import spec as specs
+from ..jobs import Job, JobFailed, JobStore, Runner
 from .client import ReanaClient
-from .inputs import InputFile, InputPlan, check_source, collect
+from .inputs import InputFile
+from .prepare import Preparer
 
+log = logging.getLogger("jupyterlab_escape.workflows")
+
+KIND = "workflows.submit"
 CHUNK = 1024 * 1024
 PROGRESS_EVERY = 0.25  # seconds between upload progress events
-NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
-UUID4_RE = re.compile(
-    r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.I
-)
-
-
-def bad_request(message: str) -> EscapeError:
-    return EscapeError(400, "reana_bad_request", message, service="reana")
+KEY_RE = re.compile(r"[A-Za-z0-9_-]{8,80}")
+# stages: validated -> creating -> created -> uploading -> starting -> started
 
 
 @dataclass
-class Prepared:
-    path: str
-    doc: specs.SpecDocument | None
-    summary: specs.Summary
-    plan: InputPlan
-    issues: list[specs.Issue]
-    body: dict | None  # what POST /workflows gets
-    default_name: str
+class SubmitState:
+    """The job's own state (``job.data``), saved with the job."""
 
-    @property
-    def valid(self) -> bool:
-        return not any(i.severity == "error" for i in self.issues)
+    label: str  # the spec's workspace path, or "<folder>/<cell>"
+    name: str  # the workflow name asked for
+    body: dict | None  # what POST /workflows gets; dropped once REANA created the workflow
+    files: list[InputFile]
+    parameters: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    wait: bool | None = None  # a %%reana cell's --wait, for the kernel
+    stage: str = "validated"
+    workflow_id: str | None = None
+    workflow_name: str | None = None
+    run_number: str | None = None
+    status: str | None = None
+    uploaded: set[str] = field(default_factory=set)
+    error: dict | None = None  # the error envelope the job ended with
+    sending: dict[str, int] = field(default_factory=dict)  # bytes in flight (not saved)
 
-    def warnings(self) -> list[str]:
-        return [
-            f"{i.where} {i.message}" + (f" (line {i.line})" if i.line else "")
-            for i in self.issues
-            if i.severity == "warning"
-        ]
+    SAVED = (
+        "label name body parameters options warnings wait stage workflow_id workflow_name "
+        "run_number status error"
+    ).split()
 
-    def to_json(self) -> dict:
-        return {
-            "path": self.path,
-            "valid": self.valid,
-            "issues": [i.to_json() for i in self.issues],
-            "summary": self.summary.to_json(),
-            "inputs": self.plan.to_json(),
-            "default_name": self.default_name,
+    def dump(self) -> dict:
+        return {k: getattr(self, k) for k in self.SAVED} | {
+            "files": [[str(f.source), f.name, f.size] for f in self.files],
+            "uploaded": sorted(self.uploaded),
         }
 
+    @classmethod
+    def load(cls, body: dict) -> SubmitState:
+        files = [InputFile(Path(s), n, int(z)) for s, n, z in body.get("files") or []]
+        fields = {k: body[k] for k in cls.SAVED if k in body}
+        return cls(files=files, uploaded=set(body.get("uploaded") or []), **fields)
 
-def default_name(path: str) -> str:
-    folder = Path(path).parent.name or "workflow"
-    name = re.sub(r"[^A-Za-z0-9_-]+", "-", folder).strip("-")
-    return (name or "workflow")[:60]
+    @property
+    def shown_name(self) -> str:
+        return self.workflow_name or self.name
+
+    def progress(self) -> tuple[int, int]:
+        done = [f for f in self.files if f.name in self.uploaded]
+        return len(done), sum(f.size for f in done) + sum(self.sending.values())
 
 
-def check_name(name: str) -> str:
-    if not NAME_RE.match(name or "") or UUID4_RE.match(name):
-        raise bad_request(
-            f"{name!r} cannot be a REANA workflow name: use letters, digits, '-' and '_' "
-            "(no dots), at most 100 characters."
-        )
-    return name
-
-
-def _load_yaml_file(
-    folder: Path, rel: str, protected: tuple[Path, ...], beside: str
-) -> tuple[Any, list[specs.Issue]]:
-    """``workflow.file``: read like an input (its contents go to REANA in the request body)."""
-    target, why = check_source(rel, folder, protected, beside)
-    if why:
-        return None, [specs.Issue(("workflow", "file"), why)]
-    if target is None or not target.is_file():
-        return None, [specs.Issue(("workflow", "file"), f"workflow file {rel!r} does not exist")]
-    if target.stat().st_size > specs.MAX_SPEC_BYTES:
-        return None, [specs.Issue(("workflow", "file"), f"{rel!r} is larger than 1 MiB")]
+def _regular_file(path: Path) -> bool:
     try:
-        doc = specs.parse(target.read_text(errors="replace"))
-    except specs.SpecSyntaxError as error:
-        issue = error.issue
-        issue.message = f"{rel}: {issue.message}"
-        issue.path = ("workflow", "file")
-        return None, [issue]
-    found = specs.serial_specification_issues(doc.data)
-    issues = specs.issues_for(doc, found)
-    for issue in issues:
-        issue.message = f"{rel} line {issue.line}: {specs.dotted(issue.path)} {issue.message}"
-        issue.path = ("workflow", "file")
-        issue.line = issue.column = None
-    return doc.data, issues
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
-def _workspace(workspace: Workspace | str | Path) -> Workspace:
-    return workspace if isinstance(workspace, Workspace) else Workspace(Path(workspace))
-
-
-def _source(workspace: Workspace, path: str) -> Path:
-    """A spec file or folder we read and upload from: the workspace rule, said as a read."""
-    try:
-        return workspace.target(path, "reana")
-    except EscapeError as error:
-        error.message = error.message.replace("Refused to write to", "Refused to use", 1)
-        raise
-
-
-def base_of(workspace: Workspace | str | Path, cwd: str) -> str:
-    """The kernel's working directory (absolute, as the kernel sees it) as a workspace path.
-
-    The kernel does not always know the server's root (under JupyterHub without
-    JUPYTERHUB_ROOT_DIR it does not); the server does, so it decides, and refuses a folder
-    outside its root rather than resolving the inputs somewhere else."""
-    workspace = _workspace(workspace)
-    if not isinstance(cwd, str) or not cwd.startswith("/") or "\x00" in cwd:
-        raise EscapeError(400, "bad_request", "cwd must be the kernel's absolute folder.")
-    try:
-        relative = Path(cwd).resolve().relative_to(workspace.root)
-    except ValueError:
-        raise EscapeError(
-            400,
-            "bad_path",
-            f"The notebook's folder {cwd} is outside the Jupyter server's root directory; "
-            "inputs are only sent from inside it.",
-            service="reana",
-        ) from None
-    return relative.as_posix() if relative.parts else ""
-
-
-def prepare(
-    workspace: Workspace | str | Path,
-    path: str,
-    capabilities: dict | None = None,
-    parameters: dict | None = None,
-    options: dict | None = None,
-    protected: tuple[Path, ...] = (),
-) -> Prepared:
-    """Everything about a submission of a reana.yaml file that can be known without creating
-    anything upstream."""
-    workspace = _workspace(workspace)
-    target = _source(workspace, path)
-    if not target.is_file():
-        raise EscapeError(404, "not_found", f"{path} is not a file in the workspace.")
-    if target.suffix.lower() not in (".yaml", ".yml"):
-        raise bad_request(f"{path} is not a YAML file; REANA reads reana.yaml or reana.yml.")
-    if target.stat().st_size > specs.MAX_SPEC_BYTES:
-        raise bad_request(f"{path} is larger than 1 MiB; is it really a reana.yaml?")
-    text = target.read_text(errors="replace")
-    return _prepare(
-        workspace.root,
-        target.parent,
-        text,
-        path,
-        target.name,
-        default_name(path),
-        capabilities,
-        parameters,
-        options,
-        protected,
-    )
-
-
-def prepare_text(
-    workspace: Workspace | str | Path,
-    base: str,
-    text: str,
-    line_offset: int = 0,
-    capabilities: dict | None = None,
-    parameters: dict | None = None,
-    options: dict | None = None,
-    protected: tuple[Path, ...] = (),
-    cwd: str | None = None,
-) -> Prepared:
-    """The same for a specification written in a notebook cell: inputs resolve against
-    ``base`` (the notebook's folder) or the kernel's absolute ``cwd``, and line numbers count
-    from the cell's first line."""
-    workspace = _workspace(workspace)
-    if cwd is not None:
-        base = base_of(workspace, cwd)
-    folder = _source(workspace, base) if base.strip("/") else workspace.root
-    if not folder.is_dir():
-        raise EscapeError(404, "not_found", f"{base} is not a folder in the workspace.")
-    if len(text.encode()) > specs.MAX_SPEC_BYTES:
-        raise bad_request("The specification is larger than 1 MiB.")
-    label = f"{base.strip('/') or '.'}/<cell>"
-    prepared = _prepare(
-        workspace.root,
-        folder,
-        text,
-        label,
-        None,
-        default_name(label),
-        capabilities,
-        parameters,
-        options,
-        protected,
-    )
-    for issue in prepared.issues:
-        if issue.line is not None:
-            issue.line += line_offset
-    return prepared
-
-
-def _prepare(
-    root: Path,
-    folder: Path,
-    text: str,
-    label: str,
-    spec_name: str | None,
-    name: str,
-    capabilities: dict | None,
-    parameters: dict | None,
-    options: dict | None,
-    protected: tuple[Path, ...] = (),
-) -> Prepared:
-    empty = Prepared(label, None, specs.Summary(), InputPlan(), [], None, name)
-    try:
-        doc = specs.parse(text)
-    except specs.SpecSyntaxError as error:
-        empty.issues = [error.issue]
-        return empty
-    issues = specs.issues_for(doc, specs.schema_issues(doc.data))
-    data = doc.data if isinstance(doc.data, dict) else {}
-    workflow = data.get("workflow") if isinstance(data.get("workflow"), dict) else {}
-    kind = workflow.get("type")
-    body = copy.deepcopy(data)
-    serial_spec = None
-    if kind == "cwl":
-        line, column = doc.locate(("workflow", "type"))
-        issues.append(
-            specs.Issue(
-                ("workflow", "type"),
-                "CWL workflows are not supported by this launcher: they must be packed with "
-                "cwltool, which the Jupyter server does not have. Submit them with reana-client.",
-                line=line,
-                column=column,
-            )
-        )
-    elif (
-        kind == "serial"
-        and isinstance(workflow.get("file"), str)
-        and not workflow.get("specification")
-    ):
-        beside = spec_name or "the notebook"
-        serial_spec, more = _load_yaml_file(folder, workflow["file"], protected, beside)
-        issues += more
-        if serial_spec is not None:
-            body["workflow"]["specification"] = serial_spec
-    summary = specs.summarize(data, serial_spec)
-    issues += _option_issues(doc, summary, options)
-    issues += _parameter_issues(summary, parameters)
-    issues += _capability_issues(doc, summary, data, capabilities)
-    plan = InputPlan()
-    if isinstance(data, dict) and data:
-        plan = collect(doc, summary, root, folder, spec_name, protected=protected)
-        issues += plan.issues
-    issues.sort(key=lambda i: (i.line or 0, i.column or 0))
-    return Prepared(label, doc, summary, plan, issues, body, name)
-
-
-def _option_issues(doc, summary: specs.Summary, extra: dict | None) -> list[specs.Issue]:
-    known = specs.OPTIONS.get(summary.type or "")
-    if known is None:
-        return []
-    issues = []
-    for key in summary.options:
-        if key not in known:
-            line, column = doc.locate(("inputs", "options", key))
-            issues.append(
-                specs.Issue(
-                    ("inputs", "options", key),
-                    f"operational option {key!r} is not one {summary.type} accepts "
-                    f"({', '.join(sorted(known))})",
-                    line=line,
-                    column=column,
-                )
-            )
-    for key in extra or {}:
-        if key not in known:
-            issues.append(
-                specs.Issue(
-                    ("options",),
-                    f"operational option {key!r} is not one {summary.type} accepts "
-                    f"({', '.join(sorted(known))})",
-                )
-            )
-    return issues
-
-
-def _parameter_issues(summary: specs.Summary, parameters: dict | None) -> list[specs.Issue]:
-    return [
-        specs.Issue(
-            ("parameters", key),
-            f"parameter {key!r} is not declared under inputs.parameters of the reana.yaml",
-        )
-        for key in parameters or {}
-        if key not in summary.parameters
-    ]
-
-
-def _capability_issues(doc, summary, data, capabilities) -> list[specs.Issue]:
-    if not capabilities:
-        return []
-    issues = []
-    backends = capabilities.get("compute_backends") or []
-    workflow = data.get("workflow") if isinstance(data, dict) else None
-    steps = []
-    if isinstance(workflow, dict) and isinstance(workflow.get("specification"), dict):
-        steps = workflow["specification"].get("steps") or []
-    for index, step in enumerate(steps if isinstance(steps, list) else []):
-        backend = step.get("compute_backend") if isinstance(step, dict) else None
-        if backends and isinstance(backend, str) and backend not in backends:
-            where = ("workflow", "specification", "steps", index, "compute_backend")
-            line, column = doc.locate(where)
-            issues.append(
-                specs.Issue(
-                    where,
-                    f"this REANA offers {', '.join(backends)}, not {backend}",
-                    line=line,
-                    column=column,
-                )
-            )
-    workspaces = capabilities.get("workspaces_available") or []
-    root_path = (data.get("workspace") or {}).get("root_path") if isinstance(data, dict) else None
-    if workspaces and isinstance(root_path, str) and root_path not in workspaces:
-        line, column = doc.locate(("workspace", "root_path"))
-        issues.append(
-            specs.Issue(
-                ("workspace", "root_path"),
-                f"this REANA offers the workspaces {', '.join(workspaces)}, not {root_path}",
-                line=line,
-                column=column,
-            )
-        )
-    return issues
-
-
-# -- the job ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Submission:
-    key: str
-    events: list[dict] = field(default_factory=list)
-    finished: bool = False
-    created_at: float = field(default_factory=time.monotonic)
-    task: asyncio.Task | None = None
-    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-
-    async def emit(self, event: dict, final: bool = False) -> None:
-        async with self.changed:
-            self.events.append(event)
-            self.finished = self.finished or final
-            self.changed.notify_all()
-
-    async def follow(self) -> AsyncIterator[dict]:
-        index = 0
-        while True:
-            async with self.changed:
-                await self.changed.wait_for(
-                    lambda seen=index: len(self.events) > seen or self.finished
-                )
-                batch = self.events[index:]
-                done = self.finished
-            index += len(batch)
-            for event in batch:
-                yield event
-            if done and index >= len(self.events):
-                return
-
-
-async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
+async def _file_chunks(path: Path, sent: dict[str, int], name: str) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     # Disk reads go to a thread: nothing blocks the event loop.
     handle = await loop.run_in_executor(None, open, path, "rb")
     try:
         while chunk := await loop.run_in_executor(None, handle.read, CHUNK):
+            sent[name] = sent.get(name, 0) + len(chunk)
             yield chunk
     finally:
         await loop.run_in_executor(None, handle.close)
 
 
-class Submissions:
-    """Submission jobs by idempotency key (the last 200 are remembered)."""
+class SubmitRunner(Runner):
+    kind = KIND
+    cancelled_message = "Cancelled before the workflow was started."
 
-    def __init__(self, client: ReanaClient, concurrency: int = 8, keep: int = 200):
+    def __init__(self, client: ReanaClient, preparer: Preparer, store: JobStore):
         self.client = client
-        self.concurrency = max(1, concurrency)
-        self.keep = keep
-        self.jobs: dict[str, Submission] = {}
+        self.preparer = preparer
+        self.store = store
+        self._watchers: dict[str, set[asyncio.Event]] = {}
+        store.register(self)
 
-    def submit(
-        self,
-        key: str,
-        prepared: Prepared,
-        name: str,
-        parameters: dict,
-        options: dict,
-    ) -> tuple[Submission, bool]:
-        """The job for ``key``: a new one, or the existing one (second value False)."""
-        if key in self.jobs:
-            return self.jobs[key], False
-        job = Submission(key)
-        self.jobs[key] = job
-        self._forget_old()
-        job.task = asyncio.ensure_future(self._run(job, prepared, name, parameters, options))
-        return job, True
+    def max_running(self) -> int:  # type: ignore[override]
+        return self.client.config.submit_max_jobs
 
-    def _forget_old(self) -> None:
-        if len(self.jobs) <= self.keep:
-            return
-        for key in sorted(self.jobs, key=lambda k: self.jobs[k].created_at):
-            if len(self.jobs) <= self.keep:
-                break
-            if self.jobs[key].finished:
-                del self.jobs[key]
+    # ------------------------------------------------------------------ starting
+    def by_key(self, key: str) -> Job | None:
+        return next(
+            (j for j in self.store.jobs.values() if j.kind == KIND and j.idempotency_key == key),
+            None,
+        )
 
-    async def _run(self, job, prepared: Prepared, name, parameters, options) -> None:
-        created = None
-        try:
-            plan = prepared.plan
-            await job.emit(
-                {
-                    "stage": "validated",
-                    "files_total": len(plan.files),
-                    "bytes_total": plan.total_bytes,
-                    # What was left out (hidden entries, the server's own files) is said here.
-                    "warnings": prepared.warnings()[:50],
-                }
+    async def submit(self, body: dict) -> Job:
+        """The job of this request: the one its idempotency key already started, or a new one
+        once the request is prepared and nothing blocks it (400, 401/403, 502 before any job)."""
+        key = body.get("idempotency_key")
+        if not isinstance(key, str) or not KEY_RE.fullmatch(key):
+            raise EscapeError(400, "bad_request", "idempotency_key must be 8-80 letters/digits.")
+        job = self.by_key(key)
+        if job is not None:
+            return job
+        request, prepared, name = await self.preparer.for_submission(body)
+        state = SubmitState(
+            label=prepared.path,
+            name=name,
+            body=prepared.body or {},
+            files=list(prepared.plan.files),
+            parameters=request.parameters or {},
+            options=request.options or {},
+            # What was left out (hidden entries, the server's own files) is said here.
+            warnings=prepared.warnings()[:50],
+            wait=request.cell.wait if request.cell else None,
+        )
+        # Prepared in a thread: a double click may have started the job meanwhile.
+        return self.by_key(key) or self.store.start(KIND, state, idempotency_key=key)
+
+    # ------------------------------------------------------------------ the job's JSON
+    def refresh(self, job: Job) -> None:
+        state: SubmitState = job.data
+        job.items_total = len(state.files)
+        job.bytes_total = sum(f.size for f in state.files)
+        job.items_done, job.bytes_done = state.progress()
+        if job.state == "cancelled" and state.workflow_id and state.stage != "started":
+            job.message = (
+                f"Cancelled; {state.shown_name} was created in REANA but not started: retry "
+                "uploads what is missing and starts it, or delete it."
             )
-            created = await self.client.create(name, prepared.body or {})
-            ref = created["workflow_id"]
-            await job.emit(
+
+    def describe(self, job: Job) -> dict[str, Any]:
+        state: SubmitState = job.data
+        return {
+            "stage": state.stage,
+            "spec": state.label,
+            "name": state.name,
+            "workflow_id": state.workflow_id,
+            "workflow_name": state.workflow_name,
+            "run_number": state.run_number,
+            "status": state.status,
+            "warnings": state.warnings,
+            "wait": state.wait,
+            "files_total": job.items_total,
+            "files_done": job.items_done,
+        }
+
+    def detail(self, job: Job, limit: int = 500) -> dict[str, Any]:
+        state: SubmitState = job.data
+        files = [
+            {"name": f.name, "size": f.size, "uploaded": f.name in state.uploaded}
+            for f in state.files[:limit]
+        ]
+        return self.describe(job) | {"files": files, "files_truncated": len(state.files) > limit}
+
+    def dump(self, data: SubmitState) -> dict:
+        return data.dump()
+
+    def load(self, body: dict) -> SubmitState:
+        return SubmitState.load(body)
+
+    def before_retry(self, job: Job) -> None:
+        job.data.error = None
+
+    def on_interrupted(self, job: Job) -> None:
+        state: SubmitState = job.data
+        state.sending.clear()
+        done, total = len(state.uploaded), len(state.files)
+        if not state.workflow_id:
+            job.message = "The server stopped before REANA created the workflow: retry submits it."
+            if state.stage == "creating":
+                job.message += (
+                    f" If REANA had created it already, an empty run of {state.name} stays there "
+                    "in state created; delete it."
+                )
+        elif state.stage == "starting":
+            job.message = (
+                f"The server stopped while starting {state.shown_name}: retry asks REANA for its "
+                "status and starts it only if it has not started."
+            )
+        else:
+            job.message = (
+                f"The server stopped while uploading the inputs of {state.shown_name} ({done} of "
+                f"{total} files sent): retry uploads the rest and starts it."
+            )
+
+    # ------------------------------------------------------------------ following
+    def _changed(self, job: Job) -> None:
+        for event in self._watchers.get(job.id, ()):
+            event.set()
+
+    async def follow(self, job: Job) -> AsyncIterator[dict]:
+        """The job as stage events, until it ends; each wait is for the runner's signal."""
+        changed = asyncio.Event()
+        watchers = self._watchers.setdefault(job.id, set())
+        watchers.add(changed)
+        sent: dict[str, Any] = {}
+        try:
+            while True:
+                changed.clear()
+                final = not job.active
+                for event in self._events(job, sent, final):
+                    yield event
+                if final:
+                    return
+                try:
+                    # The timeout only guards against a job that ended without a word.
+                    await asyncio.wait_for(changed.wait(), timeout=5.0)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            watchers.discard(changed)
+            if not watchers:
+                self._watchers.pop(job.id, None)
+
+    def _events(self, job: Job, sent: dict, final: bool) -> list[dict]:
+        state: SubmitState = job.data
+        events: list[dict] = []
+        if not sent.get("validated"):
+            sent["validated"] = True
+            validated = {
+                "stage": "validated",
+                "files_total": len(state.files),
+                "bytes_total": sum(f.size for f in state.files),
+                "warnings": state.warnings,
+            }
+            if state.wait is not None:
+                validated["wait"] = state.wait
+            events.append(validated)
+        if state.workflow_id and not sent.get("created"):
+            sent["created"] = True
+            events.append(
                 {
                     "stage": "created",
-                    "workflow_id": ref,
-                    "workflow_name": created.get("workflow_name"),
+                    "workflow_id": state.workflow_id,
+                    "workflow_name": state.workflow_name,
                 }
             )
-            await self._upload(job, ref, plan.files)
-            started = await self.client.start(ref, parameters, options)
-            await job.emit(
+        progress = state.progress()
+        if state.stage in ("uploading", "starting", "started") and sent.get("progress") != progress:
+            sent["progress"] = progress
+            events.append(
                 {
-                    "stage": "started",
-                    "workflow_id": ref,
-                    "workflow_name": started.get("workflow_name") or created.get("workflow_name"),
-                    "status": started.get("status"),
-                    "run_number": started.get("run_number"),
-                },
-                final=True,
+                    "stage": "uploading",
+                    "files_done": progress[0],
+                    "files_total": len(state.files),
+                    "bytes_done": progress[1],
+                    "bytes_total": sum(f.size for f in state.files),
+                }
             )
+        if final:
+            events.append(self._final(job))
+        return events
+
+    def _final(self, job: Job) -> dict:
+        state: SubmitState = job.data
+        if job.state == "done" and state.stage == "started":
+            return {
+                "stage": "started",
+                "workflow_id": state.workflow_id,
+                "workflow_name": state.workflow_name,
+                "status": state.status,
+                "run_number": state.run_number,
+            }
+        if job.state == "failed" and state.error:
+            return state.error
+        self.refresh(job)
+        code = {"failed": "internal_error"}.get(job.state, f"job_{job.state}")
+        message = job.message or f"The submission is {job.state}."
+        return EscapeError(500 if job.state == "failed" else 409, code, message).envelope()
+
+    # ------------------------------------------------------------------ the work
+    async def run(self, job: Job) -> None:
+        state: SubmitState = job.data
+        state.error = None
+        self._changed(job)
+        try:
+            await self._run(job, state)
         except EscapeError as error:
-            if created:
-                error.message = (
-                    f"{created.get('workflow_name')} was created but not started: {error.message}"
+            if state.workflow_id:
+                error.message = f"{state.shown_name} was created but not started: {error.message}"
+            state.error = error.envelope()
+            raise JobFailed(error.message) from None
+        except JobFailed as failed:
+            refusal = EscapeError(409, "reana_not_resumable", failed.message, service="reana")
+            state.error = refusal.envelope()
+            raise
+        finally:
+            state.sending.clear()
+            self._changed(job)
+
+    async def _run(self, job: Job, state: SubmitState) -> None:
+        if not state.workflow_id:
+            if state.body is None:
+                raise JobFailed("This submission cannot be resumed; submit the workflow again.")
+            state.stage = "creating"
+            self.store.save()
+            created = await self.client.create(state.name, state.body)
+            state.workflow_id = created["workflow_id"]
+            state.workflow_name = created.get("workflow_name")
+            state.body, state.stage = None, "created"
+            self.store.save()
+            self._changed(job)
+        elif state.stage == "starting":
+            # The start may have reached REANA before the server stopped: never start twice.
+            current = await self.client.status(state.workflow_id)
+            if current.get("status") not in (None, "created"):
+                self._started(job, state, current.get("name"), current.get("status"), None)
+                return
+        await self._upload(job, state)
+        state.stage = "starting"
+        self.store.save()
+        started = await self.client.start(state.workflow_id, state.parameters, state.options)
+        name = started.get("workflow_name") or state.workflow_name
+        self._started(job, state, name, started.get("status"), started.get("run_number"))
+
+    def _started(self, job: Job, state: SubmitState, name, status, run_number) -> None:
+        state.workflow_name = name or state.workflow_name
+        full = state.workflow_name or ""
+        if run_number is None and "." in full:
+            run_number = full.split(".", 1)[1]
+        state.stage, state.status = "started", status
+        state.run_number = None if run_number is None else str(run_number)
+        job.message = f"{full} started in REANA ({status})."
+
+    async def _upload(self, job: Job, state: SubmitState) -> None:
+        assert state.workflow_id is not None
+        ref = state.workflow_id
+        todo = [f for f in state.files if f.name not in state.uploaded]
+        loop = asyncio.get_running_loop()
+        if state.uploaded:  # a resume: the files must still be the plain files we planned
+            gone = await loop.run_in_executor(
+                None, lambda: [f.name for f in todo if not _regular_file(f.source)]
+            )
+            if gone:
+                raise JobFailed(
+                    f"{state.shown_name} was created but cannot be resumed safely: the input "
+                    f"{gone[0]!r} is no longer a plain file in the workspace. Delete the workflow "
+                    "in REANA and submit again."
                 )
-            await job.emit(error.envelope(), final=True)
-        except Exception:  # noqa: BLE001 - a job must always end; the log has the trace
-            import logging
+        state.stage = "uploading"
+        semaphore = asyncio.Semaphore(max(1, self.client.config.upload_concurrency))
+        last = [0.0]
 
-            logging.getLogger("jupyterlab_escape.workflows").exception("submission failed")
-            envelope = EscapeError(
-                500, "internal_error", "Internal error in jupyterlab-escape; see the server log."
-            ).envelope()
-            await job.emit(envelope, final=True)
-
-    async def _upload(self, job: Submission, ref: str, files: list[InputFile]) -> None:
-        total_bytes = sum(f.size for f in files)
-        state = {"files": 0, "bytes": 0, "last": 0.0}
-        semaphore = asyncio.Semaphore(self.concurrency)
-
-        async def report(force: bool = False) -> None:
+        def report(force: bool = False) -> None:
             now = time.monotonic()
-            if force or now - state["last"] >= PROGRESS_EVERY:
-                state["last"] = now
-                await job.emit(
-                    {
-                        "stage": "uploading",
-                        "files_done": state["files"],
-                        "files_total": len(files),
-                        "bytes_done": state["bytes"],
-                        "bytes_total": total_bytes,
-                    }
-                )
+            if force or now - last[0] >= PROGRESS_EVERY:
+                last[0] = now
+                self._changed(job)
+                self.store.save(force=False)
 
-        async def counted(path: Path) -> AsyncIterator[bytes]:
-            async for chunk in _file_chunks(path):
-                state["bytes"] += len(chunk)
-                await report()
+        async def counted(item: InputFile) -> AsyncIterator[bytes]:
+            async for chunk in _file_chunks(item.source, state.sending, item.name):
+                report()
                 yield chunk
 
         async def one(item: InputFile) -> None:
             async with semaphore:
                 if item.size <= CHUNK:
-                    loop = asyncio.get_running_loop()
                     content: Any = await loop.run_in_executor(None, item.source.read_bytes)
                     await self.client.upload(ref, item.name, content, len(content))
-                    state["bytes"] += len(content)
                 else:
-                    await self.client.upload(ref, item.name, counted(item.source), item.size)
-                state["files"] += 1
-                await report()
+                    await self.client.upload(ref, item.name, counted(item), item.size)
+                state.sending.pop(item.name, None)
+                state.uploaded.add(item.name)
+                report()
 
-        tasks = [asyncio.ensure_future(one(item)) for item in files]
+        report(force=True)
+        tasks = [asyncio.ensure_future(one(item)) for item in todo]
         try:
             await asyncio.gather(*tasks)
         except BaseException:
@@ -527,4 +408,4 @@ class Submissions:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        await report(force=True)
+        report(force=True)

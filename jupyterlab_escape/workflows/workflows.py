@@ -151,7 +151,7 @@ class Workflows:
         if cached and not fresh and time.monotonic() - cached[0] < CAPABILITY_TTL:
             return cached[1]
         ping, info, config = await asyncio.gather(
-            self.client.ping(), self.client.info(), self.client.server_config()
+            self.client.api_ping(), self.client.info(), self.client.server_config()
         )
 
         def value(key):

@@ -45,6 +45,8 @@ workflow:
 LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)
 )
+# Our own job list (submissions are jobs, saved per workspace): the one file we may write there.
+JOBS = ("home/.local/share/jupyter/jupyterlab_escape/jobs-",)
 ALIAS_REFUSAL = (
     "YAML aliases expand to more than 10000 nodes (here at alias *d); write the values out "
     "instead of using anchors and aliases"
@@ -202,7 +204,7 @@ def spec_with(inputs: str = "", workflow: str = STEPS) -> str:
 
 async def post(jp_fetch, *path, body):
     response = await jp_fetch(
-        "escape", "reana", *path, method="POST", body=json.dumps(body), request_timeout=60
+        "escape", "workflows", *path, method="POST", body=json.dumps(body), request_timeout=60
     )
     if response.headers.get("Content-Type", "").startswith("application/x-ndjson"):
         return [json.loads(line) for line in response.body.decode().splitlines() if line.strip()]
@@ -277,7 +279,7 @@ async def test_bomb_in_a_spec_file_is_refused_before_anything_is_created(
         f"analysis/reana.yaml cannot be submitted: (top level) {message} (line {line})."
     )
     assert hostile.created == [] and hostile.uploaded == {}
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 @pytest.mark.parametrize("bomb", BOMBS)
@@ -291,7 +293,7 @@ async def test_bomb_in_a_cell_is_refused_with_the_cells_line(jp_fetch, home, hos
     assert (code, error["code"]) == (400, "reana_invalid_spec")
     assert error["message"].endswith(f"(top level) {message} (line {line + 1}).")
     assert hostile.created == []
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_bomb_in_the_serial_workflow_file_is_refused(jp_fetch, home, hostile, writes):
@@ -301,7 +303,7 @@ async def test_bomb_in_the_serial_workflow_file_is_refused(jp_fetch, home, hosti
     answer = await validate(jp_fetch, path="analysis/reana.yaml")
     assert errors(answer) == [("workflow.file", f"steps.yaml: {ALIAS_REFUSAL}", 5)]
     assert hostile.created == []
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 # -- finding 3: what a spec can make us upload ----------------------------------------------------
@@ -335,7 +337,7 @@ async def test_hostile_input_paths_are_refused_where_declared(
     assert (code, error["code"]) == (400, "reana_invalid_spec")
     assert error["message"].endswith(f"inputs.{kind}[0] {message} (line 3).")
     assert hostile.created == [] and hostile.uploaded == {}
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 LINKS = {
@@ -368,7 +370,7 @@ async def test_links_leaving_the_specs_folder_are_refused(jp_fetch, home, hostil
     )
     assert (code, error["code"]) == (400, "reana_invalid_spec") and message in error["message"]
     assert hostile.created == [] and uploaded_anything_secret(hostile) == []
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_links_inside_a_walked_folder_are_skipped(jp_fetch, home, hostile, writes):
@@ -379,7 +381,7 @@ async def test_links_inside_a_walked_folder_are_skipped(jp_fetch, home, hostile,
     assert events[-1]["stage"] == "started"
     assert sorted(hostile.uploaded) == ["data/events.csv", "reana.yaml"]
     assert uploaded_anything_secret(hostile) == []
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_workflow_file_linked_to_a_server_token_is_refused(jp_fetch, home, hostile, writes):
@@ -397,7 +399,7 @@ async def test_workflow_file_linked_to_a_server_token_is_refused(jp_fetch, home,
     )
     assert code == 400 and message in error["message"]
     assert hostile.created == []
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 PROTECTED = "is one of the Jupyter server's own runtime or credential files; it is never uploaded"
@@ -424,7 +426,7 @@ async def test_server_runtime_and_credential_files_are_never_uploaded(
     )
     assert code == 400 and PROTECTED in error["message"]
     assert hostile.created == []
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_walking_the_home_directory_leaves_hidden_entries_out(
@@ -450,7 +452,7 @@ async def test_walking_the_home_directory_leaves_hidden_entries_out(
     assert events[0]["warnings"] == [f"inputs.directories[0] {warning['message']} (line 2)"]
     assert uploaded_anything_secret(hostile) == []
     assert not [n for n in hostile.uploaded if any(p.startswith(".") for p in n.split("/"))]
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_a_hidden_path_listed_explicitly_is_sent(jp_fetch, home, hostile, writes):
@@ -460,7 +462,7 @@ async def test_a_hidden_path_listed_explicitly_is_sent(jp_fetch, home, hostile, 
     events = await submit(jp_fetch, path="analysis/reana.yaml", name="dotenv")
     assert events[-1]["stage"] == "started"
     assert hostile.uploaded[".env"] == b"MODEL=gauss\n"
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_a_listed_hidden_folder_still_keeps_the_servers_files_back(
@@ -479,7 +481,7 @@ async def test_a_listed_hidden_folder_still_keeps_the_servers_files_back(
     ]
     sent = [f["name"] for f in answer["inputs"]["files"]]
     assert not [n for n in sent if "runtime/" in n or "jupyterlab_escape/" in n]
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_a_spec_in_a_hidden_folder_is_refused(jp_fetch, home, hostile, writes):
@@ -492,7 +494,7 @@ async def test_a_spec_in_a_hidden_folder_is_refused(jp_fetch, home, hostile, wri
         "Refused to use '.cache/reana.yaml': '.cache' is hidden (hidden files and folders are "
         "not written)."
     )
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 # -- finding 3a: the kernel's folder, decided by the server ---------------------------------------
@@ -530,7 +532,7 @@ async def test_kernel_folder_outside_or_hidden_is_refused(
     got, error = await refused(jp_fetch, "submit", body={**body, "idempotency_key": "q" * 16})
     assert (got, error["code"], error["message"]) == (status, code, message.format(**names))
     assert hostile.created == []
-    writes.assert_only("outside")
+    writes.assert_only("outside", ignore=JOBS)
 
 
 @pytest.fixture
@@ -550,7 +552,7 @@ async def test_kernel_without_the_root_sends_the_notebooks_folder(lab, home, hos
     workflow = await asyncio.to_thread(api.submit, spec, "hub", base=home / "analysis", server=lab)
     assert workflow["name"] == "hub" and workflow["warnings"] == []
     assert hostile.uploaded == {"code/fit.py": b"print('fit')\n", "data/events.csv": b"a,b\n1,2\n"}
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_kernel_outside_the_root_gets_the_servers_refusal(
@@ -564,7 +566,7 @@ async def test_kernel_outside_the_root_gets_the_servers_refusal(
         "inputs are only sent from inside it."
     )
     assert hostile.created == []
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 # -- findings 1 and 4: outputs written into the workspace -----------------------------------------
@@ -601,7 +603,7 @@ async def test_hostile_output_names_are_refused_before_anything_is_written(
     code, error = await refused(jp_fetch, "workflows", REF, "outputs", body={})
     assert (code, error["code"], error["service"]) == (400, "bad_path", "reana")
     assert error["message"] == f"Refused to write to {name!r}: {why}."
-    writes.assert_nothing()  # not even the harmless results/fit.json
+    writes.assert_nothing(ignore=JOBS)  # not even the harmless results/fit.json
 
 
 @pytest.mark.parametrize(
@@ -624,7 +626,7 @@ async def test_hostile_workflow_names_do_not_choose_the_folder(
     armed(writes)
     code, error = await refused(jp_fetch, "workflows", REF, "outputs", body={})
     assert (code, error["code"], error["message"]) == (400, "bad_path", message)
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_a_hidden_destination_is_refused(jp_fetch, home, hostile, writes):
@@ -638,7 +640,7 @@ async def test_a_hidden_destination_is_refused(jp_fetch, home, hostile, writes):
         f"Refused to write to {dest!r}: '.local' is hidden (hidden files and folders are not "
         "written)."
     )
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 def archive(members: dict[str, bytes], links: dict[str, str] | None = None) -> bytes:
@@ -669,7 +671,7 @@ async def test_hidden_and_linked_archive_members_are_skipped_and_said(
     assert answer["message"] == (
         "2 hidden file(s) or link(s) in the outputs were not written: plots/.bashrc, plots/key."
     )
-    writes.assert_only("home/reana/evil.1/plots/ok.txt")
+    writes.assert_only("home/reana/evil.1/plots/ok.txt", ignore=JOBS)
 
 
 async def test_an_archive_member_leaving_the_folder_is_refused(jp_fetch, home, hostile, writes):
@@ -681,7 +683,7 @@ async def test_an_archive_member_leaving_the_folder_is_refused(jp_fetch, home, h
     assert (
         error["message"] == "Refused to write to 'plots/../../../x.txt': it leaves the workspace."
     )
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_outputs_never_replace_a_users_file(jp_fetch, home, hostile, writes):
@@ -701,7 +703,7 @@ async def test_outputs_never_replace_a_users_file(jp_fetch, home, hostile, write
     )
     assert mine.read_text() == '{"mine": true}'
     assert (home / kept).read_bytes() == writes.marker
-    writes.assert_only(f"home/{kept}")
+    writes.assert_only(f"home/{kept}", ignore=JOBS)
 
 
 async def test_outputs_do_not_follow_a_planted_folder_link(jp_fetch, home, hostile, writes):
@@ -718,7 +720,7 @@ async def test_outputs_do_not_follow_a_planted_folder_link(jp_fetch, home, hosti
         "Refused to write to 'results/autostart.desktop': it goes through a symbolic link."
     )
     assert list((home / ".config").iterdir()) == []
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)
 
 
 async def test_spec_sized_json_is_encoded_off_the_event_loop(
@@ -748,4 +750,4 @@ async def test_spec_sized_json_is_encoded_off_the_event_loop(
     assert events[-1]["stage"] == "started"
     assert ("answer", False) in seen and ("request", False) in seen
     assert [kind for kind, on_loop in seen if on_loop] == []
-    writes.assert_nothing()
+    writes.assert_nothing(ignore=JOBS)

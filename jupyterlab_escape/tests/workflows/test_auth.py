@@ -44,10 +44,32 @@ async def test_bearer_mode_sends_an_authorization_header():
     assert "access_token" not in seen[0].url.params
 
 
-async def test_ping_is_anonymous():
+async def test_api_ping_is_anonymous():
     client, seen = recording_client("query")
-    await client.ping()
+    await client.api_ping()
     assert "access_token" not in seen[0].url.params
+
+
+async def test_ping_reports_version_round_trip_and_detail():
+    answer = (200, {"message": "OK", "status": "200", "reana_server_version": "0.9.4"})
+    client, seen = recording_client("query", answer)
+    report = await client.ping()
+    assert report["version"] == "0.9.4" and report["detail"] == "REANA 0.9.4"
+    assert isinstance(report["rtt_ms"], float) and report["rtt_ms"] >= 0
+    assert seen[0].url.path == "/api/ping" and "access_token" not in seen[0].url.params
+    client.http.config.access_token = ""
+    assert (await client.ping())["detail"] == (
+        "REANA 0.9.4; no access token configured, so workflows cannot be submitted"
+    )
+
+
+@pytest.mark.parametrize("answer", [(200, {"message": "hello"}), (200, ["not", "reana"])])
+async def test_ping_refuses_what_is_not_a_reana(answer):
+    client, _ = recording_client("query", answer)
+    with pytest.raises(EscapeError) as caught:
+        await client.ping()
+    assert (caught.value.status, caught.value.code) == (502, "reana_bad_response")
+    assert caught.value.message == "The URL answers, but not like a REANA server."
 
 
 def test_auth_mode_falls_back_to_the_environment(monkeypatch):
@@ -156,7 +178,7 @@ async def test_the_token_never_reaches_a_response_or_a_log(
     ]:
         bodies.append(json.dumps(await call(jp_fetch, *path, method=method, body=body)))
     bodies.append(json.dumps(await error_of(jp_fetch, "workflows", ref, "stop", method="POST")))
-    response = await jp_fetch("escape", "reana", "workflows", ref, "logs", "download")
+    response = await jp_fetch("escape", "workflows", "workflows", ref, "logs", "download")
     bodies.append(response.body.decode() + json.dumps(dict(response.headers)))
     for text in bodies:
         assert token not in text

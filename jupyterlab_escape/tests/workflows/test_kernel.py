@@ -1,5 +1,6 @@
-"""The kernel side of the launcher: %%reana parsing, finding the Jupyter server, and the Python
-API (submit, status, wait, outputs) against a real Jupyter server and the REANA stand-in.
+"""The kernel side of the launcher: %%reana parsing (on the server), finding the Jupyter
+server, and the Python API (submit, status, wait, outputs) against a real Jupyter server and
+the REANA stand-in.
 
 The API is synchronous (it runs in a kernel); here it runs in a thread while the test's event
 loop serves the Jupyter server.
@@ -12,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from jupyterlab_escape.kernel import api
+from jupyterlab_escape.kernel import api, magic
 from jupyterlab_escape.kernel.api import EscapeKernelError, EscapeServer, bundle
-from jupyterlab_escape.kernel.cell import CellError, parse_cell, parse_options
 from jupyterlab_escape.kernel.magic import run_cell
-from jupyterlab_escape.workflows.submit import prepare_text
+from jupyterlab_escape.workflows.cell import CellError, parse_cell, parse_options
+from jupyterlab_escape.workflows.prepare import prepare_text
 
 from .conftest import SPEC
 
@@ -53,6 +54,11 @@ def test_parse_cell_raw_and_magic():
     )
     with pytest.raises(CellError, match="is not %%reana"):
         parse_cell("%%reanalyse\nversion: 1\n")
+    with pytest.raises(CellError, match="write the REANA specification"):
+        parse_cell("%%reana -n x\n  \n")
+    with pytest.raises(CellError) as caught:
+        parse_cell("%%reana --bogus\nversion: 1\n")
+    assert (caught.value.status, caught.value.code) == (400, "reana_bad_cell")
 
 
 def test_inline_spec_line_numbers_count_from_the_cell(tmp_path):
@@ -209,13 +215,32 @@ async def test_reana_unauthorised_comes_back_as_the_servers_message(lab, project
     assert "wrong-token-xyz" not in str(caught.value)
 
 
-def test_load_ext_registers_the_cell_magic_and_errors_are_usage_errors():
+async def test_load_ext_registers_the_cell_magic_and_errors_are_usage_errors(
+    lab, monkeypatch, project
+):
     from IPython.core.error import UsageError
     from IPython.core.interactiveshell import InteractiveShell
 
+    monkeypatch.setattr(EscapeServer, "find", classmethod(lambda cls: lab))
+    monkeypatch.chdir(project)
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "jupyterlab_escape")
     assert "reana" in shell.magics_manager.magics["cell"]
-    result = shell.run_cell("%%reana --fast\nversion: 0.9.0\n")
+    result = await asyncio.to_thread(shell.run_cell, "%%reana --fast\nversion: 0.9.0\n")
     assert isinstance(result.error_in_exec, UsageError)
     assert "unknown option '--fast'" in str(result.error_in_exec)
+
+
+async def test_magic_with_wait_follows_the_run_to_its_end(lab, monkeypatch, project):
+    monkeypatch.setattr(EscapeServer, "find", classmethod(lambda cls: lab))
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(magic, "wait", lambda w: api.wait(w, interval=0.3, timeout=120))
+    updates = []
+
+    class Handle:
+        def update(self, data, raw):
+            updates.append(data)
+
+    final = await asyncio.to_thread(run_cell, "-n waitfit --wait", SPEC, lambda *a, **k: Handle())
+    assert final["status"] == "finished"
+    assert updates[-1][api.MIME]["snapshot"]["status"] == "finished"

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from jupyterlab_escape.workflows import spec as specs
-from jupyterlab_escape.workflows.submit import prepare
+from jupyterlab_escape.workflows.prepare import prepare
 from testbed.reana.contract import ANALYSIS_SCHEMA_MEMBER, DIST, _distribution, read_member
 
 from .conftest import write_project

@@ -19,7 +19,7 @@ async def call(jp_fetch, *path, method="GET", body=None, **params):
     kwargs = {"method": method, "params": params}
     if body is not None or method in ("POST", "PUT"):
         kwargs["body"] = json.dumps(body or {})
-    response = await jp_fetch("escape", "reana", *path, **kwargs)
+    response = await jp_fetch("escape", "workflows", *path, **kwargs)
     return json.loads(response.body)
 
 
@@ -32,7 +32,7 @@ async def error_of(jp_fetch, *path, method="GET", body=None, **params):
 async def submit(jp_fetch, path="analysis/reana.yaml", key=None, **body):
     body = {"path": path, "idempotency_key": key or uuid.uuid4().hex, **body}
     response = await jp_fetch(
-        "escape", "reana", "submit", method="POST", body=json.dumps(body), request_timeout=120
+        "escape", "workflows", "submit", method="POST", body=json.dumps(body), request_timeout=120
     )
     assert response.headers["Content-Type"].startswith("application/x-ndjson")
     return [json.loads(line) for line in response.body.decode().splitlines() if line.strip()]
@@ -206,7 +206,7 @@ async def test_logs_arrive_incrementally_and_download_whole(jp_fetch, project):
     assert [j["name"] for j in second["jobs"]] == ["fit", "plot"]
     third = await call(jp_fetch, "workflows", ref, "logs", cursor=second["cursor"])
     assert third["workflow_append"] == "" and all(j["append"] == "" for j in third["jobs"])
-    response = await jp_fetch("escape", "reana", "workflows", ref, "logs", "download")
+    response = await jp_fetch("escape", "workflows", "workflows", ref, "logs", "download")
     assert response.headers["Content-Disposition"] == f'attachment; filename="{name}.1.log"'
     text = response.body.decode()
     assert "# job fit" in text and "$ python code/fit.py --events" in text

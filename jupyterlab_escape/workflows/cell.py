@@ -4,7 +4,9 @@
     version: 0.9.0
     ...
 
-The same grammar is parsed in TypeScript (src/workflows/cell.ts) for the cell command.
+This is the one parser of the grammar: the notebook frontend and the kernel magic send the cell's
+text as it is (``cell`` in the validate and submit requests) and the server reads it here. A raw
+cell (no ``%%reana`` line) is all YAML.
 """
 
 from __future__ import annotations
@@ -12,11 +14,17 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from ..http import EscapeError
+
 MAGIC = "%%reana"
+USAGE = "use -n NAME, -p KEY=VALUE, --wait"
 
 
-class CellError(ValueError):
-    """The first line cannot be understood; the message says why."""
+class CellError(EscapeError):
+    """The first line cannot be understood: a 400 whose message says why."""
+
+    def __init__(self, message: str):
+        super().__init__(400, "reana_bad_cell", message, service="reana")
 
 
 @dataclass
@@ -26,6 +34,9 @@ class ReanaCell:
     parameters: dict[str, str] = field(default_factory=dict)
     wait: bool = False
     line_offset: int = 0  # lines of the cell before the YAML
+
+    def options_json(self) -> dict:
+        return {"name": self.name, "parameters": self.parameters, "wait": self.wait}
 
 
 def parse_options(line: str) -> tuple[str | None, dict[str, str], bool]:
@@ -53,7 +64,7 @@ def parse_options(line: str) -> tuple[str | None, dict[str, str], bool]:
             wait = True
             index += 1
         else:
-            raise CellError(f"%%reana: unknown option {word!r}; use -n NAME, -p KEY=VALUE, --wait.")
+            raise CellError(f"%%reana: unknown option {word!r}; {USAGE}.")
     return name, parameters, wait
 
 
@@ -66,5 +77,9 @@ def parse_cell(source: str) -> ReanaCell:
         if rest and not rest[0].isspace():
             raise CellError(f"{first.split()[0]!r} is not %%reana.")
         name, parameters, wait = parse_options(rest)
-        return ReanaCell("\n".join(lines[1:]), name, parameters, wait, line_offset=1)
-    return ReanaCell(source)
+        cell = ReanaCell("\n".join(lines[1:]), name, parameters, wait, line_offset=1)
+    else:
+        cell = ReanaCell(source)
+    if not cell.spec.strip():
+        raise CellError("%%reana: write the REANA specification (YAML) below the magic.")
+    return cell

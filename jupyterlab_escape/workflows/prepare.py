@@ -1,0 +1,423 @@
+"""Preparing a submission: everything that needs no change upstream.
+
+A request names a reana.yaml in the workspace (``path``), or carries a notebook cell (``cell``,
+the ``%%reana`` line and the YAML, read by ``cell.py``) or a specification's text (``spec_text``).
+Preparing parses and schema-checks it, checks the engine options, the parameters and the server's
+capabilities, and walks the inputs on disk, so the dialog can show problems before anything is
+created. ``Preparer.for_submission`` also decides what blocks a submission; ``submit.py`` runs what
+is left as a job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import re
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from ..http import EscapeError
+from ..workspace import Workspace
+from . import spec as specs
+from .cell import ReanaCell, parse_cell
+from .checks import capability_issues, option_issues, parameter_issues
+from .inputs import InputPlan, check_source, collect
+from .workflows import Workflows
+
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+UUID4_RE = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.I
+)
+
+
+def bad_request(message: str) -> EscapeError:
+    return EscapeError(400, "reana_bad_request", message, service="reana")
+
+
+@dataclass
+class Prepared:
+    path: str
+    doc: specs.SpecDocument | None
+    summary: specs.Summary
+    plan: InputPlan
+    issues: list[specs.Issue]
+    body: dict | None  # what POST /workflows gets
+    default_name: str
+
+    @property
+    def valid(self) -> bool:
+        return not any(i.severity == "error" for i in self.issues)
+
+    def warnings(self) -> list[str]:
+        return [
+            f"{i.where} {i.message}" + (f" (line {i.line})" if i.line else "")
+            for i in self.issues
+            if i.severity == "warning"
+        ]
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "valid": self.valid,
+            "issues": [i.to_json() for i in self.issues],
+            "summary": self.summary.to_json(),
+            "inputs": self.plan.to_json(),
+            "default_name": self.default_name,
+        }
+
+
+def default_name(path: str) -> str:
+    folder = Path(path).parent.name or "workflow"
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", folder).strip("-")
+    return (name or "workflow")[:60]
+
+
+def check_name(name: str) -> str:
+    if not NAME_RE.match(name or "") or UUID4_RE.match(name):
+        raise bad_request(
+            f"{name!r} cannot be a REANA workflow name: use letters, digits, '-' and '_' "
+            "(no dots), at most 100 characters."
+        )
+    return name
+
+
+def _load_yaml_file(
+    folder: Path, rel: str, protected: tuple[Path, ...], beside: str
+) -> tuple[Any, list[specs.Issue]]:
+    """``workflow.file``: read like an input (its contents go to REANA in the request body)."""
+    target, why = check_source(rel, folder, protected, beside)
+    if why:
+        return None, [specs.Issue(("workflow", "file"), why)]
+    if target is None or not target.is_file():
+        return None, [specs.Issue(("workflow", "file"), f"workflow file {rel!r} does not exist")]
+    if target.stat().st_size > specs.MAX_SPEC_BYTES:
+        return None, [specs.Issue(("workflow", "file"), f"{rel!r} is larger than 1 MiB")]
+    try:
+        doc = specs.parse(target.read_text(errors="replace"))
+    except specs.SpecSyntaxError as error:
+        issue = error.issue
+        issue.message = f"{rel}: {issue.message}"
+        issue.path = ("workflow", "file")
+        return None, [issue]
+    found = specs.serial_specification_issues(doc.data)
+    issues = specs.issues_for(doc, found)
+    for issue in issues:
+        issue.message = f"{rel} line {issue.line}: {specs.dotted(issue.path)} {issue.message}"
+        issue.path = ("workflow", "file")
+        issue.line = issue.column = None
+    return doc.data, issues
+
+
+def _workspace(workspace: Workspace | str | Path) -> Workspace:
+    return workspace if isinstance(workspace, Workspace) else Workspace(Path(workspace))
+
+
+def _source(workspace: Workspace, path: str) -> Path:
+    """A spec file or folder we read and upload from: the workspace rule, said as a read."""
+    try:
+        return workspace.target(path, "reana")
+    except EscapeError as error:
+        error.message = error.message.replace("Refused to write to", "Refused to use", 1)
+        raise
+
+
+def base_of(workspace: Workspace | str | Path, cwd: str) -> str:
+    """The kernel's working directory (absolute, as the kernel sees it) as a workspace path.
+
+    The kernel does not always know the server's root (under JupyterHub without
+    JUPYTERHUB_ROOT_DIR it does not); the server does, so it decides, and refuses a folder
+    outside its root rather than resolving the inputs somewhere else."""
+    workspace = _workspace(workspace)
+    if not isinstance(cwd, str) or not cwd.startswith("/") or "\x00" in cwd:
+        raise EscapeError(400, "bad_request", "cwd must be the kernel's absolute folder.")
+    try:
+        relative = Path(cwd).resolve().relative_to(workspace.root)
+    except ValueError:
+        raise EscapeError(
+            400,
+            "bad_path",
+            f"The notebook's folder {cwd} is outside the Jupyter server's root directory; "
+            "inputs are only sent from inside it.",
+            service="reana",
+        ) from None
+    return relative.as_posix() if relative.parts else ""
+
+
+def prepare(
+    workspace: Workspace | str | Path,
+    path: str,
+    capabilities: dict | None = None,
+    parameters: dict | None = None,
+    options: dict | None = None,
+    protected: tuple[Path, ...] = (),
+) -> Prepared:
+    """Everything about a submission of a reana.yaml file that can be known without creating
+    anything upstream."""
+    workspace = _workspace(workspace)
+    target = _source(workspace, path)
+    if not target.is_file():
+        raise EscapeError(404, "not_found", f"{path} is not a file in the workspace.")
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        raise bad_request(f"{path} is not a YAML file; REANA reads reana.yaml or reana.yml.")
+    if target.stat().st_size > specs.MAX_SPEC_BYTES:
+        raise bad_request(f"{path} is larger than 1 MiB; is it really a reana.yaml?")
+    text = target.read_text(errors="replace")
+    return _prepare(
+        workspace.root,
+        target.parent,
+        text,
+        path,
+        target.name,
+        default_name(path),
+        capabilities,
+        parameters,
+        options,
+        protected,
+    )
+
+
+def prepare_text(
+    workspace: Workspace | str | Path,
+    base: str,
+    text: str,
+    line_offset: int = 0,
+    capabilities: dict | None = None,
+    parameters: dict | None = None,
+    options: dict | None = None,
+    protected: tuple[Path, ...] = (),
+    cwd: str | None = None,
+) -> Prepared:
+    """The same for a specification written in a notebook cell: inputs resolve against
+    ``base`` (the notebook's folder) or the kernel's absolute ``cwd``, and line numbers count
+    from the cell's first line."""
+    workspace = _workspace(workspace)
+    if cwd is not None:
+        base = base_of(workspace, cwd)
+    folder = _source(workspace, base) if base.strip("/") else workspace.root
+    if not folder.is_dir():
+        raise EscapeError(404, "not_found", f"{base} is not a folder in the workspace.")
+    if len(text.encode()) > specs.MAX_SPEC_BYTES:
+        raise bad_request("The specification is larger than 1 MiB.")
+    label = f"{base.strip('/') or '.'}/<cell>"
+    prepared = _prepare(
+        workspace.root,
+        folder,
+        text,
+        label,
+        None,
+        default_name(label),
+        capabilities,
+        parameters,
+        options,
+        protected,
+    )
+    for issue in prepared.issues:
+        if issue.line is not None:
+            issue.line += line_offset
+    return prepared
+
+
+def _prepare(
+    root: Path,
+    folder: Path,
+    text: str,
+    label: str,
+    spec_name: str | None,
+    name: str,
+    capabilities: dict | None,
+    parameters: dict | None,
+    options: dict | None,
+    protected: tuple[Path, ...] = (),
+) -> Prepared:
+    empty = Prepared(label, None, specs.Summary(), InputPlan(), [], None, name)
+    try:
+        doc = specs.parse(text)
+    except specs.SpecSyntaxError as error:
+        empty.issues = [error.issue]
+        return empty
+    issues = specs.issues_for(doc, specs.schema_issues(doc.data))
+    data = doc.data if isinstance(doc.data, dict) else {}
+    workflow = data.get("workflow") if isinstance(data.get("workflow"), dict) else {}
+    kind = workflow.get("type")
+    body = copy.deepcopy(data)
+    serial_spec = None
+    if kind == "cwl":
+        line, column = doc.locate(("workflow", "type"))
+        issues.append(
+            specs.Issue(
+                ("workflow", "type"),
+                "CWL workflows are not supported by this launcher: they must be packed with "
+                "cwltool, which the Jupyter server does not have. Submit them with reana-client.",
+                line=line,
+                column=column,
+            )
+        )
+    elif (
+        kind == "serial"
+        and isinstance(workflow.get("file"), str)
+        and not workflow.get("specification")
+    ):
+        beside = spec_name or "the notebook"
+        serial_spec, more = _load_yaml_file(folder, workflow["file"], protected, beside)
+        issues += more
+        if serial_spec is not None:
+            body["workflow"]["specification"] = serial_spec
+    summary = specs.summarize(data, serial_spec)
+    issues += option_issues(doc, summary, options)
+    issues += parameter_issues(summary, parameters)
+    issues += capability_issues(doc, data, capabilities)
+    plan = InputPlan()
+    if isinstance(data, dict) and data:
+        plan = collect(doc, summary, root, folder, spec_name, protected=protected)
+        issues += plan.issues
+    issues.sort(key=lambda i: (i.line or 0, i.column or 0))
+    return Prepared(label, doc, summary, plan, issues, body, name)
+
+
+# -- requests -----------------------------------------------------------------------------------
+
+
+def _mapping(value: Any, what: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise EscapeError(400, "bad_request", f"{what} must be an object of names to values.")
+    return value
+
+
+@dataclass
+class SpecRequest:
+    """What a validate or submit request asks for, its fields checked."""
+
+    path: str | None = None
+    text: str | None = None  # a cell's YAML or spec_text
+    base: str = ""  # the notebook's folder (workspace path)
+    cwd: str | None = None  # or the kernel's absolute folder
+    line_offset: int = 0
+    parameters: dict | None = None
+    options: dict | None = None
+    name: str | None = None
+    cell: ReanaCell | None = None
+
+    @classmethod
+    def parse(cls, body: dict) -> SpecRequest:
+        parameters = _mapping(body.get("parameters"), "parameters")
+        options = _mapping(body.get("options"), "options")
+        name = body.get("name")
+        if name is not None and not isinstance(name, str):
+            raise EscapeError(400, "bad_request", "name must be a string.")
+        text, cell, offset = body.get("spec_text"), body.get("cell"), body.get("line_offset", 0)
+        if cell is not None:
+            if not isinstance(cell, str):
+                raise EscapeError(400, "bad_request", "cell must be the cell's text.")
+            if len(cell.encode()) > specs.MAX_SPEC_BYTES + 4096:
+                raise bad_request("The cell is larger than 1 MiB.")
+            cell = parse_cell(cell)
+            text, offset = cell.spec, cell.line_offset
+            parameters = {**cell.parameters, **parameters}
+            name = name or cell.name
+        if text is None:
+            path = body.get("path")
+            if not isinstance(path, str) or not path:
+                raise EscapeError(
+                    400,
+                    "bad_request",
+                    "Send path (a reana.yaml in the workspace), cell or spec_text.",
+                )
+            return cls(path=path, parameters=parameters, options=options, name=name)
+        base, cwd = body.get("base", ""), body.get("cwd")
+        if not isinstance(text, str) or not isinstance(base, str):
+            raise EscapeError(400, "bad_request", "spec_text and base must be strings.")
+        if cwd is not None and not isinstance(cwd, str):
+            raise EscapeError(400, "bad_request", "cwd must be the kernel's absolute folder.")
+        if not isinstance(offset, int) or not 0 <= offset < 10_000:
+            raise EscapeError(400, "bad_request", "line_offset must be a small number.")
+        return cls(None, text, base, cwd, offset, parameters, options, name, cell)
+
+    def prepare(self, workspace, capabilities, protected: tuple[Path, ...]) -> Prepared:
+        """Parse, check and walk the inputs (blocking: run it in a thread)."""
+        if self.text is None:
+            assert self.path is not None
+            return prepare(
+                workspace, self.path, capabilities, self.parameters, self.options, protected
+            )
+        return prepare_text(
+            workspace,
+            self.base,
+            self.text,
+            self.line_offset,
+            capabilities,
+            self.parameters,
+            self.options,
+            protected,
+            self.cwd,
+        )
+
+
+def blocker(prepared: Prepared) -> EscapeError | None:
+    """Why this prepared specification cannot be submitted (its first error), if it cannot."""
+    first = next((i for i in prepared.issues if i.severity == "error"), None)
+    if first is None:
+        return None
+    where = f" (line {first.line})" if first.line else ""
+    return EscapeError(
+        400,
+        "reana_invalid_spec",
+        f"{prepared.path} cannot be submitted: {first.where} {first.message}{where}.",
+        service="reana",
+    )
+
+
+class Preparer:
+    """Requests to prepared specifications, with the REANA capabilities asked for once."""
+
+    def __init__(self, workflows: Workflows, workspace: Workspace, protected: tuple[Path, ...]):
+        self.workflows = workflows
+        self.workspace = workspace
+        self.protected = protected
+
+    async def _prepare(self, request: SpecRequest, capabilities: dict | None) -> Prepared:
+        # A big input tree is walked in a thread: it never blocks the event loop.
+        work = partial(request.prepare, self.workspace, capabilities, self.protected)
+        return await asyncio.get_running_loop().run_in_executor(None, work)
+
+    async def _capabilities(self) -> tuple[dict | None, EscapeError | None]:
+        if not self.workflows.client.config.configured:
+            return None, None
+        try:
+            return await self.workflows.capabilities(), None
+        except EscapeError as error:
+            return None, error
+
+    async def _strict_capabilities(self) -> EscapeError | None:
+        try:
+            await self.workflows.capabilities()
+        except EscapeError as error:
+            return error
+        return None
+
+    async def validate(self, body: dict) -> Prepared:
+        """What the dialog shows; REANA's capabilities are checked when REANA answers."""
+        request = SpecRequest.parse(body)
+        capabilities, _ = await self._capabilities()
+        return await self._prepare(request, capabilities)
+
+    async def for_submission(self, body: dict) -> tuple[SpecRequest, Prepared, str]:
+        """The request, its preparation and the workflow name; raises what blocks it: bad
+        input, an invalid spec (first), then an unreachable REANA or a refused token."""
+        request = SpecRequest.parse(body)
+        capabilities, unreachable = await self._capabilities()
+        prepared = await self._prepare(request, capabilities)
+        name = check_name(str(request.name or prepared.default_name))
+        error = blocker(prepared)
+        if error is None and capabilities is None:
+            # Not configured, unreachable or the token refused: said before any job starts.
+            error = unreachable or await self._strict_capabilities()
+        if error:
+            raise error
+        request.parameters = {
+            k: v for k, v in (request.parameters or {}).items() if v not in (None, "")
+        }
+        return request, prepared, name
