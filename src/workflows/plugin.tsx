@@ -216,7 +216,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
         />
       ));
       model.stateChanged.connect(() => body.update());
-      body.addClass('jp-escape-ReanaSubmit-dialog');
+      body.addClass('jp-escape-Workflows-Submit-dialog');
       const dialog = new Dialog({
         title: trans.__('Submit to REANA'),
         body,
@@ -240,7 +240,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
     panel.id = 'jp-escape-workflows';
     panel.title.icon = reanaIcon;
     panel.title.caption = trans.__('REANA workflows');
-    panel.addClass('jp-escape-ReanaPanel');
+    panel.addClass('jp-escape-Workflows-panel');
     app.shell.add(panel, 'left', { rank: 700 });
     restorer?.add(panel, 'escape-workflows');
     void ready.then(() => list.start());
