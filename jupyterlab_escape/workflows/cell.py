@@ -81,5 +81,6 @@ def parse_cell(source: str) -> ReanaCell:
     else:
         cell = ReanaCell(source)
     if not cell.spec.strip():
-        raise CellError("%%reana: write the REANA specification (YAML) below the magic.")
+        where = "below the %%reana line" if cell.line_offset else "in the cell"
+        raise CellError(f"Write the REANA specification (YAML) {where}.")
     return cell

@@ -82,6 +82,8 @@ export interface IValidation {
 
 export interface ISubmitEvent {
   stage: 'validated' | 'created' | 'uploading' | 'started';
+  /** validated, for a %%reana cell: did its line ask to --wait? */
+  wait?: boolean;
   workflow_id?: string;
   workflow_name?: string;
   run_number?: string;
@@ -93,13 +95,17 @@ export interface ISubmitEvent {
 }
 
 export interface ISubmitRequest {
-  /** A reana.yaml in the workspace, or a notebook cell's spec_text (with base, line_offset). */
+  /**
+   * A reana.yaml in the workspace, or a notebook cell as written (``cell``, with ``base``,
+   * the notebook's folder: the server reads its %%reana line), or a spec_text.
+   */
   path?: string;
+  cell?: string;
   spec_text?: string;
   base?: string;
   line_offset?: number;
-  name: string;
-  parameters: Record<string, string>;
+  name?: string;
+  parameters?: Record<string, string>;
   options?: Record<string, string>;
   idempotency_key: string;
 }

@@ -12,7 +12,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { errorMessage } from '../request';
 import { CommandIDs, ESCAPE_CATEGORY, PLUGIN_PREFIX } from '../tokens';
 import { ISubmitEvent, ISubmitRequest, ReanaApi, reanaApi } from './api';
-import { CellError, IReanaCell, parseReanaCell } from './cell';
+import { isReanaSource } from './cell';
 import {
   IWorkflowOutputData,
   outputBundle,
@@ -28,18 +28,16 @@ export function baseName(full: string, run: string): string {
     : full;
 }
 
-/** The submission request for a cell of the notebook at ``notebookPath``. */
+/** The submission request for a cell of the notebook at ``notebookPath``: the cell as
+ * written; the server reads its %%reana line. */
 export function cellRequest(
-  parsed: IReanaCell,
+  source: string,
   notebookPath: string,
   key: string
 ): ISubmitRequest {
   return {
-    spec_text: parsed.spec,
+    cell: source,
     base: PathExt.dirname(notebookPath),
-    line_offset: parsed.lineOffset,
-    name: parsed.name ?? '',
-    parameters: parsed.parameters,
     idempotency_key: key
   };
 }
@@ -57,15 +55,11 @@ export async function submitCell(
     onEvent?: (event: ISubmitEvent) => void;
   } = {}
 ): Promise<IWorkflowOutputData> {
-  const parsed = parseReanaCell(source);
-  if (!parsed.spec.trim()) {
-    throw new CellError('Write the REANA specification (YAML) in the cell.');
-  }
   const key =
     options.key ?? `cell${Date.now()}${Math.random().toString(36).slice(2)}`;
   let last: ISubmitEvent | null = null;
   for await (const event of (options.api ?? reanaApi).submit(
-    cellRequest(parsed, notebookPath, key)
+    cellRequest(source, notebookPath, key)
   )) {
     options.onEvent?.(event);
     last = event;
@@ -91,7 +85,7 @@ function isReanaCell(cell: Cell | null): boolean {
   }
   return (
     cell.model.type === 'code' &&
-    cell.model.sharedModel.getSource().trimStart().startsWith('%%reana')
+    isReanaSource(cell.model.sharedModel.getSource())
   );
 }
 

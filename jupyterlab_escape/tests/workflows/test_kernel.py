@@ -54,8 +54,10 @@ def test_parse_cell_raw_and_magic():
     )
     with pytest.raises(CellError, match="is not %%reana"):
         parse_cell("%%reanalyse\nversion: 1\n")
-    with pytest.raises(CellError, match="write the REANA specification"):
+    with pytest.raises(CellError, match=r"specification \(YAML\) below the %%reana line"):
         parse_cell("%%reana -n x\n  \n")
+    with pytest.raises(CellError, match=r"specification \(YAML\) in the cell"):
+        parse_cell(" \n")
     with pytest.raises(CellError) as caught:
         parse_cell("%%reana --bogus\nversion: 1\n")
     assert (caught.value.status, caught.value.code) == (400, "reana_bad_cell")

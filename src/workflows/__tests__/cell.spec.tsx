@@ -1,7 +1,7 @@
 import { Widget } from '@lumino/widgets';
 
 import { EscapeRequestError } from '../../request';
-import { CellError, parseOptions, parseReanaCell, shellWords } from '../cell';
+import { isReanaSource } from '../cell';
 import { ReanaApi } from '../api';
 import {
   IWorkflowOutputData,
@@ -14,46 +14,9 @@ import { countsText, countWorkflows } from '../notebookCount';
 import { events, fakeApi, logDelta, sleep, until, workflow } from './fakeApi';
 
 describe('%%reana cells', () => {
-  it('reads the options of the magic line like the kernel does', () => {
-    expect(
-      parseOptions(" -n fit -p events=1000 -p 'model=two words' --wait")
-    ).toEqual({
-      name: 'fit',
-      parameters: { events: '1000', model: 'two words' },
-      wait: true
-    });
-    expect(parseOptions('')).toEqual({
-      name: null,
-      parameters: {},
-      wait: false
-    });
-    expect(shellWords(`a "b c" d\\ e 'f"g'`)).toEqual([
-      'a',
-      'b c',
-      'd e',
-      'f"g'
-    ]);
-    for (const [bad, why] of [
-      ['-n', 'needs a value'],
-      ['-p events', 'key=value'],
-      ['--fast', "unknown option '--fast'"],
-      ["-n 'unclosed", 'No closing quotation']
-    ]) {
-      expect(() => parseOptions(bad)).toThrow(why);
-    }
-  });
-
-  it('splits a code cell into options and YAML, and takes a raw cell whole', () => {
-    const cell = parseReanaCell('%%reana -n fit\nversion: 0.9.0\n');
-    expect(cell).toEqual({
-      spec: 'version: 0.9.0\n',
-      name: 'fit',
-      parameters: {},
-      wait: false,
-      lineOffset: 1
-    });
-    expect(parseReanaCell('version: 0.9.0').lineOffset).toBe(0);
-    expect(() => parseReanaCell('%%reanalyse\n')).toThrow(CellError);
+  it('recognises a %%reana code cell; the server reads its options', () => {
+    expect(isReanaSource('  %%reana -n fit\nversion: 0.9.0\n')).toBe(true);
+    expect(isReanaSource('version: 0.9.0')).toBe(false);
   });
 
   it('submits through the launcher pipeline with the notebook folder as base', async () => {
@@ -84,18 +47,18 @@ describe('%%reana cells', () => {
       status: 'queued'
     });
     expect(seen).toEqual(['validated', 'uploading', 'started']);
+    // The cell goes as written: the server is the one parser of the %%reana line.
     expect((api.submit as jest.Mock).mock.calls[0][0]).toEqual({
-      spec_text: 'version: 0.9.0\n',
+      cell: '%%reana -n fit -p events=5\nversion: 0.9.0\n',
       base: 'analysis/nb',
-      line_offset: 1,
-      name: 'fit',
-      parameters: { events: '5' },
       idempotency_key: 'key-12345678'
     });
     expect(baseName('a.b.7', '7')).toBe('a.b');
-    expect(
-      cellRequest(parseReanaCell('version: 1'), 'top.ipynb', 'k').base
-    ).toBe('');
+    expect(cellRequest('version: 1', 'top.ipynb', 'k')).toEqual({
+      cell: 'version: 1',
+      base: '',
+      idempotency_key: 'k'
+    });
   });
 
   it('passes the server message of an invalid spec on, with its line', async () => {
@@ -113,9 +76,22 @@ describe('%%reana cells', () => {
         api
       })
     ).rejects.toThrow('(line 3)');
+  });
+
+  it('shows the server message of a bad %%reana line as written', async () => {
+    const message =
+      "%%reana: unknown option '--bogus'; use -n NAME, -p KEY=VALUE, --wait.";
+    const api = fakeApi({
+      submit: () => {
+        throw new EscapeRequestError(400, 'reana_bad_cell', message);
+      }
+    });
     await expect(
-      submitCell('%%reana\n   \n', 'x.ipynb', { api })
-    ).rejects.toThrow('Write the REANA specification');
+      submitCell('%%reana --bogus\nversion: 0.9.0\n', 'x.ipynb', { api })
+    ).rejects.toThrow(message);
+    expect((api.submit as jest.Mock).mock.calls[0][0].cell).toBe(
+      '%%reana --bogus\nversion: 0.9.0\n'
+    );
   });
 });
 
