@@ -8,6 +8,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { errorMessage } from '../request';
+import { IFetchJob, isActive } from './api';
 import { citationMarkdown, insertCell } from './cells';
 import { IRecordActions } from './components/RecordView';
 import { RecordModel } from './recordModel';
@@ -33,6 +34,56 @@ export function recordActions(
       { autoClose: 5000 }
     );
     return false;
+  };
+
+  /** One progress notification per fetch run, ending in success, error or "still running". */
+  const followFetch = async (
+    title: string,
+    run: () => Promise<IFetchJob>
+  ): Promise<void> => {
+    const id = Notification.emit(title, 'in-progress', { autoClose: false });
+    try {
+      const job = await run();
+      if (isActive(job)) {
+        // The record view closed; the server goes on and the view finds the job again.
+        Notification.update({
+          id,
+          message: trans.__(
+            'The fetch goes on on the server; open the record again to follow it.'
+          ),
+          type: 'info',
+          autoClose: 5000
+        });
+        return;
+      }
+      const ok = job.state === 'done';
+      Notification.update({
+        id,
+        message: ok
+          ? (job.message ?? trans.__('Files fetched'))
+          : (job.message ?? job.state),
+        type: ok ? 'success' : 'error',
+        autoClose: ok ? 5000 : false,
+        actions: ok
+          ? [
+              {
+                label: trans.__('Show in file browser'),
+                callback: () =>
+                  void app.commands.execute('filebrowser:go-to-path', {
+                    path: job.dest
+                  })
+              }
+            ]
+          : []
+      });
+    } catch (reason) {
+      Notification.update({
+        id,
+        message: errorMessage(reason),
+        type: 'error',
+        autoClose: 8000
+      });
+    }
   };
 
   return {
@@ -69,48 +120,28 @@ export function recordActions(
         insertCell(tracker!, 'code', record.install.code);
       }
     },
-    fetchFiles: async extract => {
+    fetchFiles: extract => {
       const record = model.record;
-      if (!record) {
-        return;
+      if (record) {
+        void followFetch(
+          trans.__('Fetching the files of %1…', record.title),
+          () => model.fetchFiles(extract)
+        );
       }
-      const id = Notification.emit(
-        trans.__('Fetching the files of %1…', record.title),
-        'in-progress',
-        { autoClose: false }
-      );
-      try {
-        const job = await model.fetchFiles(extract);
-        const ok = job.state === 'done';
-        Notification.update({
-          id,
-          message: ok
-            ? (job.message ?? trans.__('Files fetched'))
-            : (job.message ?? job.state),
-          type: ok ? 'success' : 'error',
-          autoClose: ok ? 5000 : false,
-          actions: ok
-            ? [
-                {
-                  label: trans.__('Show in file browser'),
-                  callback: () =>
-                    void app.commands.execute('filebrowser:go-to-path', {
-                      path: job.dest
-                    })
-                }
-              ]
-            : []
-        });
-      } catch (reason) {
-        Notification.update({
-          id,
-          message: errorMessage(reason),
-          type: 'error',
-          autoClose: 8000
-        });
+    },
+    retryFetch: () => {
+      const job = model.job;
+      if (job) {
+        void followFetch(
+          job.state === 'interrupted'
+            ? trans.__('Resuming the fetch of %1…', job.title)
+            : trans.__('Fetching the files of %1 again…', job.title),
+          () => model.retryFetch()
+        );
       }
     },
     cancelFetch: () => void model.cancelFetch(),
+    removeFetch: () => void model.removeFetch(),
     openPage: () => {
       const url = model.record?.html_url;
       if (url && /^https?:\/\//.test(url)) {

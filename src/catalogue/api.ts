@@ -138,31 +138,63 @@ export interface ICitation {
   text: string;
 }
 
+export type JobState =
+  'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+/** One file of a record fetch. */
+export interface IFetchFile {
+  key: string;
+  size: number;
+  md5: string | null;
+  done: number;
+  state: 'waiting' | 'downloading' | 'verified' | 'failed';
+  /** Workspace path once verified (another name when a different file was there). */
+  path: string;
+  error: string | null;
+}
+
+/**
+ * A catalogue fetch on the server's one job system (kind `catalogue.fetch`): the fields every
+ * job has, then this kind's own.
+ */
 export interface IFetchJob {
   id: string;
+  kind: string;
+  state: JobState;
+  message: string | null;
+  items_total: number;
+  items_done: number;
+  items_failed: number;
+  bytes_total: number;
+  bytes_done: number;
+  /** Bytes moved by the latest run (a resumed job moves fewer). */
+  transferred: number;
+  throughput: number | null;
+  eta_seconds: number | null;
+  errors: { item: string; message: string }[];
+  errors_count: number;
+  created: number;
+  started: number | null;
+  finished: number | null;
   record_id: string;
   title: string;
   dest: string;
   extract: boolean;
-  state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-  message: string | null;
-  files: {
-    key: string;
-    size: number;
-    done: number;
-    state: string;
-    path: string;
-  }[];
-  total_bytes: number;
-  done_bytes: number;
+  phase: 'downloading' | 'extracting';
+  files: IFetchFile[];
+  files_count: number;
   extracted: string[];
   extracted_count: number;
   /** Files that took another name because a different file was already there. */
-  renamed?: { name: string; path: string }[];
-  renamed_count?: number;
+  renamed: { name: string; path: string }[];
+  renamed_count: number;
   /** File keys and zip members not written (hidden, symbolic links, refused paths). */
-  skipped?: { name: string; reason: string }[];
-  skipped_count?: number;
+  skipped: { name: string; reason: string }[];
+  skipped_count: number;
+}
+
+export function isActive(job: IFetchJob | null): boolean {
+  return job?.state === 'queued' || job?.state === 'running';
 }
 
 /** Zenodo (or the server's own budget) asked to slow down: retry after `retryAfter` seconds. */
@@ -239,9 +271,18 @@ export function getCitation(id: string, style: string): Promise<ICitation> {
   );
 }
 
+export interface IFetchOptions {
+  extract: boolean;
+  keys?: string[];
+  dest?: string;
+  /** The same key returns the job it started before (a double click starts one job). */
+  idempotency_key?: string;
+}
+
+/** Start fetching a record's files: the server answers 202 with the new job. */
 export function startFetch(
   id: string,
-  options: { extract: boolean; keys?: string[]; dest?: string }
+  options: IFetchOptions
 ): Promise<IFetchJob> {
   return requestAPI<IFetchJob>(
     `catalogue/records/${encodeURIComponent(id)}/fetch`,
@@ -249,17 +290,30 @@ export function startFetch(
   );
 }
 
-export function getFetch(jobId: string): Promise<IFetchJob> {
-  return requestAPI<IFetchJob>(
-    `catalogue/fetches/${encodeURIComponent(jobId)}`
-  );
+const jobPath = (jobId: string, action = ''): string =>
+  `catalogue/jobs/${encodeURIComponent(jobId)}${action ? `/${action}` : ''}`;
+
+/** The catalogue's jobs on this server, newest first. */
+export async function listJobs(): Promise<IFetchJob[]> {
+  return (await requestAPI<{ jobs: IFetchJob[] }>('catalogue/jobs')).jobs;
 }
 
-export function cancelFetch(jobId: string): Promise<IFetchJob> {
-  return requestAPI<IFetchJob>(
-    `catalogue/fetches/${encodeURIComponent(jobId)}`,
-    { method: 'DELETE' }
-  );
+export function getJob(jobId: string): Promise<IFetchJob> {
+  return requestAPI<IFetchJob>(jobPath(jobId));
+}
+
+export function cancelJob(jobId: string): Promise<IFetchJob> {
+  return requestAPI<IFetchJob>(jobPath(jobId, 'cancel'), { method: 'POST' });
+}
+
+/** Retry a failed or cancelled fetch, or resume an interrupted one (verified files are kept). */
+export function retryJob(jobId: string): Promise<IFetchJob> {
+  return requestAPI<IFetchJob>(jobPath(jobId, 'retry'), { method: 'POST' });
+}
+
+/** Forget a finished job (the server answers 409 while it runs); its files stay. */
+export async function removeJob(jobId: string): Promise<void> {
+  await requestAPI<void>(jobPath(jobId), { method: 'DELETE' });
 }
 
 /** The functions the models use; tests pass fakes. */
@@ -268,8 +322,11 @@ export interface ICatalogueAPI {
   getRecord: typeof getRecord;
   getCitation: typeof getCitation;
   startFetch: typeof startFetch;
-  getFetch: typeof getFetch;
-  cancelFetch: typeof cancelFetch;
+  listJobs: typeof listJobs;
+  getJob: typeof getJob;
+  cancelJob: typeof cancelJob;
+  retryJob: typeof retryJob;
+  removeJob: typeof removeJob;
 }
 
 export const catalogueAPI: ICatalogueAPI = {
@@ -277,6 +334,9 @@ export const catalogueAPI: ICatalogueAPI = {
   getRecord,
   getCitation,
   startFetch,
-  getFetch,
-  cancelFetch
+  listJobs,
+  getJob,
+  cancelJob,
+  retryJob,
+  removeJob
 };

@@ -1,12 +1,19 @@
 /**
  * State of the record view: the record (sanitized on the server), its citations, and the
- * fetch job that brings its files into the workspace (polled until it ends).
+ * fetch job that brings its files into the workspace (a job on the server's job system, polled
+ * until it ends; found again when the record is reopened or the page reloaded).
  */
 import { VDomModel } from '@jupyterlab/ui-components';
 import { Poll } from '@lumino/polling';
 
 import { errorMessage } from '../request';
-import { catalogueAPI, ICatalogueAPI, IFetchJob, IRecordDetail } from './api';
+import {
+  catalogueAPI,
+  ICatalogueAPI,
+  IFetchJob,
+  IRecordDetail,
+  isActive
+} from './api';
 
 export class RecordModel extends VDomModel {
   constructor(
@@ -63,11 +70,44 @@ export class RecordModel extends VDomModel {
     return text;
   }
 
-  /** Start fetching the files; resolves with the final job. */
-  async fetchFiles(extract: boolean): Promise<IFetchJob> {
+  /**
+   * The newest fetch of this record the server knows (it survives a reload and a server
+   * restart); followed when it still runs.
+   */
+  async restoreJob(): Promise<IFetchJob | null> {
+    let jobs: IFetchJob[];
+    try {
+      jobs = await this.api.listJobs();
+    } catch {
+      return null; // the view works without it; a fetch started now says what is wrong
+    }
+    const mine = jobs.find(job => job.record_id === this.id);
+    if (!mine || this.isDisposed || this._job) {
+      return this._job;
+    }
+    this._job = mine;
+    this.stateChanged.emit();
+    return isActive(mine) ? this._follow(mine) : mine;
+  }
+
+  /** Start fetching the files; resolves with the final job. A second call while the first
+   * start is on its way follows the same job. */
+  fetchFiles(extract: boolean): Promise<IFetchJob> {
+    if (!this._starting) {
+      this._starting = this._start(extract).finally(() => {
+        this._starting = null;
+      });
+    }
+    return this._starting;
+  }
+
+  private async _start(extract: boolean): Promise<IFetchJob> {
     this._jobError = null;
     try {
-      this._job = await this.api.startFetch(this.id, { extract });
+      this._job = await this.api.startFetch(this.id, {
+        extract,
+        idempotency_key: newKey()
+      });
     } catch (reason) {
       this._jobError = errorMessage(reason, 'Fetching the files');
       this.stateChanged.emit();
@@ -77,11 +117,50 @@ export class RecordModel extends VDomModel {
     return this._follow(this._job);
   }
 
+  /** Retry a failed or cancelled fetch, or resume an interrupted one; resolves when it ends. */
+  async retryFetch(): Promise<IFetchJob> {
+    const job = this._job;
+    if (!job) {
+      throw new Error('No fetch to retry.');
+    }
+    this._jobError = null;
+    try {
+      this._job = await this.api.retryJob(job.id);
+    } catch (reason) {
+      this._jobError = errorMessage(reason, 'Retrying the fetch');
+      this.stateChanged.emit();
+      throw reason;
+    }
+    this.stateChanged.emit();
+    return this._follow(this._job);
+  }
+
+  /** Ask the server to stop; the poll sees the job end as cancelled. */
   async cancelFetch(): Promise<void> {
     if (this._job) {
-      this._job = await this.api.cancelFetch(this._job.id);
+      try {
+        this._job = await this.api.cancelJob(this._job.id);
+      } catch (reason) {
+        this._jobError = errorMessage(reason, 'Cancelling the fetch');
+      }
       this.stateChanged.emit();
     }
+  }
+
+  /** Forget a finished fetch on the server (its files stay) and clear the status. */
+  async removeFetch(): Promise<void> {
+    const job = this._job;
+    if (!job || isActive(job)) {
+      return;
+    }
+    try {
+      await this.api.removeJob(job.id);
+      this._job = null;
+      this._jobError = null;
+    } catch (reason) {
+      this._jobError = errorMessage(reason, 'Clearing the fetch');
+    }
+    this.stateChanged.emit();
   }
 
   dispose(): void {
@@ -94,10 +173,10 @@ export class RecordModel extends VDomModel {
       this._poll?.dispose();
       const poll = new Poll({
         factory: async () => {
-          const next = await this.api.getFetch(job.id);
+          const next = await this.api.getJob(job.id);
           this._job = next;
           this.stateChanged.emit();
-          if (next.state !== 'queued' && next.state !== 'running') {
+          if (!isActive(next)) {
             poll.dispose();
             resolve(next);
           }
@@ -107,7 +186,7 @@ export class RecordModel extends VDomModel {
       });
       this._poll = poll;
       poll.disposed.connect(() => {
-        if (this._job && ['queued', 'running'].includes(this._job.state)) {
+        if (this._job && isActive(this._job)) {
           resolve(this._job);
         }
       });
@@ -121,4 +200,12 @@ export class RecordModel extends VDomModel {
   private _jobError: string | null = null;
   private _citations = new Map<string, string>();
   private _poll: Poll | null = null;
+  private _starting: Promise<IFetchJob> | null = null;
+}
+
+/** An idempotency key per click: a double click or a resent request starts one job. */
+function newKey(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
 }

@@ -38,6 +38,7 @@ export class CatalogueWidget extends ReactWidget {
     const record = new RecordModel(id);
     this._record = record;
     void record.load();
+    void record.restoreJob(); // a fetch of this record that runs, or ended, on the server
     this._changed.emit();
     return record;
   }
@@ -109,6 +110,8 @@ const NO_ACTIONS: IRecordActions = {
   insertInstall: noop,
   fetchFiles: noop,
   cancelFetch: noop,
+  retryFetch: noop,
+  removeFetch: noop,
   openPage: noop,
   openFolder: noop,
   showImages: noop

@@ -7,7 +7,7 @@ import { IRecordActions, RecordView } from '../components/RecordView';
 import { ResultList } from '../components/ResultList';
 import { SearchControls } from '../components/SearchControls';
 import { citationMarkdown } from '../cells';
-import { detail, summary } from './fixtures';
+import { detail, fetchJob, summary } from './fixtures';
 
 const trans = nullTranslator.load('jupyterlab_escape');
 
@@ -18,6 +18,8 @@ function actions(): IRecordActions {
     insertInstall: jest.fn(),
     fetchFiles: jest.fn(),
     cancelFetch: jest.fn(),
+    retryFetch: jest.fn(),
+    removeFetch: jest.fn(),
     openPage: jest.fn(),
     openFolder: jest.fn(),
     showImages: jest.fn()
@@ -241,24 +243,16 @@ describe('RecordView', () => {
       <RecordView
         {...base}
         record={detail()}
-        job={{
-          id: 'f1',
-          record_id: '42',
-          title: 't',
+        job={fetchJob({
           dest: 'ossr/t-1',
-          extract: false,
-          state: 'done' as const,
+          state: 'done',
           message,
-          files: [],
-          total_bytes: 4096,
-          done_bytes: 4096,
-          extracted: [],
-          extracted_count: 0,
+          bytes_done: 4096,
           renamed: [{ name: 'data.csv', path: 'ossr/t-1/data (1).csv' }],
           renamed_count: 1,
           skipped: [{ name: '.bashrc', reason: 'hidden' }],
           skipped_count: 1
-        }}
+        })}
         actions={actions()}
         sanitize={h => h}
       />
@@ -267,30 +261,21 @@ describe('RecordView', () => {
   });
 
   it('shows fetch progress and a restricted record', () => {
-    const job = {
-      id: 'f1',
-      record_id: '42',
-      title: 't',
-      dest: 'ossr/t-1',
-      extract: false,
-      state: 'running' as const,
-      message: null,
-      files: [],
-      total_bytes: 4096,
-      done_bytes: 1024,
-      extracted: [],
-      extracted_count: 0
-    };
+    const acts = actions();
+    const job = fetchJob({ bytes_done: 1024 });
     const { rerender } = render(
       <RecordView
         {...base}
         record={detail()}
         job={job}
-        actions={actions()}
+        actions={acts}
         sanitize={h => h}
       />
     );
     expect(screen.getByText('1.0 KiB of 4.0 KiB (25%)')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(acts.cancelFetch).toHaveBeenCalled();
+    expect(screen.queryByRole('button', { name: 'Clear' })).toBeNull();
     expect(
       (screen.getByRole('button', { name: 'Fetch files' }) as HTMLButtonElement)
         .disabled
@@ -306,6 +291,101 @@ describe('RecordView', () => {
     expect(
       screen.getByText('The files of this record are restricted.')
     ).toBeTruthy();
+  });
+});
+
+describe('RecordView fetch status', () => {
+  const base = {
+    loading: false,
+    error: null,
+    jobError: null,
+    citationStyle: 'apa',
+    trans,
+    onBack: jest.fn(),
+    onRetry: jest.fn(),
+    sanitize: (h: string) => h
+  };
+
+  it('offers to resume an interrupted fetch, keeping verified files', () => {
+    const acts = actions();
+    const message =
+      'The server stopped during this fetch: retry to resume it (verified files are kept).';
+    render(
+      <RecordView
+        {...base}
+        record={detail()}
+        actions={acts}
+        job={fetchJob({
+          state: 'interrupted',
+          message,
+          items_done: 1,
+          items_total: 2
+        })}
+      />
+    );
+    expect(screen.getByText(message)).toBeTruthy();
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Resume (1 of 2 files kept)' })
+    );
+    expect(acts.retryFetch).toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    expect(acts.removeFetch).toHaveBeenCalled();
+    expect(
+      (screen.getByRole('button', { name: 'Fetch files' }) as HTMLButtonElement)
+        .disabled
+    ).toBe(false);
+  });
+
+  it('says why a fetch failed and offers a retry', () => {
+    const acts = actions();
+    const message =
+      'events.h5 arrived corrupted (md5 0f, Zenodo lists 9a); nothing was kept. Fetch again.';
+    render(
+      <RecordView
+        {...base}
+        record={detail()}
+        actions={acts}
+        job={fetchJob({ state: 'failed', message, items_failed: 1 })}
+      />
+    );
+    expect(screen.getByText(message)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(acts.retryFetch).toHaveBeenCalled();
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
+  });
+
+  it('says when the archives are being extracted', () => {
+    render(
+      <RecordView
+        {...base}
+        record={detail()}
+        actions={actions()}
+        job={fetchJob({ phase: 'extracting', bytes_done: 4096 })}
+      />
+    );
+    expect(screen.getByText('Extracting the archives…')).toBeTruthy();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Cancel' })).toBeTruthy();
+  });
+
+  it('links the folder of a finished fetch', () => {
+    const acts = actions();
+    render(
+      <RecordView
+        {...base}
+        record={detail()}
+        actions={acts}
+        job={fetchJob({
+          state: 'done',
+          message:
+            '1 file(s) verified in ossr/tool-1.0.0. 3 file(s) extracted.',
+          extracted_count: 3
+        })}
+      />
+    );
+    expect(screen.getByText(/\(3 files extracted\)/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'ossr/tool-1.0.0' }));
+    expect(acts.openFolder).toHaveBeenCalledWith('ossr/tool-1.0.0');
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  IFetchJob,
   IRecordDetail,
   IRecordSummary,
   ISearchParams,
@@ -127,6 +128,43 @@ export function detail(extra: Partial<IRecordDetail> = {}): IRecordDetail {
       source: 'codemeta',
       code: '# Install tool 1.0.0\n%pip install tool==1.0.0'
     },
+    ...extra
+  };
+}
+
+/** A catalogue fetch job as the server's job routes answer it. */
+export function fetchJob(extra: Partial<IFetchJob> = {}): IFetchJob {
+  return {
+    id: 'a1b2c3d4e5f6',
+    kind: 'catalogue.fetch',
+    state: 'running',
+    message: null,
+    items_total: 2,
+    items_done: 0,
+    items_failed: 0,
+    bytes_total: 4096,
+    bytes_done: 0,
+    transferred: 0,
+    throughput: null,
+    eta_seconds: null,
+    errors: [],
+    errors_count: 0,
+    created: 1700000000,
+    started: 1700000000,
+    finished: null,
+    record_id: '42',
+    title: 'tool',
+    dest: 'ossr/tool-1.0.0',
+    extract: true,
+    phase: 'downloading',
+    files: [],
+    files_count: 2,
+    extracted: [],
+    extracted_count: 0,
+    renamed: [],
+    renamed_count: 0,
+    skipped: [],
+    skipped_count: 0,
     ...extra
   };
 }

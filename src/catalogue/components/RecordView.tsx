@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
-import { IFetchJob, IRecordDetail } from '../api';
+import { IFetchJob, IRecordDetail, isActive } from '../api';
 import { DoiBadge } from './DoiBadge';
 import { formatBytes } from './format';
 
@@ -13,6 +13,10 @@ export interface IRecordActions {
   insertInstall: () => void;
   fetchFiles: (extract: boolean) => void;
   cancelFetch: () => void;
+  /** Retry a failed or cancelled fetch; resume an interrupted one. */
+  retryFetch: () => void;
+  /** Forget a finished fetch on the server (its files stay). */
+  removeFetch: () => void;
   openPage: () => void;
   openFolder: (path: string) => void;
   showImages: () => void;
@@ -77,13 +81,21 @@ function FetchStatus(props: {
   actions: IRecordActions;
 }): JSX.Element {
   const { job, trans, actions } = props;
-  const percent = job.total_bytes
-    ? Math.round((100 * job.done_bytes) / job.total_bytes)
+  const percent = job.bytes_total
+    ? Math.round((100 * job.bytes_done) / job.bytes_total)
     : 0;
-  const active = job.state === 'queued' || job.state === 'running';
+  const active = isActive(job);
+  const link = (label: string, onClick: () => void) => (
+    <button className="jp-escape-Catalogue-link" onClick={onClick}>
+      {label}
+    </button>
+  );
   return (
     <div className="jp-escape-Catalogue-fetch" role="status">
-      {active && (
+      {active && job.phase === 'extracting' && (
+        <span>{trans.__('Extracting the archives…')}</span>
+      )}
+      {active && job.phase !== 'extracting' && (
         <>
           <progress
             max={100}
@@ -93,19 +105,14 @@ function FetchStatus(props: {
           <span>
             {trans.__(
               '%1 of %2 (%3%)',
-              formatBytes(job.done_bytes),
-              formatBytes(job.total_bytes),
+              formatBytes(job.bytes_done),
+              formatBytes(job.bytes_total),
               percent
             )}
           </span>
-          <button
-            className="jp-escape-Catalogue-link"
-            onClick={actions.cancelFetch}
-          >
-            {trans.__('Cancel')}
-          </button>
         </>
       )}
+      {active && link(trans.__('Cancel'), actions.cancelFetch)}
       {job.state === 'done' && (
         <span>
           {trans.__('Verified and saved in ')}
@@ -120,13 +127,29 @@ function FetchStatus(props: {
         </span>
       )}
       {job.state === 'done' &&
-        ((job.renamed_count ?? 0) > 0 || (job.skipped_count ?? 0) > 0) && (
+        (job.renamed_count > 0 || job.skipped_count > 0) && (
           // The server's sentence names what took another name and what was left out.
           <span className="jp-escape-Catalogue-note">{job.message}</span>
         )}
-      {(job.state === 'failed' || job.state === 'cancelled') && (
+      {(job.state === 'failed' ||
+        job.state === 'cancelled' ||
+        job.state === 'interrupted') && (
         <span className="jp-escape-Catalogue-error">{job.message}</span>
       )}
+      {(job.state === 'failed' || job.state === 'cancelled') &&
+        link(trans.__('Retry'), actions.retryFetch)}
+      {job.state === 'interrupted' &&
+        link(
+          job.items_done > 0
+            ? trans.__(
+                'Resume (%1 of %2 files kept)',
+                job.items_done,
+                job.items_total
+              )
+            : trans.__('Resume'),
+          actions.retryFetch
+        )}
+      {!active && link(trans.__('Clear'), actions.removeFetch)}
     </div>
   );
 }
@@ -135,7 +158,7 @@ function Actions(props: IRecordViewProps & { record: IRecordDetail }) {
   const { record, trans, actions, job } = props;
   const [style, setStyle] = React.useState(props.citationStyle);
   const [extract, setExtract] = React.useState(true);
-  const fetching = job?.state === 'queued' || job?.state === 'running';
+  const fetching = isActive(job);
   return (
     <div className="jp-escape-Catalogue-actions">
       <label className="jp-escape-Catalogue-row">
