@@ -135,9 +135,11 @@ class FetchState:
 
     @classmethod
     def load(cls, body: dict) -> FetchState:
+        """A saved state; fields this version does not know are left out."""
         known = {f.name for f in fields(FileProgress)}
         files = [FileProgress(**{k: v for k, v in f.items() if k in known}) for f in body["files"]]
-        return cls(**{**body, "files": files})
+        own = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in body.items() if k in own} | {"files": files})
 
 
 class CatalogueFetchRunner(Runner):

@@ -110,3 +110,20 @@ def test_install_cell_names_the_validated_id_and_never_a_hidden_clone():
     ]
     with pytest.raises(ValueError):
         install_cell(upstream, None, [], record_id="1\n!x")
+
+
+def test_a_saved_fetch_state_round_trips_and_tolerates_other_versions():
+    from jupyterlab_escape.catalogue.fetch import FetchState, FileProgress
+
+    state = FetchState(
+        "42", "tool", "ossr/tool-1.0", True, [FileProgress("a.zip", 3, "md5", state="verified")]
+    )
+    state.member_renamed.append({"name": "src/x.py", "path": "ossr/tool-1.0/src/x (1).py"})
+    body = state.dump()
+    assert FetchState.load(body) == state
+    body["from_a_newer_version"] = 1
+    body["files"][0]["also_newer"] = True
+    del body["member_skipped"]  # an older version's body
+    again = FetchState.load(body)
+    assert again.files[0].state == "verified" and again.member_skipped == []
+    assert again.renamed == [{"name": "src/x.py", "path": "ossr/tool-1.0/src/x (1).py"}]
