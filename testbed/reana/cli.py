@@ -71,7 +71,8 @@ def _client_ready() -> bool:
 
 
 def serve(port: int) -> None:
-    from .server import Timing, make_app
+    from .server import make_app
+    from .state import Timing
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     timing = Timing(

@@ -9,7 +9,8 @@ import urllib.request
 import pytest
 
 from testbed.reana.contract import Contract, ContractError
-from testbed.reana.server import Api, Reply
+from testbed.reana.routes import Api
+from testbed.reana.state import Reply
 
 
 @pytest.fixture(scope="module")
