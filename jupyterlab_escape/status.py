@@ -13,26 +13,10 @@ import tornado.web
 
 from .config import ServiceConfig, public_url
 from .handler import EscapeHandler
-from .http import EscapeError, ServiceHTTP
+from .http import EscapeError
 
 # Probes must be quick: the view is interactive.
 PROBE_TIMEOUT_S = 5.0
-
-
-async def _reana(http: ServiceHTTP) -> dict[str, Any]:
-    body, rtt = await http.probe_json("api/ping", timeout=PROBE_TIMEOUT_S)
-    if not isinstance(body, dict) or str(body.get("status")) != "200":
-        raise EscapeError(
-            502,
-            "reana_bad_response",
-            "The URL answers, but not like a REANA server.",
-            service="reana",
-        )
-    version = body.get("reana_server_version")
-    detail = f"REANA {version}" if version else "REANA answers (version not reported)"
-    if not http.config.access_token:
-        detail += "; no access token configured, so workflows cannot be submitted"
-    return {"version": version, "rtt_ms": rtt, "detail": detail}
 
 
 async def probe(config: ServiceConfig, ping: Callable[[], Awaitable[dict]]) -> dict[str, Any]:
@@ -69,7 +53,7 @@ async def service_status(app) -> dict[str, Any]:
     services = app.services
     pings = {
         "rucio": app.rucio_instances.default.client.ping,
-        "reana": lambda: _reana(services.http["reana"]),
+        "reana": app.workflows.client.ping,
         "zenodo": app.catalogue.client.ping,
     }
     reports = await asyncio.gather(
