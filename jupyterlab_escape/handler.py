@@ -88,7 +88,7 @@ class JobsHandler(EscapeHandler):
 
 class JobHandler(JobsHandler):
     """``GET``/``DELETE /escape/<slice>/jobs/<id>``: one job with its items; forget a finished
-    one. ``POST …/<id>/cancel`` and ``…/retry`` (retry resumes an interrupted job)."""
+    one."""
 
     @tornado.web.authenticated
     async def get(self, job_id: str) -> None:
@@ -99,6 +99,13 @@ class JobHandler(JobsHandler):
         self.store.remove(job_id, self.kinds)
         self.set_status(204)
         await self.finish()
+
+
+class JobActionHandler(JobsHandler):
+    """``POST /escape/<slice>/jobs/<id>/cancel`` and ``…/retry`` (retry resumes an interrupted
+    job). Its own class: the verbs of ``JobHandler`` take no action, and other verbs get 405."""
+
+    get = tornado.web.RequestHandler.get  # JobsHandler's listing is not served here
 
     @tornado.web.authenticated
     async def post(self, job_id: str, action: str) -> None:
@@ -116,5 +123,6 @@ def job_routes(slice_name: str, *kinds: str, prefix: str = "jobs") -> list[tuple
     attrs = {"kinds": kinds}
     listing = type(f"{slice_name.title()}JobsHandler", (JobsHandler,), attrs)
     single = type(f"{slice_name.title()}JobHandler", (JobHandler,), attrs)
+    action = type(f"{slice_name.title()}JobActionHandler", (JobActionHandler,), attrs)
     base = f"/escape/{slice_name}/{prefix}"
-    return [(base, listing), (base + r"/(\w+)", single), (base + r"/(\w+)/(\w+)", single)]
+    return [(base, listing), (base + r"/(\w+)", single), (base + r"/(\w+)/(\w+)", action)]
