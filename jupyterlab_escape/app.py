@@ -9,7 +9,7 @@ from jupyter_core.paths import jupyter_data_dir, jupyter_runtime_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Type
 
-from . import status
+from . import openapi, status
 from .catalogue import routes as catalogue_routes
 from .catalogue.catalogue import Catalogue
 from .catalogue.client import ZenodoClient
@@ -29,7 +29,7 @@ from .workflows.workflows import Workflows
 from .workspace import Workspace
 
 # Each slice contributes a module-level ``routes`` list; paths are relative to base_url.
-ROUTE_MODULES = [status, datalake_routes, catalogue_routes, workflows_routes]
+ROUTE_MODULES = [status, openapi, datalake_routes, catalogue_routes, workflows_routes]
 
 
 class EscapeApp(ExtensionApp):

@@ -1,0 +1,639 @@
+"""Wire types of the /escape/ API for the kernel client, generated from openapi.yaml by
+scripts/gen-api (datamodel-code-generator). Never edit by hand: change openapi.yaml, rerun."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeAlias, TypedDict
+
+from typing_extensions import NotRequired
+
+
+class Error(TypedDict):
+    code: str
+    message: str
+    service: Literal["rucio", "reana", "zenodo"] | None
+    upstream_status: int | None
+
+
+class ErrorEnvelope(TypedDict):
+    error: Error
+
+
+class StringMap(TypedDict):
+    pass
+
+
+JobState: TypeAlias = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
+
+
+class JobError(TypedDict):
+    item: str
+    message: str
+
+
+class Job(TypedDict):
+    id: str
+    kind: Literal["datalake.fetch", "catalogue.fetch", "workflows.submit"]
+    state: JobState
+    message: str | None
+    items_total: int
+    items_done: int
+    items_failed: int
+    bytes_total: int
+    bytes_done: int
+    transferred: int
+    throughput: float | None
+    eta_seconds: float | None
+    errors: list[JobError]
+    errors_count: int
+    created: float
+    started: float | None
+    finished: float | None
+
+
+class ServiceStatus(TypedDict):
+    id: Literal["rucio", "reana", "zenodo"]
+    name: str
+    configured: bool
+    url: str
+    reachable: bool
+    version: str | None
+    rtt_ms: float | None
+    detail: str | None
+    reason: str | None
+    code: NotRequired[str]
+
+
+DidType: TypeAlias = Literal[
+    "file",
+    "dataset",
+    "container",
+    "archive",
+    "deleted_file",
+    "deleted_dataset",
+    "deleted_container",
+    "unknown",
+]
+
+
+class Instance(TypedDict):
+    name: str
+    display_name: str
+    url: str
+    webui_url: str | None
+
+
+class Account(TypedDict):
+    account: str | None
+    account_type: str | None
+    status: str | None
+    email: str | None
+
+
+class Auth(TypedDict):
+    auth_type: Literal["userpass", "oidc", "x509", "x509_proxy"]
+    account: str | None
+    token_source: NotRequired[str]
+    token_expires_at: NotRequired[str]
+
+
+class Instance1(TypedDict):
+    name: str
+    display_name: str
+
+
+class Fetch(TypedDict):
+    mode: Literal["download", "replica"]
+    destination_rse: str | None
+    fetch_dir: str
+
+
+class Whoami(TypedDict):
+    instance: Instance
+    account: Account
+    auth: Auth
+    instances: list[Instance1]
+    fetch: Fetch
+
+
+class Credentials(TypedDict):
+    stored: bool
+    auth_type: str
+    account: str
+    username: str
+    has_password: bool
+    oidc_token_file: str
+    client_cert: str
+    client_key: str
+
+
+class CredentialsInput(TypedDict):
+    auth_type: NotRequired[Literal["userpass", "oidc", "x509", "x509_proxy"] | None]
+    account: NotRequired[str | None]
+    username: NotRequired[str | None]
+    password: NotRequired[str | None]
+    oidc_token_file: NotRequired[str | None]
+    client_cert: NotRequired[str | None]
+    client_key: NotRequired[str | None]
+
+
+class SearchFilter(TypedDict):
+    key: str
+    op: Literal["=", "!=", ">", "<", ">=", "<="]
+    value: str | float
+
+
+class DidRow(TypedDict):
+    scope: str | None
+    name: str
+    type: DidType
+    bytes: int | None
+    length: int | None
+
+
+DidRowLine: TypeAlias = DidRow | ErrorEnvelope
+
+
+class ContentRow(DidRow):
+    adler32: str | None
+    md5: str | None
+
+
+ContentRowLine: TypeAlias = ContentRow | ErrorEnvelope
+
+
+class Rule(TypedDict):
+    id: str | None
+    account: str | None
+    rse_expression: str | None
+    copies: int | None
+    state: str | None
+    error: str | None
+    expires_at: str | None
+    created_at: str | None
+    locks_ok_cnt: int | None
+    locks_replicating_cnt: int | None
+    locks_stuck_cnt: int | None
+    grouping: str | None
+    activity: str | None
+
+
+class Replica(TypedDict):
+    rse: str
+    state: str
+    schemes: list[str]
+
+
+class AvailabilityItem(TypedDict):
+    rse: str
+    length: int
+    available_length: int
+    bytes: int
+    available_bytes: int
+    datasets: int
+    state: Literal["AVAILABLE", "PARTIAL", "UNAVAILABLE"]
+
+
+class DidDetails(TypedDict):
+    scope: str
+    name: str
+    did: str
+    type: DidType
+    account: str | None
+    bytes: int | None
+    length: int | None
+    metadata: dict[str, Any]
+    rules: list[Rule]
+    adler32: NotRequired[str | None]
+    md5: NotRequired[str | None]
+    replicas: NotRequired[list[Replica]]
+    open: NotRequired[bool | None]
+    availability: NotRequired[list[AvailabilityItem]]
+
+
+class DatalakeFetchRequest(TypedDict):
+    dids: list[str]
+    dest: NotRequired[str | None]
+    origin: NotRequired[Literal["notebook", "user"] | None]
+    check: NotRequired[bool]
+
+
+class PlannedPath(TypedDict):
+    did: str
+    path: str
+    type: NotRequired[DidType]
+
+
+class DatalakeFetchPlan(TypedDict):
+    dest: str
+    paths: list[PlannedPath]
+
+
+class Error1(TypedDict):
+    item: str
+    message: str
+    did: str
+
+
+class Did(TypedDict):
+    scope: str
+    name: str
+    type: DidType
+
+
+class DatalakeFetchJob(Job):
+    kind: Literal["datalake.fetch"]
+    errors: list[Error1]
+    instance: str
+    dids: list[Did]
+    dest: str
+    phase: Literal["resolving", "transferring"]
+    files_total: int
+    files_done: int
+    files_failed: int
+    files_present: int
+    paths: list[PlannedPath]
+
+
+class DatalakeFetchFile(TypedDict):
+    did: str
+    scope: str
+    name: str
+    path: str
+    bytes: int
+    adler32: str | None
+    md5: str | None
+    state: Literal["waiting", "downloading", "verified", "present", "failed"]
+    done: int
+    rse: str | None
+    error: str | None
+    received: int
+    unchecked: bool
+
+
+class DatalakeFetchJobDetail(DatalakeFetchJob):
+    files: list[DatalakeFetchFile]
+    files_truncated: bool
+
+
+class Rule1(Rule):
+    did: str
+    reused: bool
+
+
+class File(TypedDict):
+    did: str
+    path: str | None
+    state: str
+    available: bool
+
+
+class ReplicaStatus(TypedDict):
+    did: str
+    rse: str
+    rule: Rule1 | None
+    available: bool
+    files: list[File]
+    files_truncated: bool
+
+
+class Creator(TypedDict):
+    name: str
+    orcid: str | None
+    affiliation: str | None
+
+
+class ResourceType(TypedDict):
+    id: str
+    title: str
+
+
+class Licence(TypedDict):
+    id: str
+    title: str
+    url: str | None
+
+
+class RecordSummary(TypedDict):
+    id: str
+    concept_id: str | None
+    title: str
+    version: str | None
+    creators: list[Creator]
+    publication_date: str | None
+    resource_type: ResourceType
+    keywords: list[str]
+    licence: Licence | None
+    doi: str | None
+    concept_doi: str | None
+    access_status: str
+    description_text: str
+    views: int | None
+    downloads: int | None
+    files_count: int
+    total_bytes: int
+    html_url: str
+    is_latest: bool | None
+
+
+class Bucket(TypedDict):
+    key: str
+    label: str
+    count: int
+    selected: bool
+
+
+class Facet(TypedDict):
+    name: str
+    label: str
+    buckets: list[Bucket]
+
+
+class CatalogueSearch(TypedDict):
+    q: str
+    sort: str
+    scope: Literal["community", "all"]
+    page: int
+    size: int
+    filters: dict[str, list[str]]
+    community: str
+    total: int
+    max_page: int
+    hits: list[RecordSummary]
+    facets: list[Facet]
+    cached: bool
+
+
+class RecordVersion(TypedDict):
+    id: str
+    version: str | None
+    publication_date: str | None
+    index: int | None
+    is_latest: bool
+
+
+class Person(TypedDict):
+    name: str
+    orcid: str | None
+
+
+class Codemeta(TypedDict):
+    source: Literal["file"]
+    maintainers: list[Person]
+    authors: list[Person]
+    version: str | None
+    name: NotRequired[list[str]]
+    programmingLanguage: NotRequired[list[str]]
+    runtimePlatform: NotRequired[list[str]]
+    softwareRequirements: NotRequired[list[str]]
+    buildInstructions: NotRequired[list[str]]
+    installUrl: NotRequired[list[str]]
+    codeRepository: NotRequired[list[str]]
+    issueTracker: NotRequired[list[str]]
+    readme: NotRequired[list[str]]
+    operatingSystem: NotRequired[list[str]]
+    developmentStatus: NotRequired[list[str]]
+
+
+class File1(TypedDict):
+    key: str
+    size: int
+    md5: str | None
+    mimetype: str | None
+
+
+class RelatedItem(TypedDict):
+    identifier: str
+    relation: str
+    scheme: str | None
+    kind: Literal["repository", "documentation", "other"]
+
+
+class Install(TypedDict):
+    source: Literal["codemeta", "repository", "none"]
+    code: str
+
+
+class RecordDetail(RecordSummary):
+    description_html: str
+    remote_images: int
+    images_shown: bool
+    files: list[File1]
+    files_restricted: bool
+    related: list[RelatedItem]
+    versions: list[RecordVersion]
+    codemeta: Codemeta | None
+    install: Install
+
+
+class CatalogueFetchRequest(TypedDict):
+    keys: NotRequired[list[str] | None]
+    dest: NotRequired[str | None]
+    extract: NotRequired[bool]
+    idempotency_key: NotRequired[str | None]
+
+
+class NamedPath(TypedDict):
+    name: str
+    path: str
+
+
+class NamedReason(TypedDict):
+    name: str
+    reason: str
+
+
+class File2(TypedDict):
+    key: str
+    size: int
+    md5: str | None
+    done: int
+    state: Literal["waiting", "downloading", "verified", "failed"]
+    path: str
+    error: str | None
+
+
+class CatalogueFetchJob(Job):
+    kind: Literal["catalogue.fetch"]
+    record_id: str
+    title: str
+    dest: str
+    extract: bool
+    phase: Literal["downloading", "extracting"]
+    files: list[File2]
+    files_count: int
+    extracted: list[str]
+    extracted_count: int
+    renamed: list[NamedPath]
+    renamed_count: int
+    skipped: list[NamedReason]
+    skipped_count: int
+
+
+class Capabilities(TypedDict):
+    server_version: str | None
+    api_capabilities: list[str]
+    compute_backends: list[str]
+    workspaces_available: list[str]
+    default_workspace: str | None
+    polling_secs: float
+    ui_url: str | None
+    outputs_dir: str
+    bundles: bool
+
+
+class SpecRequest(TypedDict):
+    path: NotRequired[str]
+    spec_text: NotRequired[str]
+    base: NotRequired[str]
+    cwd: NotRequired[str]
+    line_offset: NotRequired[int]
+    parameters: NotRequired[StringMap]
+    options: NotRequired[StringMap]
+
+
+class SubmitRequest(SpecRequest):
+    name: NotRequired[str | None]
+    idempotency_key: str
+    wait: NotRequired[bool | None]
+
+
+class Issue(TypedDict):
+    path: str
+    message: str
+    severity: Literal["error", "warning"]
+    line: int | None
+    column: int | None
+
+
+class Inputs(TypedDict):
+    files: list[str]
+    directories: list[str]
+    parameters: dict[str, Any]
+    options: dict[str, Any]
+
+
+class Outputs(TypedDict):
+    files: list[str]
+    directories: list[str]
+
+
+class Summary(TypedDict):
+    type: str | None
+    steps: int | None
+    inputs: Inputs
+    outputs: Outputs
+    workflow_file: str | None
+
+
+class File3(TypedDict):
+    name: str
+    size: int
+
+
+class Inputs1(TypedDict):
+    count: int
+    bytes: int
+    files: list[File3]
+    skipped: list[Any]
+
+
+class Validation(TypedDict):
+    path: str
+    valid: bool
+    issues: list[Issue]
+    summary: Summary
+    inputs: Inputs1
+    default_name: str
+
+
+class SubmitEvent(TypedDict):
+    stage: Literal["validated", "created", "uploading", "started"]
+    files_total: NotRequired[int]
+    files_done: NotRequired[int]
+    bytes_total: NotRequired[int]
+    bytes_done: NotRequired[int]
+    warnings: NotRequired[list[str]]
+    wait: NotRequired[bool | None]
+    workflow_id: NotRequired[str | None]
+    workflow_name: NotRequired[str | None]
+    status: NotRequired[str | None]
+    run_number: NotRequired[str | int | None]
+
+
+SubmitEventLine: TypeAlias = SubmitEvent | ErrorEnvelope
+
+
+class Progress(TypedDict):
+    total: int
+    finished: int
+    running: int
+    failed: int
+    current_step: str | None
+    current_command: str | None
+
+
+class Workflow(TypedDict):
+    id: str | None
+    name: str
+    run_number: str
+    full_name: str | None
+    status: str | None
+    created: str | None
+    started: str | None
+    finished: str | None
+    progress: Progress
+    size: str | None
+
+
+class WorkflowList(TypedDict):
+    items: list[Workflow]
+    total: int | None
+    page: int
+    size: int
+    has_next: bool
+
+
+class Job1(TypedDict):
+    id: str
+    name: str | None
+    status: str | None
+    image: str | None
+    command: str | None
+    started: str | None
+    finished: str | None
+    append: str
+
+
+class LogDelta(TypedDict):
+    reset: bool
+    workflow_append: str
+    jobs: list[Job1]
+    cursor: str
+
+
+class Item(TypedDict):
+    name: str | None
+    modified: str | None
+    size: int | None
+    size_human: str | None
+
+
+class WorkspaceListing(TypedDict):
+    items: list[Item]
+    total: int | None
+    has_next: bool
+
+
+class OutputsDownload(TypedDict):
+    folder: str
+    files: list[str]
+    missing: list[str]
+    renamed: list[NamedPath]
+    skipped: list[str]
+    message: str
+
+
+class StatusReport(TypedDict):
+    checked_at: str
+    services: list[ServiceStatus]
