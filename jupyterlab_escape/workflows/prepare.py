@@ -279,7 +279,7 @@ def _prepare(
 # -- requests -----------------------------------------------------------------------------------
 
 
-def _mapping(value: Any, what: str) -> dict:
+def mapping_arg(value: Any, what: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
@@ -303,8 +303,8 @@ class SpecRequest:
 
     @classmethod
     def parse(cls, body: dict) -> SpecRequest:
-        parameters = _mapping(body.get("parameters"), "parameters")
-        options = _mapping(body.get("options"), "options")
+        parameters = mapping_arg(body.get("parameters"), "parameters")
+        options = mapping_arg(body.get("options"), "options")
         name = body.get("name")
         if name is not None and not isinstance(name, str):
             raise EscapeError(400, "bad_request", "name must be a string.")

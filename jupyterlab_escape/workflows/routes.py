@@ -16,6 +16,7 @@ import tornado.web
 from ..handler import EscapeHandler, job_routes
 from ..http import EscapeError
 from .client import check_workflow_ref
+from .prepare import mapping_arg
 from .submit import KIND, SubmitRunner
 from .workflows import Workflows, full_log_text, log_delta
 
@@ -54,14 +55,6 @@ class WorkflowsBase(EscapeHandler):
         except ValueError:
             raise EscapeError(400, "bad_request", f"{name} must be a number.") from None
         return max(lo, min(hi, value))
-
-
-def _mapping(value, what: str) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-        raise EscapeError(400, "bad_request", f"{what} must be an object of names to values.")
-    return value
 
 
 class CapabilitiesHandler(WorkflowsBase):
@@ -129,9 +122,9 @@ class RestartHandler(WorkflowsBase):
     @tornado.web.authenticated
     async def post(self, ref: str) -> None:
         body = self.body()
-        parameters = _mapping(body.get("parameters"), "parameters")
+        parameters = mapping_arg(body.get("parameters"), "parameters")
         parameters = {k: v for k, v in parameters.items() if v not in (None, "")}
-        options = _mapping(body.get("options"), "options")
+        options = mapping_arg(body.get("options"), "options")
         self.write_json(await self.workflows.restart(ref, parameters, options))
 
 
