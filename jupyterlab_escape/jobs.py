@@ -301,7 +301,22 @@ class JobStore:
 
     # ------------------------------------------------------------------ running
     def _launch(self, job: Job) -> None:
-        self._tasks[job.id] = asyncio.ensure_future(self._run(job))
+        task = asyncio.ensure_future(self._run(job))
+        task.add_done_callback(lambda _task, job=job: self._settle(job))
+        self._tasks[job.id] = task
+        self.save()
+
+    def _settle(self, job: Job) -> None:
+        """A task cancelled before it first ran never reached ``_run``'s handlers."""
+        if job.state not in ACTIVE:
+            return
+        runner = self.runner(job)
+        if self._stopping:
+            job.state, job.message = "interrupted", INTERRUPTED
+            runner.on_interrupted(job)
+        else:
+            job.state, job.message = "cancelled", runner.cancelled_message
+        job.finished = time.time()
         self.save()
 
     async def _run(self, job: Job) -> None:

@@ -206,3 +206,13 @@ async def test_old_finished_jobs_are_pruned(tmp_path):
     store.save()
     assert [j["id"] for j in store.list()] == list(reversed(ids[-3:]))
     await store.shutdown()
+
+
+async def test_a_job_cancelled_before_it_ran_ends_cancelled(store):
+    store.register(Counting())
+    job = store.start("test.count", {"to": 3, "at": 0})
+    store.cancel(job.id)  # before the event loop ever ran the task
+    await store.wait(job.id)
+    assert job.state == "cancelled" and job.finished is not None
+    assert job.message == "Cancelled; partial files were removed."
+    await store.shutdown()
