@@ -19,6 +19,7 @@ from .datalake import routes as datalake_routes
 from .datalake.client import RucioClient
 from .datalake.fetch import FetchRunner
 from .datalake.instances import RucioInstances
+from .datalake.upload import UploadRunner
 from .jobs import JobStore
 from .services import Services
 from .workflows import routes as workflows_routes
@@ -73,6 +74,9 @@ class EscapeApp(ExtensionApp):
         state = data_dir / f"jobs-{hashlib.sha1(root.encode()).hexdigest()[:12]}.json"
         self.jobs = JobStore(state)  # every slice's long work, one list per workspace
         self.datalake_fetch = FetchRunner(self.rucio_instances, self.workspace, self.jobs)
+        self.datalake_upload = UploadRunner(
+            self.rucio_instances, self.workspace, self.jobs, lambda: self.protected
+        )
         # catalogue
         zenodo = self.zenodo_client_class(self.services.http["zenodo"])
         self.catalogue = Catalogue(zenodo)
@@ -109,5 +113,6 @@ class EscapeApp(ExtensionApp):
     async def stop_extension(self) -> None:
         await self.jobs.shutdown()
         self.datalake_fetch.close()
+        self.datalake_upload.close()
         await self.rucio_instances.aclose()
         await self.services.aclose()

@@ -34,7 +34,17 @@ KNOWN_ERRORS = {
     "UnsupportedOperation": (400, "rucio_unsupported"),
     "AccessDenied": (403, "rucio_forbidden"),
     "CannotAuthenticate": (401, "rucio_unauthorized"),
+    # upload (#15): refusals the upload job turns into words or tolerates
+    "DuplicateRule": (409, "rucio_duplicate_rule"),
+    "InsufficientAccountLimit": (409, "rucio_quota_exceeded"),
+    "DataIdentifierAlreadyExists": (409, "rucio_did_exists"),
 }
+
+
+def permission_refusal(response: httpx.Response) -> bool:
+    """Rucio answers 401 both for a bad token and for ``AccessDenied`` (a permission the
+    account lacks): only the first is about the token."""
+    return response.headers.get("ExceptionClass", "") == "AccessDenied"
 
 
 def did_type(value: Any) -> str:
@@ -84,7 +94,7 @@ class RucioClient:
     def _error(self, response: httpx.Response) -> EscapeError:
         exception = response.headers.get("ExceptionClass", "")
         message = rucio_message(response)
-        if response.status_code == 401:
+        if response.status_code == 401 and not permission_refusal(response):
             source = self.auth.describe().get("token_source")
             return EscapeError(
                 401,
@@ -114,7 +124,12 @@ class RucioClient:
             response = await self.http.request(
                 method, path, headers=headers, raise_for_status=False, **kwargs
             )
-            if response.status_code == 401 and attempt == 0 and self.auth.method != "oidc":
+            if (
+                response.status_code == 401
+                and attempt == 0
+                and self.auth.method != "oidc"
+                and not permission_refusal(response)
+            ):
                 self.auth.invalidate()  # the cached token was revoked or expired early
                 continue
             if response.status_code >= 400:
@@ -258,3 +273,93 @@ class RucioClient:
 
     async def account_name(self) -> str:
         return self.config.account or (await self.whoami())["account"]
+
+    # ------------------------------------------------------------------ upload (issue 15)
+    async def post_json(self, path: str, body: Any) -> Any:
+        response = await self._send("POST", path, json=body)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return response.text  # Rucio answers "Created" as text on some POSTs
+
+    async def account_scopes(self, account: str) -> list[str]:
+        """The account's own scopes (Rucio answers 404 ScopeNotFound when it has none)."""
+        try:
+            return sorted(await self.get_json(f"accounts/{account}/scopes/") or [])
+        except EscapeError as err:
+            if err.upstream_status == 404:
+                return []
+            raise
+
+    async def rse(self, rse: str) -> dict:
+        return await self.get_json(f"rses/{rse}")
+
+    async def rse_names(self, expression: str = "*") -> list[str]:
+        names = []
+        async for item in self.stream_lines("GET", "rses/", params={"expression": expression}):
+            names.append(item["rse"] if isinstance(item, dict) else str(item))
+        return sorted(names)
+
+    async def account_limits(self, account: str) -> dict[str, int | None]:
+        """Local limits by RSE in bytes; unlimited (Rucio's bare ``Infinity``) becomes None."""
+        raw = await self.get_json(f"accounts/{account}/limits/local") or {}
+        return {rse: finite_bytes(value) for rse, value in raw.items()}
+
+    async def account_usage(self, account: str) -> dict[str, int]:
+        usage: dict[str, int] = {}
+        async for item in self.stream_lines("GET", f"accounts/{account}/usage/local"):
+            if isinstance(item, dict) and item.get("rse"):
+                usage[item["rse"]] = int(finite_bytes(item.get("bytes")) or 0)
+        return usage
+
+    async def meta_conventions(self) -> list[str]:
+        try:
+            return list(await self.get_json("meta_conventions/") or [])
+        except EscapeError:
+            return []  # older servers have no conventions endpoint
+
+    async def lfns2pfns(self, rse: str, lfns: list[str], scheme: str = "https") -> dict[str, str]:
+        """Rucio's own lfn2pfn answer for writing ``scope:name`` on ``rse`` (never a guess)."""
+        out: dict[str, str] = {}
+        for start in range(0, len(lfns), 100):  # keep the query string short
+            params = [("lfn", lfn) for lfn in lfns[start : start + 100]]
+            params += [("scheme", scheme), ("operation", "write"), ("domain", "wan")]
+            response = await self._send("GET", f"rses/{rse}/lfns2pfns", params=params)
+            out.update(response.json())
+        return out
+
+    async def bulk_meta(self, dids: list[dict]) -> dict[tuple[str, str], dict]:
+        """DID-column metadata of the DIDs that exist (unknown ones are left out)."""
+        found: dict[tuple[str, str], dict] = {}
+        for start in range(0, len(dids), 500):
+            body = {"dids": dids[start : start + 500], "inherit": False, "plugin": "DID_COLUMN"}
+            async for item in self.stream_lines("POST", "dids/bulkmeta", json_body=body):
+                if isinstance(item, dict) and "name" in item:
+                    found[(item.get("scope"), item["name"])] = item
+        return found
+
+    async def may_add_replicas(self, rse: str) -> str | None:
+        """None when the account may add replicas on ``rse``, else Rucio's refusal.
+
+        Rucio checks the ``add_replicas`` permission before it looks at the files, so an empty
+        list asks the question without registering anything (the answer past the check is an
+        error about the empty list, which we do not read)."""
+        try:
+            await self._send("POST", "replicas", json={"rse": rse, "files": []})
+        except EscapeError as err:
+            if err.code == "rucio_forbidden":
+                return err.message
+        return None
+
+
+def finite_bytes(value: Any) -> int | None:
+    """Rucio serialises an unlimited quota as a bare ``Infinity``: None here (and in JSON)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number != number or number in (float("inf"), float("-inf")) or number < 0:
+        return None
+    return int(number)

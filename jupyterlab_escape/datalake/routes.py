@@ -17,6 +17,8 @@ from .details import did_details
 from .did import DID, Query, bad_input, filters_literal, rucio_type
 from .fetch import KIND
 from .replica import replica_status
+from .upload import DID_COLUMNS, NAME_MAX, NAME_RE, READBACK_MAX, WRITE_SCHEMES
+from .upload import KIND as UPLOAD_KIND
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 1_000_000
@@ -246,6 +248,98 @@ class FetchHandler(JobsHandler, DatalakeHandler):
         self.write_json(self.extensionapp.jobs.summary(job), status=202)
 
 
+class UploadHandler(JobsHandler, DatalakeHandler):
+    """GET: the upload jobs. POST {paths, scope, rse, dataset?, dataset_new?, container?, meta?,
+    lifetime?, copies?, rse_expression?, names?, cwd?, idempotency_key?, check?}: ``check: true``
+    answers the plan (each file's DID, size and PFN; problems in words) and starts nothing;
+    otherwise a plan with problems is refused (the first problem's status and code) and a clean
+    one starts an upload job (202), followed on ``/escape/datalake/jobs``."""
+
+    kinds = (UPLOAD_KIND,)
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = _json_body(self)
+        uploads = self.extensionapp.datalake_upload
+        instance = self.get_argument("instance", None)
+        if body.get("check") is True:
+            self.write_json(await uploads.check(instance, body))
+            return
+        job = await uploads.start(instance, body)
+        self.write_json(self.extensionapp.jobs.summary(job), status=202)
+
+
+class UploadOptionsHandler(DatalakeHandler):
+    """What the upload dialog offers: the account's scopes (its own user scope first), the RSEs
+    with a write protocol (those it may write to first, with quota and usage from Rucio), the
+    metadata keys and Rucio's naming rule."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        client = self.rucio
+        account = await client.account_name()
+        own = await client.account_scopes(account)
+        everything = await client.scopes()
+        user_scope = f"user.{account}"
+        own.sort(key=lambda s: (s != user_scope, s))
+        limits = await client.account_limits(account)
+        usage = await client.account_usage(account)
+        rses = []
+        for name in await client.rse_names():
+            info = await client.rse(name)
+            protocols = [
+                p
+                for p in info.get("protocols") or []
+                if p.get("scheme") in WRITE_SCHEMES
+                and ((p.get("domains") or {}).get("wan") or {}).get("write") is not None
+            ]
+            if not protocols:
+                continue
+            why = None
+            if not info.get("availability_write", True):
+                why = "does not accept writes at the moment"
+            elif name not in limits:
+                why = f"account {account} has no quota here"
+            else:
+                refusal = await client.may_add_replicas(name)
+                if refusal:
+                    why = refusal.rstrip(". ")
+            limit = limits.get(name)
+            used = usage.get(name, 0)
+            rses.append(
+                {
+                    "rse": name,
+                    "writable": why is None,
+                    "why_not": why,
+                    "limit": limit,  # bytes; null = unlimited (Rucio says Infinity)
+                    "unlimited": name in limits and limit is None,
+                    "used": used,
+                    "remaining": None if limit is None else max(0, limit - used),
+                    "scheme": protocols[0].get("scheme"),
+                }
+            )
+        rses.sort(key=lambda r: (not r["writable"], r["rse"]))
+        conventions = await client.meta_conventions()
+        self.write_json(
+            {
+                "account": account,
+                "scopes": own,
+                "default_scope": own[0] if own else None,
+                "other_scopes": [s for s in everything if s not in own],
+                "rses": rses,
+                "default_rse": next((r["rse"] for r in rses if r["writable"]), None),
+                "meta_keys": sorted(set(DID_COLUMNS) - {"guid"} | set(conventions)),
+                "meta_conventions": conventions,
+                "name_rule": {
+                    "pattern": NAME_RE.pattern,
+                    "max_length": NAME_MAX,
+                    "text": "letters, digits, '.', '-', '_'; starts with a letter or digit; no '/'",
+                },
+                "readback_max": READBACK_MAX,
+            }
+        )
+
+
 class ReplicaHandler(DatalakeHandler):
     """Replica mode: GET ?did= the rule and local paths; POST {did}: make it available."""
 
@@ -261,7 +355,9 @@ class ReplicaHandler(DatalakeHandler):
 
 routes = [
     (r"/escape/datalake/fetch", FetchHandler),
-    *job_routes("datalake", KIND),
+    (r"/escape/datalake/upload", UploadHandler),
+    (r"/escape/datalake/upload/options", UploadOptionsHandler),
+    *job_routes("datalake", KIND, UPLOAD_KIND),
     # The first frontend's paths for the same handlers, until every view uses /jobs.
     *job_routes("datalake", KIND, prefix="fetch")[1:],
     (r"/escape/datalake/replica", ReplicaHandler),

@@ -38,6 +38,8 @@ class RucioRSE:
     """PFN prefix of its `https` protocol, e.g. https://localhost:18443/escape_disk/"""
     path_begins_at: int = 1
     """Components of the https PFN path to drop to get the path below mount_path."""
+    writable: bool = False
+    """Its https protocol accepts WebDAV writes (PUT, MKCOL, DELETE, MOVE, PROPFIND)."""
 
     def local_path(self, pfn: str) -> Path:
         """Path under mount_path of an https or file PFN of this RSE."""
@@ -81,6 +83,12 @@ class RucioTestbed:
     https_url: str
     rucio_bin: Path
     python_bin: Path
+    upload_rse: RucioRSE | None = None
+    """The write RSE where jdoe may upload (ESCAPE_USERDISK), with a finite quota for jdoe."""
+    denied_rse: RucioRSE | None = None
+    """A write RSE where only admins may add replicas (ESCAPE_DATADISK): jdoe is refused."""
+    jdoe_upload_limit: int | None = None
+    """jdoe's quota on upload_rse, in bytes."""
     testbed_script: Path = TESTBED_SCRIPT
     _short_override: Path = field(default=None, repr=False)
 
@@ -236,7 +244,12 @@ def load_testbed(state_dir: Path) -> RucioTestbed:
         for name in ("root", "jdoe")
     }
     rses = {
-        name: RucioRSE(name=name, mount_path=Path(info["mount"]), https_prefix=info["https_prefix"])
+        name: RucioRSE(
+            name=name,
+            mount_path=Path(info["mount"]),
+            https_prefix=info["https_prefix"],
+            writable=bool(info.get("writable")),
+        )
         for name, info in seed["rses"].items()
     }
     sets = seed["datasets"]
@@ -271,6 +284,9 @@ def load_testbed(state_dir: Path) -> RucioTestbed:
         https_url=endpoints["https_url"],
         rucio_bin=Path(endpoints["rucio_bin"]),
         python_bin=Path(endpoints["python_bin"]),
+        upload_rse=rses.get(seed.get("upload", {}).get("rse", "")),
+        denied_rse=rses.get(seed.get("upload", {}).get("denied_rse", "")),
+        jdoe_upload_limit=seed.get("upload", {}).get("jdoe_limit"),
         _short_override=Path(endpoints["short_token_override_file"]),
     )
 

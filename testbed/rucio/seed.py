@@ -48,6 +48,15 @@ JDOE = {
 
 DISK = "ESCAPE_DISK"
 LOCAL = "LOCAL_MOUNT"
+# Write RSEs (WebDAV over HTTPS, nginx + dav-ext). The generic permission policy lets any account
+# add replicas on RSEs whose name ends in USERDISK; ESCAPE_DATADISK is writable for admins only.
+USERDISK = "ESCAPE_USERDISK"
+DATADISK = "ESCAPE_DATADISK"
+WRITE_RSES = (
+    (USERDISK, "escape_userdisk", "ESCAPE-VRE"),
+    (DATADISK, "escape_datadisk", "ESCAPE-REMOTE"),
+)
+JDOE_USERDISK_LIMIT = 10**9  # 1 GB: a quota a test can exceed with one sparse file
 
 SCOPE_CTA = "escape_cta"
 SCOPE_LOFAR = "escape_lofar"
@@ -177,6 +186,42 @@ class Seeder:
                         },
                     },
                 )
+        for rse, area, site in WRITE_RSES:
+            with contextlib.suppress(Duplicate):
+                c.add_rse(
+                    rse,
+                    deterministic=True,
+                    volatile=False,
+                    rse_type="DISK",
+                    city="Geneva",
+                    country_name="Switzerland",
+                    continent="EU",
+                )
+            # No skip_upload_stat: `rucio upload` checks the size with PROPFIND after its PUT.
+            c.add_rse_attribute(rse, "site", site)
+            with contextlib.suppress(Duplicate):
+                c.add_protocol(
+                    rse,
+                    {
+                        "scheme": "https",
+                        "hostname": "localhost",
+                        "port": https_port,
+                        "prefix": f"/{area}/",
+                        # nginx answers MOVE with 204 where webdav.Default wants 201: PUT
+                        # straight to the final PFN (wave2.md section 2).
+                        "impl": "rucio.rse.protocols.webdav.NoRename",
+                        "domains": {
+                            "lan": {"read": 1, "write": 1, "delete": 1},
+                            "wan": {
+                                "read": 1,
+                                "write": 1,
+                                "delete": 1,
+                                "third_party_copy_read": None,
+                                "third_party_copy_write": None,
+                            },
+                        },
+                    },
+                )
         with contextlib.suppress(Duplicate):
             c.add_account(JDOE["account"], "USER", JDOE["email"])
         with contextlib.suppress(Duplicate):
@@ -191,6 +236,10 @@ class Seeder:
         # root: unlimited (-1 is stored as infinity); jdoe: finite quotas, large enough for rules.
         for rse in (DISK, LOCAL):
             c.set_local_account_limit("root", rse, -1)
+        for rse, _area, _site in WRITE_RSES:
+            c.set_local_account_limit("root", rse, -1)
+        c.set_local_account_limit("jdoe", USERDISK, JDOE_USERDISK_LIMIT)
+        c.set_local_account_limit("jdoe", DATADISK, 5 * 10**9)  # a quota, but no permission
         c.set_local_account_limit("jdoe", LOCAL, 20 * 10**9)
         c.set_local_account_limit("jdoe", DISK, 5 * 10**9)
         for scope, account in (
@@ -675,6 +724,19 @@ def main() -> int:
                 "mount": endpoints["storage"][LOCAL],
                 "https_prefix": f"{endpoints['https_url']}/local_mount/",
             },
+            **{
+                rse: {
+                    "mount": endpoints["storage"][rse],
+                    "https_prefix": f"{endpoints['https_url']}/{area}/",
+                    "writable": True,
+                }
+                for rse, area, _site in WRITE_RSES
+            },
+        },
+        "upload": {
+            "rse": USERDISK,
+            "denied_rse": DATADISK,
+            "jdoe_limit": JDOE_USERDISK_LIMIT,
         },
         "accounts": {
             "root": {"username": ROOT["username"], "password": ROOT["password"]},
