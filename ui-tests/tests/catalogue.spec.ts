@@ -4,6 +4,7 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 import { APIRequestContext, Page } from '@playwright/test';
+import { darkScreenshot } from './journeys';
 
 const ZENODO = process.env.ESCAPE_ZENODO_URL;
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
@@ -128,6 +129,7 @@ test.describe('Software Catalogue', () => {
     ).toBeVisible();
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/catalogue.png` });
+      await darkScreenshot(page, `${SHOTS}/catalogue-dark.png`);
     }
   });
 

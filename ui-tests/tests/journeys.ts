@@ -56,5 +56,29 @@ export async function checkServicesView(
       .filter({ has: view })
       .screenshot({ path: `${screenshots}/services-view.png` });
     await page.screenshot({ path: `${screenshots}/services-lab.png` });
+    await darkScreenshot(page, `${screenshots}/services-lab-dark.png`);
   }
+}
+
+/** A screenshot of the page in JupyterLab Dark; the light theme is back afterwards. */
+export async function darkScreenshot(page: Page, path: string) {
+  const theme = (name: string) =>
+    page.evaluate(
+      theme =>
+        (window as any).jupyterapp.commands.execute('apputils:change-theme', {
+          theme
+        }),
+      name
+    );
+  await theme('JupyterLab Dark');
+  await expect(page.locator('body')).toHaveAttribute(
+    'data-jp-theme-light',
+    'false'
+  );
+  await page.screenshot({ path });
+  await theme('JupyterLab Light');
+  await expect(page.locator('body')).toHaveAttribute(
+    'data-jp-theme-light',
+    'true'
+  );
 }

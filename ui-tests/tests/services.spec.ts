@@ -28,4 +28,29 @@ test.describe('ESCAPE services view', () => {
     expect((await again).status()).toBe(200);
     await expect(view.getByRole('listitem')).toHaveCount(3);
   });
+
+  test('the command ids of earlier releases still work (aliases)', async ({
+    page
+  }) => {
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('escape:open-services')
+    );
+    await expect(
+      page.locator('.jp-escape-Status').getByText(/Last checked at/)
+    ).toBeVisible();
+    // Aliases stay out of the palette.
+    const ids = await page.evaluate(() =>
+      (window as any).jupyterapp.commands.listCommands()
+    );
+    expect(ids).toContain('escape:reana-open');
+    expect(ids).toContain('escape:workflows-open');
+    await page.keyboard.press('Control+Shift+C');
+    const palette = page.locator('#command-palette');
+    await palette.locator('input').fill('ESCAPE Services');
+    await expect(
+      palette.locator('.lm-CommandPalette-item', {
+        hasText: /^ESCAPE Services/
+      })
+    ).toHaveCount(1);
+  });
 });
