@@ -389,7 +389,7 @@ class UploadPlanner:
                     _problem("bad_did_name", f"The {label} name: {name_problem(value)}.")
                 )
         seen: dict[str, str] = {}
-        for path, name, _size in selection.files:
+        for path, name, _bytes in selection.files:
             why = name_problem(name)
             if why:
                 problems.append(_problem("bad_did_name", f"{path}: {why}.", path))
@@ -406,7 +406,7 @@ class UploadPlanner:
                 problems.append(_problem("did_clash", f"{name} is also the dataset's name.", path))
         if not selection.files and not problems:
             problems.append(_problem("bad_path", "Nothing to upload: no files in the selection."))
-        total = sum(size for _p, _n, size in selection.files)
+        total = sum(n for _p, _n, n in selection.files)
         account = await client.account_name()
         quota: dict[str, Any] = {}
         pfns: dict[str, str] = {}
@@ -480,10 +480,13 @@ class UploadPlanner:
                 lfns = [f"{scope}:{name}" for _p, name, _s in selection.files]
                 pfns = await client.lfns2pfns(rse, lfns, write[0]["scheme"])
         if selection.files and not scope_problem(scope):
-            dids = [{"scope": scope, "name": n} for _p, n, _s in selection.files]
-            if dataset:
+            # only names Rucio accepts: it refuses the whole listing for one bad name
+            dids = [
+                {"scope": scope, "name": n} for _p, n, _s in selection.files if not name_problem(n)
+            ]
+            if dataset and not name_problem(dataset):
                 dids.append({"scope": scope, "name": dataset})
-            if request.container:
+            if request.container and not name_problem(request.container):
                 dids.append({"scope": scope, "name": request.container})
             existing = await client.bulk_meta(dids)
         files = []

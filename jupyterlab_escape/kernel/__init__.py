@@ -5,5 +5,6 @@ the credentials stay on the server. IPython is imported only by ``magic.py``.
 """
 
 from .api import EscapeServer, outputs, status, submit, submit_cell, wait
+from .datalake import upload
 
-__all__ = ["EscapeServer", "outputs", "status", "submit", "submit_cell", "wait"]
+__all__ = ["EscapeServer", "outputs", "status", "submit", "submit_cell", "upload", "wait"]

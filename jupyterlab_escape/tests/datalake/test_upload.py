@@ -266,7 +266,8 @@ async def test_names_checked_against_rucio_rules(jp_fetch, jp_root_dir, rucio_te
         jp_fetch,
         {"paths": ["a b.txt"], "scope": SCOPE, "rse": rucio_testbed.upload_rse.name, "check": True},
     )
-    assert code == 200 and plan["problems"][0]["code"] == "bad_did_name"
+    assert code == 200, plan
+    assert plan["problems"][0]["code"] == "bad_did_name"
     assert "naming rule" in plan["problems"][0]["message"]
 
 
@@ -368,3 +369,44 @@ async def test_cancel_removes_unregistered_bytes(
     final = tb.upload_rse.local_path(pfn)
     assert not final.exists() and not list(final.parent.glob(f"{name}*"))
     assert name not in tb.rucio("list-dids", f"{SCOPE}:{name}", account="jdoe").stdout
+
+
+# ---------------------------------------------------------------------------- kernel API
+@pytest.fixture
+def lab(jp_serverapp, http_server_client, jp_http_port, jp_base_url, jp_auth_header, jp_root_dir):
+    from jupyterlab_escape.kernel import EscapeServer
+
+    token = jp_auth_header["Authorization"].split(" ", 1)[1]
+    return EscapeServer(f"http://127.0.0.1:{jp_http_port}{jp_base_url}", token, str(jp_root_dir))
+
+
+@pytest.mark.escape_config(JDOE)
+async def test_kernel_upload_from_the_notebooks_folder_returns_provenance(
+    lab, jp_root_dir, rucio_testbed
+):
+    from jupyterlab_escape.kernel import upload
+    from jupyterlab_escape.kernel.api import EscapeKernelError
+
+    notebook_dir = jp_root_dir / "analysis"
+    name = f"kernel-{tag()}.csv"
+    data = b"x,y\n1,2\n"
+    write(notebook_dir, f"out/{name}", data)
+    result = await asyncio.to_thread(
+        upload,
+        [f"out/{name}"],
+        scope=SCOPE,
+        rse=rucio_testbed.upload_rse.name,
+        meta={"project": "kernel_test"},
+        base=notebook_dir,
+        interval=0.1,
+        server=lab,
+    )
+    assert result["state"] == "done"
+    (did,) = result["dids"]
+    assert did["did"] == f"{SCOPE}:{name}"
+    assert (did["adler32"], did["md5"]) == sums(data)
+    assert did["rse"] == rucio_testbed.upload_rse.name
+    with pytest.raises(EscapeKernelError, match="leaves the workspace"):
+        await asyncio.to_thread(
+            upload, ["../../x"], scope=SCOPE, rse="ESCAPE_USERDISK", base=notebook_dir, server=lab
+        )

@@ -1,0 +1,95 @@
+"""Upload to the Data Lake from a notebook cell, through the Jupyter server (never to Rucio
+directly: the Rucio credentials stay on the server).
+
+    from jupyterlab_escape.kernel import upload
+    result = upload(["results/"], scope="user.jdoe", dataset="crab.fit.v3", rse="ESCAPE_USERDISK",
+                    meta={"project": "crab_analysis"})
+    result["dids"]   # [{did, scope, name, bytes, adler32, md5, guid, pfn, rse, state}, ...]
+
+Paths are relative to the notebook's folder: the kernel sends its working directory and the
+server resolves the paths against its own root (refusing anything outside it, hidden paths and
+the server's own files).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from .api import EscapeKernelError, EscapeServer, _server
+
+FINISHED = ("done", "failed", "cancelled", "interrupted")
+
+
+def upload(
+    paths: str | list[str],
+    *,
+    scope: str,
+    rse: str,
+    dataset: str | None = None,
+    dataset_new: bool | None = None,
+    container: str | None = None,
+    meta: dict[str, Any] | None = None,
+    lifetime: int | None = None,
+    copies: int = 1,
+    names: dict[str, str] | None = None,
+    wait: bool = True,
+    check: bool = False,
+    base: str | Path | None = None,
+    interval: float = 1.0,
+    server: EscapeServer | None = None,
+    on_progress=None,
+) -> dict:
+    """Upload files and folders (relative to the notebook's folder) into Rucio.
+
+    ``check=True`` answers the plan only (each file's DID, size and PFN, and the problems: quota,
+    permission, name rules, clashes). Otherwise the upload starts as a job of the server; with
+    ``wait`` (default) this returns when it ends: ``{job, state, message, dataset, rules, dids}``
+    where ``dids`` are the files in the lake with their checksums (provenance); it raises
+    ``EscapeKernelError`` with the server's words when the upload is refused or fails.
+    ``on_progress`` is called with the job's JSON at each poll."""
+    server = _server(server)
+    folder = Path(base) if base is not None else Path.cwd()
+    body: dict[str, Any] = {
+        "paths": [paths] if isinstance(paths, str) else [str(p) for p in paths],
+        "scope": scope,
+        "rse": rse,
+        "cwd": str(folder.resolve()),
+        "copies": copies,
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    for key, value in (
+        ("dataset", dataset),
+        ("dataset_new", dataset_new),
+        ("container", container),
+        ("meta", meta),
+        ("lifetime", lifetime),
+        ("names", names),
+    ):
+        if value is not None:
+            body[key] = value
+    if check:
+        return server.post("escape/datalake/upload", body | {"check": True})
+    job = server.post("escape/datalake/upload", body)
+    if not wait:
+        return {"job": job["id"], "state": job["state"], "message": job.get("message")}
+    while True:
+        job = server.get(f"escape/datalake/jobs/{job['id']}")
+        if on_progress is not None:
+            on_progress(job)
+        if job["state"] in FINISHED:
+            break
+        time.sleep(interval)
+    if job["state"] != "done":
+        raise EscapeKernelError(job.get("message") or f"The upload ended {job['state']}.")
+    return {
+        "job": job["id"],
+        "state": job["state"],
+        "message": job.get("message"),
+        "dataset": job.get("dataset"),
+        "container": job.get("container"),
+        "rules": job.get("rules", []),
+        "dids": job.get("dids", []),
+    }
