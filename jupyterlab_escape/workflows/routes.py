@@ -1,8 +1,4 @@
-"""Routes of the workflows slice under /escape/workflows: thin handlers (parse, call, write).
-
-The old /escape/reana paths stay registered to the same handlers until the frontend uses
-/escape/workflows (see ``routes`` below).
-"""
+"""Routes of the workflows slice under /escape/workflows: thin handlers (parse, call, write)."""
 
 from __future__ import annotations
 
@@ -194,5 +190,3 @@ _PATHS = [
 ]
 routes = [(f"/escape/workflows/{path}", handler) for path, handler in _PATHS]
 routes += job_routes("workflows", KIND)
-# legacy alias, remove when the frontend uses /escape/workflows
-routes += [(f"/escape/reana/{path}", handler) for path, handler in _PATHS]

@@ -1,4 +1,4 @@
-/** Typed functions over the /escape/reana routes of the server extension. */
+/** Typed functions over the /escape/workflows routes of the server extension. */
 import { ServerConnection } from '@jupyterlab/services';
 
 import { apiUrl, requestAPI, streamNDJSON } from '../request';
@@ -179,26 +179,26 @@ const post = (body: unknown): RequestInit => ({
 
 export const reanaApi = {
   capabilities: (): Promise<ICapabilities> =>
-    requestAPI<ICapabilities>('reana/capabilities'),
+    requestAPI<ICapabilities>('workflows/capabilities'),
 
   validate: (
     path: string,
     parameters?: Record<string, string>
   ): Promise<IValidation> =>
-    requestAPI<IValidation>('reana/validate', post({ path, parameters })),
+    requestAPI<IValidation>('workflows/validate', post({ path, parameters })),
 
   submit: (
     request: ISubmitRequest,
     signal?: AbortSignal
   ): AsyncGenerator<ISubmitEvent> =>
-    streamNDJSON<ISubmitEvent>('reana/submit', { ...post(request), signal }),
+    streamNDJSON<ISubmitEvent>('workflows/submit', { ...post(request), signal }),
 
   list: (
     search: string,
     statuses: string[],
     size = 50
   ): Promise<IWorkflowList> =>
-    requestAPI<IWorkflowList>('reana/workflows', {
+    requestAPI<IWorkflowList>('workflows/workflows', {
       params: {
         search: search || undefined,
         status: statuses.length ? statuses.join(',') : undefined,
@@ -207,26 +207,26 @@ export const reanaApi = {
     }),
 
   get: (id: string): Promise<IWorkflow> =>
-    requestAPI<IWorkflow>(`reana/workflows/${encodeURIComponent(id)}`),
+    requestAPI<IWorkflow>(`workflows/workflows/${encodeURIComponent(id)}`),
 
   logs: (id: string, cursor?: string): Promise<ILogDelta> =>
-    requestAPI<ILogDelta>(`reana/workflows/${encodeURIComponent(id)}/logs`, {
+    requestAPI<ILogDelta>(`workflows/workflows/${encodeURIComponent(id)}/logs`, {
       params: { cursor }
     }),
 
   files: (id: string): Promise<{ items: IWorkspaceFile[]; total: number }> =>
-    requestAPI(`reana/workflows/${encodeURIComponent(id)}/files`, {
+    requestAPI(`workflows/workflows/${encodeURIComponent(id)}/files`, {
       params: { size: 500 }
     }),
 
   specification: (id: string): Promise<ISpecification> =>
     requestAPI<ISpecification>(
-      `reana/workflows/${encodeURIComponent(id)}/specification`
+      `workflows/workflows/${encodeURIComponent(id)}/specification`
     ),
 
   stop: (id: string): Promise<IWorkflow> =>
     requestAPI<IWorkflow>(
-      `reana/workflows/${encodeURIComponent(id)}/stop`,
+      `workflows/workflows/${encodeURIComponent(id)}/stop`,
       post({})
     ),
 
@@ -235,25 +235,25 @@ export const reanaApi = {
     parameters: Record<string, string>
   ): Promise<{ workflow_id: string; workflow_name: string; status: string }> =>
     requestAPI(
-      `reana/workflows/${encodeURIComponent(id)}/restart`,
+      `workflows/workflows/${encodeURIComponent(id)}/restart`,
       post({ parameters })
     ),
 
   remove: (id: string): Promise<{ id: string; status: string }> =>
-    requestAPI(`reana/workflows/${encodeURIComponent(id)}`, {
+    requestAPI(`workflows/workflows/${encodeURIComponent(id)}`, {
       method: 'DELETE'
     }),
 
   downloadOutputs: (id: string, dest?: string): Promise<IOutputsResult> =>
     requestAPI<IOutputsResult>(
-      `reana/workflows/${encodeURIComponent(id)}/outputs`,
+      `workflows/workflows/${encodeURIComponent(id)}/outputs`,
       post(dest ? { dest } : {})
     ),
 
   logsDownloadUrl: (id: string): string =>
     apiUrl(
       ServerConnection.makeSettings(),
-      `reana/workflows/${encodeURIComponent(id)}/logs/download`
+      `workflows/workflows/${encodeURIComponent(id)}/logs/download`
     )
 };
 

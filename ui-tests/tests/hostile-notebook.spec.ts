@@ -151,9 +151,9 @@ test.describe('a hostile shared notebook', () => {
     page.on('request', r => {
       const url = r.url();
       // Anything about one workflow (status, logs, outputs) or a fetch. The workflows panel's
-      // own list of the user's runs (`/escape/reana/workflows?size=`) polls by itself.
+      // own list of the user's runs (`/escape/workflows/workflows?size=`) polls by itself.
       if (
-        /\/escape\/(reana|workflows)\/(?!workflows\?)/.test(url) ||
+        /\/escape\/workflows\/(?!workflows\?)/.test(url) ||
         /\/escape\/datalake\/(fetch|replica)/.test(url)
       ) {
         seen.push(`${r.method()} ${url}`);

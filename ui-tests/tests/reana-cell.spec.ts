@@ -50,9 +50,9 @@ test.describe('REANA from a notebook cell', () => {
     const polls: string[] = [];
     page.on('request', request => {
       const url = request.url();
-      if (url.includes('/escape/reana/submit')) {
+      if (url.includes('/escape/workflows/submit')) {
         submits.push(url);
-      } else if (url.includes('/escape/reana/workflows/')) {
+      } else if (url.includes('/escape/workflows/workflows/')) {
         polls.push(url);
       }
     });

@@ -45,7 +45,7 @@ test.describe('REANA workflow launcher', () => {
         .screenshot({ path: `${SHOTS}/reana-submit.png` });
     }
     const submitted = page.waitForResponse(r =>
-      r.url().includes('/escape/reana/submit')
+      r.url().includes('/escape/workflows/submit')
     );
     await dialog.getByRole('button', { name: 'Submit' }).click();
     expect((await submitted).status()).toBe(200);

@@ -57,9 +57,11 @@ async def test_a_submission_is_a_job_of_the_workflows_slice(jp_fetch, project):
     assert (await error_of(jp_fetch, "jobs", job["id"]))[0] == 404
 
 
-async def test_the_old_reana_prefix_still_answers(jp_fetch):
-    response = await jp_fetch("escape", "reana", "capabilities")
-    assert json.loads(response.body)["compute_backends"] == ["kubernetes"]
+def test_the_old_reana_prefix_is_gone():
+    """The frontend and the kernel use /escape/workflows; the legacy alias was removed."""
+    from jupyterlab_escape.workflows.routes import routes
+
+    assert [path for path, _ in routes if not path.startswith("/escape/workflows/")] == []
 
 
 async def test_a_reana_cell_is_read_by_the_server(jp_fetch, project):

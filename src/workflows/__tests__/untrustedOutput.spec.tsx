@@ -25,7 +25,7 @@ function countingApi(): { api: ReanaApi; calls: () => number } {
   }
   api.get = jest.fn(async () => workflow('finished'));
   api.logs = jest.fn(async () => logDelta('', 'c'));
-  api.logsDownloadUrl = jest.fn(() => '/escape/reana/workflows/x/logs');
+  api.logsDownloadUrl = jest.fn(() => '/escape/workflows/workflows/x/logs');
   const calls = () =>
     Object.values(api).reduce((n, fn) => n + fn.mock.calls.length, 0);
   return { api: api as unknown as ReanaApi, calls };

@@ -81,7 +81,7 @@ describe('WorkflowDetail', () => {
           remove: async () => true,
           restart: async () => undefined,
           openFile,
-          logsUrl: '/escape/reana/workflows/w-1/logs/download',
+          logsUrl: '/escape/workflows/workflows/w-1/logs/download',
           reanaUrl: 'https://reana.example/details/w-1'
         }}
       />
@@ -128,7 +128,7 @@ describe('WorkflowDetail', () => {
           remove: async () => true,
           restart: async () => undefined,
           openFile: jest.fn(),
-          logsUrl: '/escape/reana/workflows/w-1/logs/download',
+          logsUrl: '/escape/workflows/workflows/w-1/logs/download',
           reanaUrl: null
         }}
       />
@@ -143,7 +143,7 @@ describe('WorkflowDetail', () => {
     expect(job.textContent).toContain('python fit.py');
     expect(
       screen.getByRole('link', { name: 'Download logs' }).getAttribute('href')
-    ).toBe('/escape/reana/workflows/w-1/logs/download');
+    ).toBe('/escape/workflows/workflows/w-1/logs/download');
     expect(
       screen.queryByRole('link', { name: 'Open workspace in REANA' })
     ).toBeNull();
