@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -323,8 +324,19 @@ class RucioClient:
     async def lfns2pfns(self, rse: str, lfns: list[str], scheme: str = "https") -> dict[str, str]:
         """Rucio's own lfn2pfn answer for writing ``scope:name`` on ``rse`` (never a guess)."""
         out: dict[str, str] = {}
-        for start in range(0, len(lfns), 100):  # keep the query string short
-            params = [("lfn", lfn) for lfn in lfns[start : start + 100]]
+        batches: list[list[str]] = [[]]
+        length = 0
+        for lfn in lfns:  # request lines stay under ~3 kB (servers refuse 4 kB and more)
+            cost = len(quote(lfn, safe="")) + 5
+            if batches[-1] and length + cost > 3000:
+                batches.append([])
+                length = 0
+            batches[-1].append(lfn)
+            length += cost
+        for batch in batches:
+            if not batch:
+                continue
+            params = [("lfn", lfn) for lfn in batch]
             params += [("scheme", scheme), ("operation", "write"), ("domain", "wan")]
             response = await self._send("GET", f"rses/{rse}/lfns2pfns", params=params)
             out.update(response.json())
