@@ -21,8 +21,8 @@ def description_text() -> str:
 class OpenAPIHandler(EscapeHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
-        self.set_header("Content-Type", "application/yaml; charset=utf-8")
-        self.finish(description_text())
+        # APIHandler.finish would label the body JSON otherwise.
+        self.finish(description_text(), set_content_type="application/yaml; charset=utf-8")
 
 
 routes = [(r"/escape/openapi.yaml", OpenAPIHandler)]

@@ -82,7 +82,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Which credential fields are set (never a secret). */
+    /** Which credential fields are set (never a password). */
     get: operations['getDatalakeCredentials'];
     /** Store the user's own Rucio credentials on the server (0600). */
     put: operations['putDatalakeCredentials'];
@@ -476,14 +476,14 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/capabilities': {
+  '/escape/workflows/capabilities': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get: operations['getReanaCapabilities'];
+    get: operations['getWorkflowsCapabilities'];
     put?: never;
     post?: never;
     delete?: never;
@@ -492,7 +492,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/validate': {
+  '/escape/workflows/validate': {
     parameters: {
       query?: never;
       header?: never;
@@ -502,14 +502,14 @@ export interface paths {
     get?: never;
     put?: never;
     /** Check a reana.yaml (file or cell text) and its inputs; nothing is created. */
-    post: operations['validateReanaSpec'];
+    post: operations['validateWorkflowSpec'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/submit': {
+  '/escape/workflows/submit': {
     parameters: {
       query?: never;
       header?: never;
@@ -519,21 +519,21 @@ export interface paths {
     get?: never;
     put?: never;
     /** Create, upload and start a workflow; its stages as NDJSON. */
-    post: operations['submitReanaWorkflow'];
+    post: operations['submitWorkflow'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/workflows': {
+  '/escape/workflows/workflows': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get: operations['listReanaWorkflows'];
+    get: operations['listWorkflows'];
     put?: never;
     post?: never;
     delete?: never;
@@ -542,7 +542,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/workflows/{ref}': {
+  '/escape/workflows/workflows/{ref}': {
     parameters: {
       query?: never;
       header?: never;
@@ -552,17 +552,17 @@ export interface paths {
       };
       cookie?: never;
     };
-    get: operations['getReanaWorkflow'];
+    get: operations['getWorkflow'];
     put?: never;
     post?: never;
     /** Delete a run and its workspace (stopped first if running). */
-    delete: operations['deleteReanaWorkflow'];
+    delete: operations['deleteWorkflow'];
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/workflows/{ref}/stop': {
+  '/escape/workflows/workflows/{ref}/stop': {
     parameters: {
       query?: never;
       header?: never;
@@ -574,14 +574,14 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: operations['stopReanaWorkflow'];
+    post: operations['stopWorkflow'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/workflows/{ref}/restart': {
+  '/escape/workflows/workflows/{ref}/restart': {
     parameters: {
       query?: never;
       header?: never;
@@ -593,14 +593,14 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: operations['restartReanaWorkflow'];
+    post: operations['restartWorkflow'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/workflows/{ref}/specification': {
+  '/escape/workflows/workflows/{ref}/specification': {
     parameters: {
       query?: never;
       header?: never;
@@ -610,7 +610,7 @@ export interface paths {
       };
       cookie?: never;
     };
-    get: operations['getReanaWorkflowSpecification'];
+    get: operations['getWorkflowSpecification'];
     put?: never;
     post?: never;
     delete?: never;
@@ -619,7 +619,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/workflows/{ref}/logs': {
+  '/escape/workflows/workflows/{ref}/logs': {
     parameters: {
       query?: never;
       header?: never;
@@ -629,7 +629,7 @@ export interface paths {
       };
       cookie?: never;
     };
-    get: operations['getReanaWorkflowLogs'];
+    get: operations['getWorkflowLogs'];
     put?: never;
     post?: never;
     delete?: never;
@@ -638,7 +638,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/workflows/{ref}/logs/download': {
+  '/escape/workflows/workflows/{ref}/logs/download': {
     parameters: {
       query?: never;
       header?: never;
@@ -648,7 +648,7 @@ export interface paths {
       };
       cookie?: never;
     };
-    get: operations['downloadReanaWorkflowLogs'];
+    get: operations['downloadWorkflowLogs'];
     put?: never;
     post?: never;
     delete?: never;
@@ -657,7 +657,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/workflows/{ref}/files': {
+  '/escape/workflows/workflows/{ref}/files': {
     parameters: {
       query?: never;
       header?: never;
@@ -667,7 +667,7 @@ export interface paths {
       };
       cookie?: never;
     };
-    get: operations['listReanaWorkflowFiles'];
+    get: operations['listWorkflowFiles'];
     put?: never;
     post?: never;
     delete?: never;
@@ -676,7 +676,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/escape/reana/workflows/{ref}/outputs': {
+  '/escape/workflows/workflows/{ref}/outputs': {
     parameters: {
       query?: never;
       header?: never;
@@ -689,7 +689,77 @@ export interface paths {
     get?: never;
     put?: never;
     /** Download the declared outputs (or the given paths) into the workspace. */
-    post: operations['downloadReanaWorkflowOutputs'];
+    post: operations['downloadWorkflowOutputs'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/workflows/jobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listWorkflowsJobs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/workflows/jobs/{job_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    get: operations['getWorkflowsJob'];
+    put?: never;
+    post?: never;
+    delete: operations['removeWorkflowsJob'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/workflows/jobs/{job_id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['cancelWorkflowsJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/workflows/jobs/{job_id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['retryWorkflowsJob'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1172,8 +1242,11 @@ export interface components {
     SpecRequest: {
       /** @description A reana.yaml in the workspace. */
       path?: string;
+      /** @description A notebook cell as written (`%%reana [-n NAME] [-p KEY=VALUE ...] [--wait]`, then the YAML). */
+      cell?: string;
+      /** @description The YAML of a cell without its magic line. */
       spec_text?: string;
-      /** @description The notebook's folder (with spec_text). */
+      /** @description The notebook's folder (with cell or spec_text). */
       base?: string;
       /** @description The kernel's absolute folder (with spec_text). */
       cwd?: string;
@@ -1224,6 +1297,39 @@ export interface components {
         skipped: unknown[];
       };
       default_name: string;
+    };
+    /** @enum {string} */
+    SubmitStage:
+      | 'validated'
+      | 'creating'
+      | 'created'
+      | 'uploading'
+      | 'starting'
+      | 'started';
+    /** @description A `workflows.submit` job (items are input files, bytes input bytes). */
+    SubmitJob: components['schemas']['Job'] & {
+      /** @constant */
+      kind?: 'workflows.submit';
+      stage: components['schemas']['SubmitStage'];
+      /** @description The reana.yaml path or the cell's label. */
+      spec: string | null;
+      name: string | null;
+      workflow_id: string | null;
+      workflow_name: string | null;
+      run_number: string | number | null;
+      status: string | null;
+      warnings: string[];
+      wait: boolean | null;
+      files_total: number;
+      files_done: number;
+    };
+    SubmitJobDetail: components['schemas']['SubmitJob'] & {
+      files: {
+        name: string;
+        size: number;
+        uploaded: boolean;
+      }[];
+      files_truncated: boolean;
     };
     SubmitEvent: {
       /** @enum {string} */
@@ -1414,7 +1520,7 @@ export interface components {
       };
       content?: never;
     };
-    /** @description Which credential fields are set; secrets only as `has_<field>`. */
+    /** @description Which credential fields are set; a password only as `has_password`. */
     Credentials: {
       headers: {
         [name: string]: unknown;
@@ -1468,6 +1574,15 @@ export interface components {
       };
       content: {
         'application/json': components['schemas']['CatalogueFetchJob'];
+      };
+    };
+    /** @description The job. */
+    SubmitJob: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['SubmitJob'];
       };
     };
     /** @description What the configured REANA can do (cached 5 minutes). */
@@ -2288,7 +2403,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  getReanaCapabilities: {
+  getWorkflowsCapabilities: {
     parameters: {
       query?: {
         /** @description `1`/`true`: ask REANA again instead of the 5-minute cache. */
@@ -2307,7 +2422,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  validateReanaSpec: {
+  validateWorkflowSpec: {
     parameters: {
       query?: never;
       header?: never;
@@ -2334,7 +2449,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  submitReanaWorkflow: {
+  submitWorkflow: {
     parameters: {
       query?: never;
       header?: never;
@@ -2366,7 +2481,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  listReanaWorkflows: {
+  listWorkflows: {
     parameters: {
       query?: {
         search?: string;
@@ -2397,7 +2512,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  getReanaWorkflow: {
+  getWorkflow: {
     parameters: {
       query?: never;
       header?: never;
@@ -2426,7 +2541,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  deleteReanaWorkflow: {
+  deleteWorkflow: {
     parameters: {
       query?: {
         all_runs?: '0' | '1' | 'true' | 'false';
@@ -2461,7 +2576,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  stopReanaWorkflow: {
+  stopWorkflow: {
     parameters: {
       query?: never;
       header?: never;
@@ -2491,7 +2606,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  restartReanaWorkflow: {
+  restartWorkflow: {
     parameters: {
       query?: never;
       header?: never;
@@ -2532,7 +2647,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  getReanaWorkflowSpecification: {
+  getWorkflowSpecification: {
     parameters: {
       query?: never;
       header?: never;
@@ -2566,7 +2681,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  getReanaWorkflowLogs: {
+  getWorkflowLogs: {
     parameters: {
       query?: {
         /** @description The `cursor` of the previous answer; only what was appended since. */
@@ -2598,7 +2713,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  downloadReanaWorkflowLogs: {
+  downloadWorkflowLogs: {
     parameters: {
       query?: never;
       header?: never;
@@ -2628,7 +2743,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  listReanaWorkflowFiles: {
+  listWorkflowFiles: {
     parameters: {
       query?: {
         page?: components['parameters']['Page'];
@@ -2661,7 +2776,7 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
-  downloadReanaWorkflowOutputs: {
+  downloadWorkflowOutputs: {
     parameters: {
       query?: never;
       header?: never;
@@ -2697,6 +2812,105 @@ export interface operations {
       502: components['responses']['UpstreamError'];
       503: components['responses']['NotConfigured'];
       504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  listWorkflowsJobs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The submission jobs, newest first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            jobs: components['schemas']['SubmitJob'][];
+          };
+        };
+      };
+      default: components['responses']['Error'];
+    };
+  };
+  getWorkflowsJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One submission with its input files (at most 500). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubmitJobDetail'];
+        };
+      };
+      404: components['responses']['NotFound'];
+      default: components['responses']['Error'];
+    };
+  };
+  removeWorkflowsJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: components['responses']['Removed'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      default: components['responses']['Error'];
+    };
+  };
+  cancelWorkflowsJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components['responses']['SubmitJob'];
+      404: components['responses']['NotFound'];
+      default: components['responses']['Error'];
+    };
+  };
+  retryWorkflowsJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components['responses']['SubmitJob'];
+      400: components['responses']['BadRequest'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyJobs'];
       default: components['responses']['Error'];
     };
   };

@@ -484,6 +484,7 @@ class Capabilities(TypedDict):
 
 class SpecRequest(TypedDict):
     path: NotRequired[str]
+    cell: NotRequired[str]
     spec_text: NotRequired[str]
     base: NotRequired[str]
     cwd: NotRequired[str]
@@ -545,6 +546,37 @@ class Validation(TypedDict):
     summary: Summary
     inputs: Inputs1
     default_name: str
+
+
+SubmitStage: TypeAlias = Literal[
+    "validated", "creating", "created", "uploading", "starting", "started"
+]
+
+
+class SubmitJob(Job):
+    kind: Literal["workflows.submit"]
+    stage: SubmitStage
+    spec: str | None
+    name: str | None
+    workflow_id: str | None
+    workflow_name: str | None
+    run_number: str | int | None
+    status: str | None
+    warnings: list[str]
+    wait: bool | None
+    files_total: int
+    files_done: int
+
+
+class File4(TypedDict):
+    name: str
+    size: int
+    uploaded: bool
+
+
+class SubmitJobDetail(SubmitJob):
+    files: list[File4]
+    files_truncated: bool
 
 
 class SubmitEvent(TypedDict):

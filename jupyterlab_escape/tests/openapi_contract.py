@@ -45,10 +45,12 @@ class Operation:
     spec: dict
     path_item: dict
 
-    @property
-    def parameters(self) -> list[dict]:
-        own = {(p["name"], p["in"]): p for p in self.path_item.get("parameters", [])}
-        own.update({(p["name"], p["in"]): p for p in self.spec.get("parameters", [])})
+    def parameters(self, resolve) -> list[dict]:
+        """The path item's parameters, overridden by the operation's ($refs followed)."""
+        own = {}
+        for p in [*self.path_item.get("parameters", []), *self.spec.get("parameters", [])]:
+            p = resolve(p)
+            own[(p["name"], p["in"])] = p
         return list(own.values())
 
 
@@ -70,7 +72,10 @@ class Contract:
         self.doc = description if description is not None else load_description()
         resource = Resource.from_contents(self.doc, default_specification=DRAFT202012)
         self.registry = Registry().with_resource(URI, resource)
-        self.paths = [(template_regex(t), t, item) for t, item in self.doc["paths"].items()]
+        # A legacy alias is a path item that is a $ref to the route it stands for.
+        self.items = {t: self.resolve(item) for t, item in self.doc["paths"].items()}
+        self.aliases = {t for t, item in self.doc["paths"].items() if "$ref" in item}
+        self.paths = [(template_regex(t), t, item) for t, item in self.items.items()]
         self._resolved: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ lookup
@@ -113,7 +118,7 @@ class Contract:
     def operations(self) -> list[Operation]:
         return [
             Operation(t, verb, item[verb], item)
-            for t, item in self.doc["paths"].items()
+            for t, item in self.items.items()
             for verb in VERBS
             if verb in item
         ]
@@ -150,6 +155,10 @@ class Contract:
             return ex
         op = Operation(template, method, spec, item)
         ex.request_problems += self._check_request(op, path_params, query, body)
+        if status == 404 and any(p.startswith("path parameter") for p in ex.request_problems):
+            # No route matches such a path (tornado matches the percent-encoded path):
+            # Jupyter's own 404 page answers, not ours. Known gap, see the README.
+            return ex
         ex.response_problems += self._check_response(op, where, status, content_type, response_body)
         if ex.request_problems and status < 400:
             ex.response_problems.append(
@@ -168,7 +177,7 @@ class Contract:
     def _check_request(self, op: Operation, path_params, query, body) -> list[str]:
         problems = []
         described = set()
-        for param in (self.resolve(p) for p in op.parameters):
+        for param in op.parameters(self.resolve):
             name, place = param["name"], param["in"]
             if place == "path":
                 value: Any = path_params.get(name)

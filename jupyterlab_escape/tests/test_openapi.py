@@ -41,7 +41,7 @@ async def test_every_registered_route_is_described_and_nothing_else(jp_serverapp
             verb
             for t in templates
             for verb in ("get", "put", "post", "delete", "patch")
-            if verb in contract.doc["paths"][t]
+            if verb in contract.items[t]
         }
         implemented = set(implemented_verbs(handler))
         for verb in sorted(implemented - described):
@@ -69,7 +69,11 @@ def test_every_ref_resolves_and_every_operation_has_an_id():
     text = DESCRIPTION.read_text()
     for ref in set(re.findall(r"\$ref: '([^']+)'", text)):
         contract.resolve({"$ref": ref})
-    ids = [op.spec.get("operationId") for op in contract.operations]
+    ids = [
+        op.spec.get("operationId")
+        for op in contract.operations
+        if op.template not in contract.aliases
+    ]
     assert all(ids) and len(ids) == len(set(ids))
     for op in contract.operations:
         assert "default" in op.spec["responses"], f"{op.method} {op.template}: no error envelope"
