@@ -14,6 +14,7 @@ from .catalogue import routes as catalogue_routes
 from .catalogue.catalogue import Catalogue
 from .catalogue.client import ZenodoClient
 from .catalogue.fetch import CatalogueFetchRunner
+from .catalogue.publish import PublishService
 from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
 from .datalake import routes as datalake_routes
 from .datalake.client import RucioClient
@@ -81,6 +82,9 @@ class EscapeApp(ExtensionApp):
         zenodo = self.zenodo_client_class(self.services.http["zenodo"])
         self.catalogue = Catalogue(zenodo)
         self.catalogue_fetch = CatalogueFetchRunner(zenodo, self.workspace, self.jobs)
+        self.catalogue_publish = PublishService(
+            self.services.zenodo, self.workspace, self.jobs, data_dir, lambda: self.protected
+        )
         # workflows
         self.protected = self._protected_files(data_dir)
         reana = self.reana_client_class(self.services.http["reana"])
@@ -114,5 +118,6 @@ class EscapeApp(ExtensionApp):
         await self.jobs.shutdown()
         self.datalake_fetch.close()
         self.datalake_upload.close()
+        await self.catalogue_publish.aclose()
         await self.rucio_instances.aclose()
         await self.services.aclose()

@@ -329,6 +329,17 @@ class EscapeReana(ServiceConfig):
     outputs_dir = Unicode(
         "reana", help="Workspace folder that workflow outputs are downloaded into."
     ).tag(config=True)
+    cwltool = Unicode(
+        help="Command that runs cwltool, to pack CWL workflows before they are sent (as "
+        "reana-client does); default: cwltool beside this Python or on PATH (the 'cwl' extra)."
+    ).tag(config=True)
+    snakemake_python = Unicode(
+        help="A Python interpreter with snakemake 7, to load Snakemake workflows before they are "
+        "sent (as reana-client does); default: this server's Python if it has snakemake."
+    ).tag(config=True)
+    engine_timeout = Int(
+        120, help="Seconds cwltool or snakemake may take to load one workflow."
+    ).tag(config=True)
 
     @default("verify_tls")
     def _verify_default(self):
@@ -384,9 +395,34 @@ class EscapeZenodo(ServiceConfig):
         4, help="Record fetches this server runs at once; more are refused with HTTP 429."
     ).tag(config=True)
 
+    sandbox_url = Unicode(
+        help="Base URL of the Zenodo sandbox users may publish to for trying things out "
+        "(ZENODO_SANDBOX_URL; default https://sandbox.zenodo.org)."
+    ).tag(config=True)
+    publish_community = Unicode(
+        help="Community a publication asks to join (default: the catalogue's community)."
+    ).tag(config=True)
+    publish_grant = Bool(
+        True, help="Add the ESCAPE grant (10.13039/501100000780::824064) as eossr does."
+    ).tag(config=True)
+    publish_max_bytes = Int(
+        2 * 1024**3, help="Largest total size (bytes) of what one publication uploads."
+    ).tag(config=True)
+    publish_max_jobs = Int(
+        2, help="Publications this server runs at once; more are refused with HTTP 429."
+    ).tag(config=True)
+
     @default("url")
     def _url_default(self) -> str:
         return _normalize_url(_env(*self.url_env, fallback="https://zenodo.org"))
+
+    @default("sandbox_url")
+    def _sandbox_default(self) -> str:
+        return _normalize_url(_env("ZENODO_SANDBOX_URL", fallback="https://sandbox.zenodo.org"))
+
+    @validate("sandbox_url")
+    def _check_sandbox_url(self, proposal):
+        return _normalize_url(proposal["value"])
 
     @default("community")
     def _community_default(self):

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 import tornado.web
 
-from . import citations, query
+from . import citations, deposit, query
 from .seed import COMMUNITY, OTHER_COMMUNITIES, Record, generate, with_links
 
 MAX_ANON_SIZE = 25
@@ -48,10 +48,11 @@ class Stats:
 
 class State:
     def __init__(self, records: list[Record]):
-        self.records = records
+        self.records = list(records)  # published deposits are added to this state only
         self.by_id = {r.id: r for r in records}
         self.switches = Switches()
         self.stats = Stats()
+        self.deposits = deposit.DepositState(self)
 
     def reset(self) -> None:
         self.switches = Switches()
@@ -285,7 +286,14 @@ class CommunityHandler(ZenodoHandler):
     def get(self, slug: str):
         if slug != COMMUNITY and slug not in OTHER_COMMUNITIES:
             raise tornado.web.HTTPError(404)
-        self.send_json({"id": slug, "slug": slug, "metadata": {"title": slug}})
+        self.send_json(
+            {
+                "id": slug,
+                "slug": slug,
+                "metadata": {"title": slug},
+                "links": {"requests": f"{self.base}/api/communities/{slug}/requests"},
+            }
+        )
 
 
 class ControlHandler(tornado.web.RequestHandler):
@@ -332,13 +340,14 @@ def make_app(records: list[Record] | None = None) -> tornado.web.Application:
     rid = r"(?P<record_id>\d+)"
     app = tornado.web.Application(
         [
-            (r"/api/records/?", SearchHandler, kw),
+            *deposit.routes(kw),
+            (r"/api/+records/?", SearchHandler, kw),
             (r"/api/communities/(?P<community>[\w-]+)/records/?", SearchHandler, kw),
             (r"/api/communities/(?P<slug>[\w-]+)/?", CommunityHandler, kw),
-            (rf"/api/records/{rid}/?", RecordHandler, kw),
-            (rf"/api/records/{rid}/versions(?P<latest>/latest)?/?", VersionsHandler, kw),
-            (rf"/api/records/{rid}/files/?", FilesHandler, kw),
-            (rf"/api/records/{rid}/files/(?P<key>[^/]+)(?P<content>/content)?", FileHandler, kw),
+            (rf"/api/+records/{rid}/?", RecordHandler, kw),
+            (rf"/api/+records/{rid}/versions(?P<latest>/latest)?/?", VersionsHandler, kw),
+            (rf"/api/+records/{rid}/files/?", FilesHandler, kw),
+            (rf"/api/+records/{rid}/files/(?P<key>[^/]+)(?P<content>/content)?", FileHandler, kw),
             (r"/_standin/control", ControlHandler, kw),
             (r"/_standin/stats", StatsHandler, kw),
         ]
