@@ -1,3 +1,4 @@
+import { NotebookModel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
 import { EscapeRequestError } from '../../request';
@@ -237,12 +238,13 @@ describe('the live status output', () => {
 });
 
 describe('the notebook toolbar count', () => {
-  function notebook(statuses: (string | null)[][]): any {
+  function notebook(statuses: (string | null)[][], trusted = true): any {
     const cells = statuses.map(outs => ({
       type: 'code',
       outputs: {
         length: outs.length,
         get: (j: number) => ({
+          trusted,
           data:
             outs[j] === null
               ? { 'text/plain': 'hello' }
@@ -258,9 +260,66 @@ describe('the notebook toolbar count', () => {
     const counts = countWorkflows(
       notebook([['queued', null], ['running'], ['finished', 'failed'], []])
     );
-    expect(counts).toEqual({ running: 2, finished: 1, failed: 1, stopped: 0 });
+    expect(counts).toEqual({
+      running: 2,
+      finished: 1,
+      failed: 1,
+      stopped: 0,
+      saved: 0
+    });
     expect(countsText(counts)).toBe('REANA: 2 running · 1 finished · 1 failed');
     expect(countsText(countWorkflows(notebook([[null]])))).toBe('');
     expect(countsText(countWorkflows(null))).toBe('');
+  });
+
+  it('never counts an untrusted output as running: it is a saved status', () => {
+    const counts = countWorkflows(
+      notebook([['running'], ['finished', 'failed']], false)
+    );
+    expect(counts).toEqual({
+      running: 0,
+      finished: 0,
+      failed: 0,
+      stopped: 0,
+      saved: 3
+    });
+    expect(countsText(counts)).toBe('REANA: 3 saved statuses');
+  });
+
+  it('says "saved status" for a stale output of an untrusted notebook until it is trusted', () => {
+    const model = new NotebookModel();
+    model.fromJSON({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        {
+          cell_type: 'code',
+          id: 'c1',
+          source: '%%reana\nversion: 0.9.0',
+          metadata: {},
+          execution_count: 1,
+          outputs: [
+            {
+              output_type: 'display_data',
+              metadata: {},
+              data: {
+                [WORKFLOW_MIME]: {
+                  id: 'someone-elses',
+                  name: 'fit',
+                  run_number: '1',
+                  status: 'running'
+                },
+                'text/plain': 'REANA workflow fit.1: running'
+              } as any
+            }
+          ]
+        }
+      ]
+    });
+    expect(model.cells.get(0).trusted).toBe(false);
+    expect(countsText(countWorkflows(model))).toBe('REANA: 1 saved status');
+    model.cells.get(0).trusted = true;
+    expect(countsText(countWorkflows(model))).toBe('REANA: 1 running');
   });
 });
