@@ -3,6 +3,7 @@ options, the declared parameters, and this REANA's compute backends and workspac
 
 from __future__ import annotations
 
+from . import engines
 from . import spec as specs
 
 
@@ -35,6 +36,15 @@ def option_issues(doc, summary: specs.Summary, extra: dict | None) -> list[specs
     return issues
 
 
+# reana-client renames some options for the engine (reana_commons validate_operational_options).
+OPTION_NAMES = {("cwl", "TARGET"): "--target"}
+
+
+def engine_options(kind: str | None, options: dict | None) -> dict:
+    """The start body's operational_options, named as reana-client sends them."""
+    return {OPTION_NAMES.get((kind or "", k), k): v for k, v in (options or {}).items()}
+
+
 def parameter_issues(summary: specs.Summary, parameters: dict | None) -> list[specs.Issue]:
     return [
         specs.Issue(
@@ -46,31 +56,67 @@ def parameter_issues(summary: specs.Summary, parameters: dict | None) -> list[sp
     ]
 
 
-def capability_issues(doc, data, capabilities: dict | None) -> list[specs.Issue]:
+def output_issues(doc, summary: specs.Summary) -> list[specs.Issue]:
+    """Output paths are workspace paths: downloads of ``../../x`` would all be refused, so the
+    spec is refused now (REANA's own checks are the same as for inputs)."""
+    from .inputs import bad_spec_path
+
+    issues = []
+    for key, entries in (("files", summary.output_files), ("directories", summary.output_directories)):
+        for index, entry in enumerate(entries):
+            why = bad_spec_path(entry)
+            if why:
+                where = ("outputs", key, index)
+                line, column = doc.locate(where)
+                issues.append(
+                    specs.Issue(where, f"output {entry!r} {why}", line=line, column=column)
+                )
+    return issues
+
+
+def capability_issues(
+    doc, data, capabilities: dict | None, kind: str | None = None, loaded=None
+) -> list[specs.Issue]:
+    """Compute backends of every engine's steps (reana-client validate --server-capabilities)
+    and ``workspace.root_path`` against this REANA's ``/info``."""
     if not capabilities:
         return []
     issues = []
     backends = capabilities.get("compute_backends") or []
     workflow = data.get("workflow") if isinstance(data, dict) else None
-    steps = []
-    if isinstance(workflow, dict) and isinstance(workflow.get("specification"), dict):
-        steps = workflow["specification"].get("steps") or []
-    for index, step in enumerate(steps if isinstance(steps, list) else []):
-        backend = step.get("compute_backend") if isinstance(step, dict) else None
-        if backends and isinstance(backend, str) and backend not in backends:
-            where = ("workflow", "specification", "steps", index, "compute_backend")
-            line, column = doc.locate(where)
-            issues.append(
-                specs.Issue(
-                    where,
-                    f"this REANA offers {', '.join(backends)}, not {backend}",
-                    line=line,
-                    column=column,
-                )
+    if not isinstance(workflow, dict):
+        workflow = {}
+    specification = loaded
+    if specification is None and kind == "serial":
+        specification = workflow.get("specification")
+    inline = kind == "serial" and isinstance(workflow.get("specification"), dict)
+    steps = specification.get("steps") if inline and isinstance(specification, dict) else None
+    for index, (step, backend) in enumerate(engines.backends_used(kind, specification)):
+        if not backends or backend in backends:
+            continue
+        if inline and isinstance(steps, list):
+            position = next(
+                (i for i, s in enumerate(steps) if isinstance(s, dict) and s.get("compute_backend") == backend and str(s.get("name", i)) == step),
+                index,
             )
+            where = ("workflow", "specification", "steps", position, "compute_backend")
+        else:
+            where = ("workflow", "file") if "file" in workflow else ("workflow",)
+        line, column = doc.locate(where)
+        issues.append(
+            specs.Issue(
+                where,
+                f"this REANA offers {', '.join(backends)}, not {backend}"
+                + ("" if inline else f" (step {step!r})"),
+                line=line,
+                column=column,
+            )
+        )
     workspaces = capabilities.get("workspaces_available") or []
     root_path = (data.get("workspace") or {}).get("root_path") if isinstance(data, dict) else None
-    if workspaces and isinstance(root_path, str) and root_path not in workspaces:
+    if workspaces and isinstance(root_path, str) and not any(
+        root_path == w or root_path.startswith(w.rstrip("/") + "/") for w in workspaces
+    ):
         line, column = doc.locate(("workspace", "root_path"))
         issues.append(
             specs.Issue(

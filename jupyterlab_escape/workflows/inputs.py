@@ -136,9 +136,11 @@ def collect(
     seen: set[str] = set()
     ignored = ignore_spec(folder)
 
-    def problem(path: tuple, message: str, severity: str = "error") -> None:
+    def problem(
+        path: tuple, message: str, severity: str = "error", code: str | None = None
+    ) -> None:
         line, column = doc.locate(path)
-        plan.issues.append(Issue(path, message, severity, line, column))
+        plan.issues.append(Issue(path, message, severity, line, column, code))
 
     def add(source: Path, name: str) -> None:
         if name in seen:
@@ -162,7 +164,13 @@ def collect(
         assert target is not None
         if not target.exists():
             kind = "directory" if want_dir else "file"
-            problem(where, f"input {kind} {entry!r} does not exist next to {beside}")
+            # reana-client skips it silently; we say so, and the user may submit anyway.
+            problem(
+                where,
+                f"input {kind} {entry!r} does not exist next to {beside}",
+                "warning",
+                "missing_input",
+            )
             return None
         if want_dir and not target.is_dir():
             problem(where, f"{entry!r} is listed under directories but is not a directory")

@@ -22,7 +22,14 @@ from ..http import EscapeError
 from ..workspace import Workspace
 from . import spec as specs
 from .cell import ReanaCell, parse_cell
-from .checks import capability_issues, option_issues, parameter_issues
+from .checks import (
+    capability_issues,
+    engine_options,
+    option_issues,
+    output_issues,
+    parameter_issues,
+)
+from .engines import EngineTools, missing_tool, pack_cwl, snakemake_spec, yadage_stages
 from .inputs import InputPlan, check_source, collect
 from .workflows import Workflows
 
@@ -84,28 +91,39 @@ def check_name(name: str) -> str:
 
 
 def _load_yaml_file(
-    folder: Path, rel: str, protected: tuple[Path, ...], beside: str
+    folder: Path,
+    rel: str,
+    protected: tuple[Path, ...],
+    beside: str,
+    where: specs.Path_ = ("workflow", "file"),
+    what: str = "workflow file",
+    serial: bool = True,
 ) -> tuple[Any, list[specs.Issue]]:
-    """``workflow.file``: read like an input (its contents go to REANA in the request body)."""
+    """A file whose contents go to REANA in the request body (``workflow.file`` of a serial
+    workflow, ``inputs.parameters.input`` of cwl and snakemake): read like an input."""
     target, why = check_source(rel, folder, protected, beside)
     if why:
-        return None, [specs.Issue(("workflow", "file"), why)]
+        return None, [specs.Issue(where, why)]
     if target is None or not target.is_file():
-        return None, [specs.Issue(("workflow", "file"), f"workflow file {rel!r} does not exist")]
+        return None, [specs.Issue(where, f"{what} {rel!r} does not exist")]
     if target.stat().st_size > specs.MAX_SPEC_BYTES:
-        return None, [specs.Issue(("workflow", "file"), f"{rel!r} is larger than 1 MiB")]
+        return None, [specs.Issue(where, f"{rel!r} is larger than 1 MiB")]
     try:
         doc = specs.parse(target.read_text(errors="replace"))
     except specs.SpecSyntaxError as error:
         issue = error.issue
         issue.message = f"{rel}: {issue.message}"
-        issue.path = ("workflow", "file")
+        issue.path = where
         return None, [issue]
+    if not serial:
+        if not isinstance(doc.data, dict):
+            return None, [specs.Issue(where, f"{rel} must hold a mapping of parameters")]
+        return doc.data, []
     found = specs.serial_specification_issues(doc.data)
     issues = specs.issues_for(doc, found)
     for issue in issues:
         issue.message = f"{rel} line {issue.line}: {specs.dotted(issue.path)} {issue.message}"
-        issue.path = ("workflow", "file")
+        issue.path = where
         issue.line = issue.column = None
     return doc.data, issues
 
@@ -152,6 +170,8 @@ def prepare(
     parameters: dict | None = None,
     options: dict | None = None,
     protected: tuple[Path, ...] = (),
+    tools: EngineTools | None = None,
+    load_engines: bool = False,
 ) -> Prepared:
     """Everything about a submission of a reana.yaml file that can be known without creating
     anything upstream."""
@@ -175,6 +195,8 @@ def prepare(
         parameters,
         options,
         protected,
+        tools,
+        load_engines,
     )
 
 
@@ -188,6 +210,8 @@ def prepare_text(
     options: dict | None = None,
     protected: tuple[Path, ...] = (),
     cwd: str | None = None,
+    tools: EngineTools | None = None,
+    load_engines: bool = False,
 ) -> Prepared:
     """The same for a specification written in a notebook cell: inputs resolve against
     ``base`` (the notebook's folder) or the kernel's absolute ``cwd``, and line numbers count
@@ -212,11 +236,91 @@ def prepare_text(
         parameters,
         options,
         protected,
+        tools,
+        load_engines,
     )
     for issue in prepared.issues:
         if issue.line is not None:
             issue.line += line_offset
     return prepared
+
+
+def _located(doc: specs.SpecDocument, path: specs.Path_, message: str) -> specs.Issue:
+    line, column = doc.locate(path)
+    return specs.Issue(path, message, line=line, column=column)
+
+
+def _load_engine(
+    doc: specs.SpecDocument,
+    data: dict,
+    body: dict,
+    folder: Path,
+    protected: tuple[Path, ...],
+    beside: str,
+    tools: EngineTools,
+    load_engines: bool,
+) -> tuple[Any, list[specs.Issue]]:
+    """Fill ``body`` as reana-client's load_reana_spec does for each engine; the loaded
+    specification (or yadage's stages) for the capability check, and the issues."""
+    workflow = data["workflow"]
+    kind, file = workflow.get("type"), workflow.get("file")
+    inputs = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
+    issues: list[specs.Issue] = []
+    if kind in ("cwl", "snakemake"):
+        params = inputs.get("parameters") if isinstance(inputs.get("parameters"), dict) else {}
+        if isinstance(params.get("input"), str):
+            where = ("inputs", "parameters", "input")
+            loaded, more = _load_yaml_file(
+                folder, params["input"], protected, beside, where, "parameters file", False
+            )
+            issues += [_located(doc, where, i.message) for i in more]
+            if loaded is not None:
+                body["inputs"]["parameters"] = loaded  # replaced wholesale, as reana-client
+        why = missing_tool(kind, tools)
+        if why:
+            return None, issues + [_located(doc, ("workflow", "type"), why)]
+        if not isinstance(file, str):
+            if isinstance(workflow.get("specification"), dict):
+                return workflow["specification"], issues
+            return None, issues + [_located(doc, ("workflow",), f"a {kind} workflow needs 'file'")]
+        target, why = check_source(file, folder, protected, beside)
+        if why or target is None or not target.is_file():
+            message = why or f"workflow file {file!r} does not exist"
+            return None, issues + [_located(doc, ("workflow", "file"), message)]
+        if not load_engines:
+            return None, issues
+        if any(i.severity == "error" for i in issues):
+            return None, issues
+        if kind == "cwl":
+            loaded, error = pack_cwl(tools, folder, file)
+        else:
+            config = params.get("input") if isinstance(params.get("input"), str) else None
+            loaded, error = snakemake_spec(tools, folder, file, config)
+        if error:
+            return None, issues + [_located(doc, ("workflow", "file"), error)]
+        body["workflow"]["specification"] = loaded
+        return loaded, issues
+    if kind == "yadage":
+        body["workflow"]["specification"] = None  # REANA loads it at start
+        if not isinstance(file, str):
+            return None, issues
+        options = inputs.get("options") if isinstance(inputs.get("options"), dict) else {}
+        toplevel = options.get("toplevel") if isinstance(options.get("toplevel"), str) else ""
+        if "://" in toplevel or toplevel.startswith("github:"):
+            return None, issues
+        stages, error = yadage_stages(folder, file, toplevel)
+        if error:
+            issues.append(_located(doc, ("workflow", "file"), f"yadage workflow {error}"))
+        return stages, issues
+    if kind == "serial":
+        if isinstance(file, str) and not workflow.get("specification"):
+            loaded, more = _load_yaml_file(folder, file, protected, beside)
+            issues += more
+            if loaded is not None:
+                body["workflow"]["specification"] = loaded
+            return loaded, issues
+        return workflow.get("specification"), issues
+    return None, issues
 
 
 def _prepare(
@@ -230,6 +334,8 @@ def _prepare(
     parameters: dict | None,
     options: dict | None,
     protected: tuple[Path, ...] = (),
+    tools: EngineTools | None = None,
+    load_engines: bool = False,
 ) -> Prepared:
     empty = Prepared(label, None, specs.Summary(), InputPlan(), [], None, name)
     try:
@@ -238,36 +344,33 @@ def _prepare(
         empty.issues = [error.issue]
         return empty
     issues = specs.issues_for(doc, specs.schema_issues(doc.data))
+    issues += specs.version_issues(doc)
     data = doc.data if isinstance(doc.data, dict) else {}
     workflow = data.get("workflow") if isinstance(data.get("workflow"), dict) else {}
     kind = workflow.get("type")
     body = copy.deepcopy(data)
-    serial_spec = None
-    if kind == "cwl":
-        line, column = doc.locate(("workflow", "type"))
-        issues.append(
-            specs.Issue(
-                ("workflow", "type"),
-                "CWL workflows are not supported by this launcher: they must be packed with "
-                "cwltool, which the Jupyter server does not have. Submit them with reana-client.",
-                line=line,
-                column=column,
-            )
+    loaded = None
+    if workflow and kind in specs.ENGINES:
+        loaded, more = _load_engine(
+            doc,
+            data,
+            body,
+            folder,
+            protected,
+            spec_name or "the notebook",
+            tools or EngineTools.from_config(None),
+            load_engines,
         )
-    elif (
-        kind == "serial"
-        and isinstance(workflow.get("file"), str)
-        and not workflow.get("specification")
-    ):
-        beside = spec_name or "the notebook"
-        serial_spec, more = _load_yaml_file(folder, workflow["file"], protected, beside)
         issues += more
-        if serial_spec is not None:
-            body["workflow"]["specification"] = serial_spec
-    summary = specs.summarize(data, serial_spec)
+    summary = specs.summarize(data, loaded if kind == "serial" else None)
+    if kind in ("cwl", "snakemake") and isinstance(body.get("inputs"), dict):
+        loaded_params = body["inputs"].get("parameters")
+        if isinstance(loaded_params, dict):
+            summary.parameters = {str(k): v for k, v in loaded_params.items()}
     issues += option_issues(doc, summary, options)
     issues += parameter_issues(summary, parameters)
-    issues += capability_issues(doc, data, capabilities)
+    issues += output_issues(doc, summary)
+    issues += capability_issues(doc, data, capabilities, kind, loaded)
     plan = InputPlan()
     if isinstance(data, dict) and data:
         plan = collect(doc, summary, root, folder, spec_name, protected=protected)
@@ -300,9 +403,19 @@ class SpecRequest:
     options: dict | None = None
     name: str | None = None
     cell: ReanaCell | None = None
+    allow_missing_inputs: bool = False
 
     @classmethod
     def parse(cls, body: dict) -> SpecRequest:
+        allow = body.get("allow_missing_inputs", False)
+        if not isinstance(allow, bool):
+            raise EscapeError(400, "bad_request", "allow_missing_inputs must be true or false.")
+        request = cls._parse(body)
+        request.allow_missing_inputs = allow
+        return request
+
+    @classmethod
+    def _parse(cls, body: dict) -> SpecRequest:
         parameters = mapping_arg(body.get("parameters"), "parameters")
         options = mapping_arg(body.get("options"), "options")
         name = body.get("name")
@@ -336,12 +449,27 @@ class SpecRequest:
             raise EscapeError(400, "bad_request", "line_offset must be a small number.")
         return cls(None, text, base, cwd, offset, parameters, options, name, cell)
 
-    def prepare(self, workspace, capabilities, protected: tuple[Path, ...]) -> Prepared:
-        """Parse, check and walk the inputs (blocking: run it in a thread)."""
+    def prepare(
+        self,
+        workspace,
+        capabilities,
+        protected: tuple[Path, ...],
+        tools: EngineTools | None = None,
+        load_engines: bool = False,
+    ) -> Prepared:
+        """Parse, check and walk the inputs (blocking: run it in a thread); ``load_engines``
+        runs cwltool or snakemake (only for a submission: a Snakefile is code)."""
         if self.text is None:
             assert self.path is not None
             return prepare(
-                workspace, self.path, capabilities, self.parameters, self.options, protected
+                workspace,
+                self.path,
+                capabilities,
+                self.parameters,
+                self.options,
+                protected,
+                tools,
+                load_engines,
             )
         return prepare_text(
             workspace,
@@ -353,13 +481,28 @@ class SpecRequest:
             self.options,
             protected,
             self.cwd,
+            tools,
+            load_engines,
         )
 
 
-def blocker(prepared: Prepared) -> EscapeError | None:
-    """Why this prepared specification cannot be submitted (its first error), if it cannot."""
+def blocker(prepared: Prepared, allow_missing_inputs: bool = False) -> EscapeError | None:
+    """Why this prepared specification cannot be submitted (its first error, or inputs that do
+    not exist unless the user said to submit anyway), if it cannot."""
     first = next((i for i in prepared.issues if i.severity == "error"), None)
     if first is None:
+        missing = [i for i in prepared.issues if i.code == "missing_input"]
+        if missing and not allow_missing_inputs:
+            names = "; ".join(f"{i.where} {i.message}" for i in missing[:5])
+            return EscapeError(
+                400,
+                "reana_missing_inputs",
+                f"{prepared.path}: {names}. REANA would run without "
+                f"{'it' if len(missing) == 1 else 'them'}; submit anyway "
+                "(allow_missing_inputs) if the workflow does not need "
+                f"{'it' if len(missing) == 1 else 'them'}.",
+                service="reana",
+            )
         return None
     where = f" (line {first.line})" if first.line else ""
     return EscapeError(
@@ -378,9 +521,14 @@ class Preparer:
         self.workspace = workspace
         self.protected = protected
 
-    async def _prepare(self, request: SpecRequest, capabilities: dict | None) -> Prepared:
-        # A big input tree is walked in a thread: it never blocks the event loop.
-        work = partial(request.prepare, self.workspace, capabilities, self.protected)
+    async def _prepare(
+        self, request: SpecRequest, capabilities: dict | None, load_engines: bool = False
+    ) -> Prepared:
+        # A big input tree is walked and the engines run in a thread: never on the event loop.
+        tools = EngineTools.from_config(self.workflows.client.config)
+        work = partial(
+            request.prepare, self.workspace, capabilities, self.protected, tools, load_engines
+        )
         return await asyncio.get_running_loop().run_in_executor(None, work)
 
     async def _capabilities(self) -> tuple[dict | None, EscapeError | None]:
@@ -409,9 +557,9 @@ class Preparer:
         input, an invalid spec (first), then an unreachable REANA or a refused token."""
         request = SpecRequest.parse(body)
         capabilities, unreachable = await self._capabilities()
-        prepared = await self._prepare(request, capabilities)
+        prepared = await self._prepare(request, capabilities, load_engines=True)
         name = check_name(str(request.name or prepared.default_name))
-        error = blocker(prepared)
+        error = blocker(prepared, request.allow_missing_inputs)
         if error is None and capabilities is None:
             # Not configured, unreachable or the token refused: said before any job starts.
             error = unreachable or await self._strict_capabilities()
@@ -420,4 +568,5 @@ class Preparer:
         request.parameters = {
             k: v for k, v in (request.parameters or {}).items() if v not in (None, "")
         }
+        request.options = engine_options(prepared.summary.type, request.options)
         return request, prepared, name

@@ -34,19 +34,23 @@ class Issue:
     severity: str = "error"  # or "warning"
     line: int | None = None
     column: int | None = None
+    code: str | None = None  # "missing_input": a warning the user may submit anyway
 
     @property
     def where(self) -> str:
         return dotted(self.path)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "path": self.where,
             "message": self.message,
             "severity": self.severity,
             "line": self.line,
             "column": self.column,
         }
+        if self.code:
+            out["code"] = self.code
+        return out
 
 
 def dotted(path: Path_) -> str:
@@ -450,6 +454,37 @@ def schema_issues(data: Any) -> Found:
     out: Found = []
     _object(data, (), out, TOP, required=("workflow",))
     return out
+
+
+_TIMESTAMP = next(
+    rx
+    for rx_list in yaml.SafeLoader.yaml_implicit_resolvers.values()
+    for tag, rx in rx_list
+    if tag == "tag:yaml.org,2002:timestamp"
+)
+
+
+def version_issues(doc: SpecDocument) -> list[Issue]:
+    """``version: 2024-01-01`` is a date to YAML (and to reana-client, whose schema wants a
+    string); our loader keeps dates as text, so an unquoted date is refused here."""
+    node = doc.node
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if getattr(key, "value", None) != "version" or not isinstance(value, yaml.ScalarNode):
+            continue
+        if value.style is None and value.tag == "tag:yaml.org,2002:str" and _TIMESTAMP.match(
+            value.value
+        ):
+            return [
+                Issue(
+                    ("version",),
+                    f"must be a string, not a date: quote it (version: \"{value.value}\")",
+                    line=value.start_mark.line + 1,
+                    column=value.start_mark.column + 1,
+                )
+            ]
+    return []
 
 
 def issues_for(doc: SpecDocument, found: Found, prefix: Path_ = ()) -> list[Issue]:

@@ -29,6 +29,11 @@ class ReanaStandIn:
         with urllib.request.urlopen(f"{self.url}/_standin/stats", timeout=5) as response:
             return json.load(response)
 
+    def capture(self, workflow_id: str) -> dict:
+        url = f"{self.url}/_standin/workflows/{workflow_id}/capture"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return json.load(response)
+
     def client_env(self) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("REANA_")}
         env.update(REANA_SERVER_URL=self.url, REANA_ACCESS_TOKEN=self.token)

@@ -5,6 +5,7 @@ REANA 0.9 Swagger spec, named ``<method>_<path with {x}>``, answering on the in-
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import io
 import json
@@ -59,7 +60,8 @@ def _page(items: list, query: dict) -> dict:
 def _safe_path(name: str) -> str:
     # reana-client 0.9 sends the local path with the cwd cut off: "/code/fit.C".
     clean = name.strip().lstrip("/")
-    if not clean or ".." in clean.split("/"):
+    parts = clean.split("/")
+    if not clean or ".." in parts or "." in parts or "" in parts:
         raise ApiError(400, f"Path {name} is not allowed.")
     return clean
 
@@ -185,6 +187,7 @@ class Api:
         if engine not in ENGINES:
             raise ApiError(400, f"Workflow type {engine!r} is not supported.")
         workflow = state.create(name, spec)
+        workflow.capture["create"] = spec
         return Reply(
             {
                 "message": "The workflow has been successfully created.",
@@ -240,6 +243,8 @@ class Api:
     @staticmethod
     def post_workflows_x_start(state, args, query, body):
         w = state.find(args["workflow_id_or_name"])
+        if w.capture["start"] is None:
+            w.capture["start"] = _json_body(body)
         return Reply(start(state, w, _json_body(body), with_run_number=True))
 
     @staticmethod
@@ -288,6 +293,7 @@ class Api:
     def post_workflows_x_workspace(state, args, query, body):
         w = state.find(args["workflow_id_or_name"])
         name = _safe_path(query["file_name"])
+        w.capture["uploads"].append([query["file_name"], base64.b64encode(body).decode()])
         w.workspace[name] = WorkspaceFile(body)
         return Reply({"message": f"{name} has been successfully uploaded."})
 

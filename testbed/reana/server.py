@@ -157,6 +157,20 @@ class StatsHandler(tornado.web.RequestHandler):
         )
 
 
+class CaptureHandler(tornado.web.RequestHandler):
+    """Stand-in only: what a client sent for one workflow (create body, uploads, start body)."""
+
+    def initialize(self, state: State):
+        self.state = state
+
+    def get(self, ref):
+        workflow = self.state.workflows.get(ref)
+        if workflow is None:
+            raise tornado.web.HTTPError(404)
+        self.finish({"capture": workflow.capture, "status": workflow.status,
+                     "logs": "".join(workflow.engine_log)})
+
+
 def make_app(
     contract: Contract | None = None,
     token: str = DEFAULT_TOKEN,
@@ -167,6 +181,7 @@ def make_app(
     app = tornado.web.Application(
         [
             (r"/_standin/stats", StatsHandler, {"state": state}),
+            (r"/_standin/workflows/([^/]+)/capture", CaptureHandler, {"state": state}),
             (r"/api/.*", ApiHandler, {"state": state, "bearer": bearer}),
         ]
     )

@@ -84,6 +84,9 @@ class Workflow:
     stopped_at: str | None = None
     stop_requested: bool = False
     task: object = None
+    # What the client sent, as sent (for the differential test against reana-client): the
+    # create body, every upload's file_name and bytes, the start body.
+    capture: dict = field(default_factory=lambda: {"create": None, "uploads": [], "start": None})
 
     @property
     def full_name(self) -> str:

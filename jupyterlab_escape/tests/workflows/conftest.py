@@ -60,6 +60,9 @@ def project(jp_root_dir) -> Path:
 def escape_config(request, escape_config, reana_standin, closed_port):  # noqa: F811
     """The stand-in, unless a test's ``escape_config`` marker says otherwise."""
     reana = {"url": reana_standin.url, "access_token": reana_standin.token}
+    # The engines reana-client uses, from the stand-in's venv (built by `standin setup`).
+    reana["cwltool"] = str(reana_standin.reana_client.with_name("cwltool"))
+    reana["snakemake_python"] = str(reana_standin.reana_client.with_name("python"))
     for marker in request.node.iter_markers("escape_config"):
         for key, value in marker.args[0].get("EscapeReana", {}).items():
             reana[key] = value.format(closed_port=closed_port) if isinstance(value, str) else value

@@ -64,12 +64,15 @@ def test_workflow_needs_type_and_file_or_specification():
     assert "either 'file' or 'specification'" in issue.message
 
 
-def test_cwl_is_refused_with_a_clear_message(jp_root_dir):
+def test_cwl_without_cwltool_is_refused_with_a_clear_message(jp_root_dir):
+    from jupyterlab_escape.workflows.engines import EngineTools
+
     write_project(Path(jp_root_dir), "cwl", "workflow:\n  type: cwl\n  file: main.cwl\n")
-    prepared = prepare(jp_root_dir, "cwl/reana.yaml")
+    prepared = prepare(jp_root_dir, "cwl/reana.yaml", tools=EngineTools(None, None))
     assert not prepared.valid
     [cwl] = [i for i in prepared.issues if i.where == "workflow.type"]
-    assert "CWL workflows are not supported by this launcher" in cwl.message and cwl.line == 2
+    assert "cwltool is not installed on the Jupyter server" in cwl.message and cwl.line == 2
+    assert "jupyterlab-escape[cwl]" in cwl.message
 
 
 def test_serial_workflow_file_is_loaded_and_checked(jp_root_dir):
