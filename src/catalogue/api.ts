@@ -4,6 +4,7 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
+import { components } from '../api.gen';
 import {
   apiUrl,
   errorFromResponse,
@@ -138,60 +139,17 @@ export interface ICitation {
   text: string;
 }
 
-export type JobState =
-  'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type { JobState } from '../common/jobs';
 
-/** One file of a record fetch. */
-export interface IFetchFile {
-  key: string;
-  size: number;
-  md5: string | null;
-  done: number;
-  state: 'waiting' | 'downloading' | 'verified' | 'failed';
-  /** Workspace path once verified (another name when a different file was there). */
-  path: string;
-  error: string | null;
-}
+/** One file of a record fetch (its `path` may be another name when a different file was there). */
+export type IFetchFile =
+  components['schemas']['CatalogueFetchJob']['files'][number];
 
 /**
  * A catalogue fetch on the server's one job system (kind `catalogue.fetch`): the fields every
- * job has, then this kind's own.
+ * job has, then this kind's own. Generated from openapi.yaml.
  */
-export interface IFetchJob {
-  id: string;
-  kind: string;
-  state: JobState;
-  message: string | null;
-  items_total: number;
-  items_done: number;
-  items_failed: number;
-  bytes_total: number;
-  bytes_done: number;
-  /** Bytes moved by the latest run (a resumed job moves fewer). */
-  transferred: number;
-  throughput: number | null;
-  eta_seconds: number | null;
-  errors: { item: string; message: string }[];
-  errors_count: number;
-  created: number;
-  started: number | null;
-  finished: number | null;
-  record_id: string;
-  title: string;
-  dest: string;
-  extract: boolean;
-  phase: 'downloading' | 'extracting';
-  files: IFetchFile[];
-  files_count: number;
-  extracted: string[];
-  extracted_count: number;
-  /** Files that took another name because a different file was already there. */
-  renamed: { name: string; path: string }[];
-  renamed_count: number;
-  /** File keys and zip members not written (hidden, symbolic links, refused paths). */
-  skipped: { name: string; reason: string }[];
-  skipped_count: number;
-}
+export type IFetchJob = components['schemas']['CatalogueFetchJob'];
 
 export function isActive(job: IFetchJob | null): boolean {
   return job?.state === 'queued' || job?.state === 'running';

@@ -9,10 +9,11 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { components } from '../api.gen';
 import { errorMessage, requestAPI } from '../request';
 
-export type JobState =
-  'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+/** queued, running, done, failed, cancelled, interrupted (the server's `jobs.ACTIVE` and the rest). */
+export type JobState = components['schemas']['JobState'];
 
 export const ACTIVE_JOB_STATES: readonly JobState[] = ['queued', 'running'];
 
@@ -21,36 +22,13 @@ export function isJobActive(state: JobState): boolean {
 }
 
 /** One failed item of a job (a file, a DID, a record file). */
-export interface IJobError {
-  item: string;
-  message: string;
-}
+export type IJobError = components['schemas']['JobError'];
 
-/** The fields every job has, whatever its kind; each kind adds its own. */
-export interface IJob {
-  id: string;
-  /** `datalake.fetch`, `catalogue.fetch`, `workflows.submit`, ... */
-  kind: string;
-  state: JobState;
-  message: string | null;
-  items_total: number;
-  items_done: number;
-  items_failed: number;
-  bytes_total: number;
-  bytes_done: number;
-  /** Bytes moved by the latest run (a resumed job moves fewer). */
-  transferred: number;
-  /** Bytes per second while running; the average once finished. */
-  throughput: number | null;
-  eta_seconds: number | null;
-  /** The first 20 errors. */
-  errors: IJobError[];
-  errors_count: number;
-  /** Epoch seconds. */
-  created: number;
-  started: number | null;
-  finished: number | null;
-}
+/**
+ * The fields every job has, whatever its kind (`datalake.fetch`, `catalogue.fetch`,
+ * `workflows.submit`, ...); each kind adds its own. Generated from openapi.yaml.
+ */
+export type IJob = components['schemas']['Job'];
 
 /** The job routes of one slice. `D` is a job with its items (`GET /jobs/<id>`). */
 export interface IJobsApi<J extends IJob = IJob, D extends J = J> {

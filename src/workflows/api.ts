@@ -1,6 +1,7 @@
 /** Typed functions over the /escape/workflows routes of the server extension. */
 import { ServerConnection } from '@jupyterlab/services';
 
+import { components } from '../api.gen';
 import { apiUrl, requestAPI, streamNDJSON } from '../request';
 
 export type WorkflowStatus =
@@ -35,23 +36,9 @@ export function isTerminal(status: string | null | undefined): boolean {
   return TERMINAL.includes(status as WorkflowStatus);
 }
 
-export interface ICapabilities {
-  server_version: string | null;
-  api_capabilities: string[];
-  compute_backends: string[];
-  workspaces_available: string[];
-  polling_secs: number;
-  ui_url: string | null;
-  outputs_dir: string;
-}
+export type ICapabilities = components['schemas']['Capabilities'];
 
-export interface IIssue {
-  path: string;
-  message: string;
-  severity: 'error' | 'warning';
-  line: number | null;
-  column: number | null;
-}
+export type IIssue = components['schemas']['Issue'];
 
 export interface ISpecSummary {
   type: string | null;
@@ -80,35 +67,14 @@ export interface IValidation {
   default_name: string;
 }
 
-export interface ISubmitEvent {
-  stage: 'validated' | 'created' | 'uploading' | 'started';
-  /** validated, for a %%reana cell: did its line ask to --wait? */
-  wait?: boolean;
-  workflow_id?: string;
-  workflow_name?: string;
-  run_number?: string;
-  status?: string;
-  files_done?: number;
-  files_total?: number;
-  bytes_done?: number;
-  bytes_total?: number;
-}
+/** One line of the submission stream (validated, created, uploading, started). */
+export type ISubmitEvent = components['schemas']['SubmitEvent'];
 
-export interface ISubmitRequest {
-  /**
-   * A reana.yaml in the workspace, or a notebook cell as written (``cell``, with ``base``,
-   * the notebook's folder: the server reads its %%reana line), or a spec_text.
-   */
-  path?: string;
-  cell?: string;
-  spec_text?: string;
-  base?: string;
-  line_offset?: number;
-  name?: string;
-  parameters?: Record<string, string>;
-  options?: Record<string, string>;
-  idempotency_key: string;
-}
+/**
+ * A reana.yaml in the workspace (`path`), or a notebook cell as written (`cell`, with `base`,
+ * the notebook's folder: the server reads its %%reana line), or a `spec_text`.
+ */
+export type ISubmitRequest = components['schemas']['SubmitRequest'];
 
 export interface IWorkflow {
   id: string;
@@ -136,21 +102,7 @@ export interface IWorkflowList {
   has_next: boolean;
 }
 
-export interface ILogDelta {
-  reset: boolean;
-  workflow_append: string;
-  jobs: {
-    id: string;
-    name: string | null;
-    status: string | null;
-    image: string | null;
-    command: string | null;
-    started: string | null;
-    finished: string | null;
-    append: string;
-  }[];
-  cursor: string;
-}
+export type ILogDelta = components['schemas']['LogDelta'];
 
 export interface IWorkspaceFile {
   name: string;
@@ -166,11 +118,7 @@ export interface ISpecification {
   specification: Record<string, unknown>;
 }
 
-export interface IOutputsResult {
-  folder: string;
-  files: string[];
-  missing: string[];
-}
+export type IOutputsResult = components['schemas']['OutputsDownload'];
 
 const post = (body: unknown): RequestInit => ({
   method: 'POST',
@@ -191,7 +139,10 @@ export const reanaApi = {
     request: ISubmitRequest,
     signal?: AbortSignal
   ): AsyncGenerator<ISubmitEvent> =>
-    streamNDJSON<ISubmitEvent>('workflows/submit', { ...post(request), signal }),
+    streamNDJSON<ISubmitEvent>('workflows/submit', {
+      ...post(request),
+      signal
+    }),
 
   list: (
     search: string,
@@ -210,9 +161,12 @@ export const reanaApi = {
     requestAPI<IWorkflow>(`workflows/workflows/${encodeURIComponent(id)}`),
 
   logs: (id: string, cursor?: string): Promise<ILogDelta> =>
-    requestAPI<ILogDelta>(`workflows/workflows/${encodeURIComponent(id)}/logs`, {
-      params: { cursor }
-    }),
+    requestAPI<ILogDelta>(
+      `workflows/workflows/${encodeURIComponent(id)}/logs`,
+      {
+        params: { cursor }
+      }
+    ),
 
   files: (id: string): Promise<{ items: IWorkspaceFile[]; total: number }> =>
     requestAPI(`workflows/workflows/${encodeURIComponent(id)}/files`, {
@@ -258,3 +212,6 @@ export const reanaApi = {
 };
 
 export type ReanaApi = typeof reanaApi;
+
+/** A submission on the server's one job system (kind `workflows.submit`). */
+export type ISubmitJob = components['schemas']['SubmitJob'];

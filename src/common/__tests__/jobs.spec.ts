@@ -16,7 +16,7 @@ const sleep = (ms: number): Promise<void> =>
 function job(partial: Partial<IJob> = {}): IJob {
   return {
     id: 'j1',
-    kind: 'test.copy',
+    kind: 'datalake.fetch',
     state: 'running',
     message: null,
     items_total: 4,

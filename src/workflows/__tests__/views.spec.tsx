@@ -69,7 +69,10 @@ describe('WorkflowDetail', () => {
       downloadOutputs: async () => ({
         folder: 'reana/fit.1',
         files: ['reana/fit.1/results/fit.json'],
-        missing: []
+        missing: [],
+        renamed: [],
+        skipped: [],
+        message: 'Downloaded into reana/fit.1/'
       })
     });
     const model = new WorkflowModel('w-1', { api, intervalMs: 10 });
