@@ -2,14 +2,17 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { Cell, CodeCell } from '@jupyterlab/cells';
 import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
 
-import { errorMessage } from '../request';
 import { CommandIDs, ESCAPE_CATEGORY, PLUGIN_PREFIX } from '../tokens';
 import { ISubmitEvent, ISubmitRequest, ReanaApi, reanaApi } from './api';
 import { isReanaSource } from './cell';
@@ -20,13 +23,9 @@ import {
 } from './cellOutput';
 import { reanaIcon } from './icon';
 import { WorkflowCountExtension } from './notebookCount';
+import { baseName, SubmissionNotes } from './submissionNotes';
 
-/** "fit.3" from REANA with run number "3" -> "fit". */
-export function baseName(full: string, run: string): string {
-  return run && full.endsWith(`.${run}`)
-    ? full.slice(0, -run.length - 1)
-    : full;
-}
+export { baseName };
 
 /** The submission request for a cell of the notebook at ``notebookPath``: the cell as
  * written; the server reads its %%reana line. */
@@ -53,6 +52,7 @@ export async function submitCell(
     api?: ReanaApi;
     key?: string;
     onEvent?: (event: ISubmitEvent) => void;
+    trans?: TranslationBundle;
   } = {}
 ): Promise<IWorkflowOutputData> {
   const key =
@@ -65,7 +65,11 @@ export async function submitCell(
     last = event;
   }
   if (!last || last.stage !== 'started' || !last.workflow_id) {
-    throw new Error('The submission ended without starting the workflow.');
+    throw new Error(
+      options.trans?.__(
+        'The submission ended without starting the workflow.'
+      ) ?? 'The submission ended without starting the workflow.'
+    );
   }
   const run = String(last.run_number ?? '');
   return {
@@ -115,8 +119,15 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
 
     app.docRegistry.addWidgetExtension(
       'Notebook',
-      new WorkflowCountExtension()
+      new WorkflowCountExtension(trans)
     );
+
+    // Submissions shown as every slice shows long work (the common job toast).
+    const notes = new SubmissionNotes({
+      trans,
+      open: id => void app.commands.execute(CommandIDs.openWorkflow, { id }),
+      retry: () => void app.commands.execute(CommandIDs.runCellWorkflow)
+    });
 
     app.commands.addCommand(CommandIDs.runCellWorkflow, {
       label: trans.__('Run Cell as REANA Workflow'),
@@ -132,10 +143,16 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
         if (!panel || !cell) {
           return;
         }
-        const launch = async (): Promise<IWorkflowOutputData> => {
+        const key = `cell${Date.now()}${Math.random().toString(36).slice(2)}`;
+        const tracked = notes.track(
+          key,
+          trans.__('the cell of %1', PathExt.basename(panel.context.path))
+        );
+        try {
           const data = await submitCell(
             cell.model.sharedModel.getSource(),
-            panel.context.path
+            panel.context.path,
+            { key, onEvent: tracked.onEvent, trans }
           );
           let target: Cell = cell;
           if (cell.model.type !== 'code') {
@@ -154,27 +171,9 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
             data: outputBundle(data),
             metadata: {}
           });
-          return data;
-        };
-        const launched = launch();
-        const label = launched.then(data => `${data.name}.${data.run_number}`);
-        Notification.promise(label, {
-          pending: {
-            message: trans.__('Submitting the cell to REANA…'),
-            options: { autoClose: false }
-          },
-          success: {
-            message: (name: unknown) =>
-              trans.__('REANA workflow %1 started', String(name)),
-            options: { autoClose: 4000 }
-          },
-          error: {
-            message: (reason: unknown) =>
-              errorMessage(reason, 'Submitting the cell'),
-            options: { autoClose: false }
-          }
-        });
-        await label.catch(() => undefined);
+        } catch (reason) {
+          tracked.fail(reason);
+        }
       }
     });
 
@@ -187,11 +186,8 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
       cell?.model.contentChanged.connect(changed);
     });
 
-    app.contextMenu.addItem({
-      command: CommandIDs.runCellWorkflow,
-      selector: '.jp-Notebook .jp-Cell',
-      rank: 20
-    });
+    // The context menu item, the cell toolbar button and the shortcut are declared in
+    // schema/workflows-cell.json.
     palette?.addItem({
       command: CommandIDs.runCellWorkflow,
       category: ESCAPE_CATEGORY
