@@ -1,13 +1,15 @@
 """Fault trials: SIGKILL the Jupyter server in the middle of a job, restart it, resume, repeat.
 
-    .venv/bin/python bench/fault_trials.py [--kills 10] [--kind datalake.fetch] [--json FILE]
+    .venv/bin/python bench/fault_trials.py [--kills 10] [--kind datalake.fetch|workflows.submit]
 
 Each trial starts a real ``jupyter server`` with the extension against the Rucio testbed (its
 storage over HTTPS, no local mount), starts a fetch of the testbed's large-files dataset (or, on
 later trials, retries the same job), kills the server with SIGKILL after a random moment, and
 checks the invariants on disk: every file under its final name has Rucio's size, adler32 and md5;
 partial data only ever sits under a hidden ``.escape-part`` name. After the last kill the job is
-resumed to the end. It prints each trial and a summary: kills, resumes, the bytes moved against
+resumed to the end (``--kind workflows.submit``: the same with a REANA submission whose inputs
+are uploading to the REANA stand-in; the invariants are one workflow, started once, holding every
+input with its size). It prints each trial and a summary: kills, resumes, the bytes moved against
 the dataset's size (what the Range resume saved), and whether every invariant held. Only loopback
 addresses are contacted; the number of trials and every wait are bounded.
 """
@@ -153,8 +155,13 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json")
+    parser.add_argument(
+        "--kind", choices=["datalake.fetch", "workflows.submit"], default="datalake.fetch"
+    )
     args = parser.parse_args()
     random.seed(args.seed)
+    if args.kind == "workflows.submit":
+        return reana_trials(args)
     tb = load_testbed(default_state_dir())
     env = dict(os.environ)
     env.update(
@@ -249,6 +256,121 @@ def main() -> None:
         "bytes_moved_at_least": moved,
         "moved_over_size_at_least": round(moved / total, 3) if total else None,
         "seconds": round(seconds, 1),
+        "invariants_held": not problems,
+        "problems": problems,
+    }
+    print(json.dumps(summary, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=2))
+    sys.exit(0 if not problems else 1)
+
+
+def reana_trials(args) -> None:
+    """Kill the server while a submission uploads its inputs; resume; check that exactly one
+    workflow exists in REANA, that it was started once, and that its workspace holds every input
+    with the right size."""
+    port = int(os.environ.get("ESCAPE_REANA_PORT", "18100"))
+    script = REPO / "testbed/reana/standin"
+    subprocess.run([str(script), "setup"], check=True, capture_output=True)
+    subprocess.run([str(script), "start", "--port", str(port)], check=True, capture_output=True)
+    token = os.environ.get("ESCAPE_REANA_TOKEN", "standin-reana-token")
+    env = dict(os.environ) | {
+        "REANA_SERVER_URL": f"http://127.0.0.1:{port}",
+        "REANA_ACCESS_TOKEN": token,
+    }
+    work = Path(tempfile.mkdtemp(prefix="fault-trials-reana-"))
+    root, data = work / "root", work / "data"
+    (data / "rt").mkdir(parents=True)
+    analysis = root / "analysis"
+    (analysis / "data").mkdir(parents=True)
+    sizes = {}
+    for i in range(6):  # 6 x 40 MB of inputs: uploads take long enough to be killed
+        name = f"data/part{i}.bin"
+        (analysis / name).write_bytes(os.urandom(40 * 1024 * 1024))
+        sizes[name] = 40 * 1024 * 1024
+    (analysis / "reana.yaml").write_text(
+        "version: 0.9.0\ninputs:\n  directories: [data]\nworkflow:\n  type: serial\n"
+        "  specification:\n    steps:\n      - environment: 'docker.io/library/python:3.11'\n"
+        "        commands: [ls data]\n"
+    )
+    sizes["reana.yaml"] = (analysis / "reana.yaml").stat().st_size
+    name = f"faults-{secrets.token_hex(3)}"
+    key = secrets.token_hex(8)
+    job_id = None
+    kills = resumes = 0
+    problems: list[str] = []
+    started = time.perf_counter()
+    for trial in range(args.kills):
+        server = Server(root, data, env)
+        server.start()
+        if job_id is None:
+            body = {"path": "analysis/reana.yaml", "name": name, "idempotency_key": key}
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{server.port}/escape/workflows/submit",
+                data=json.dumps(body).encode(),
+                method="POST",
+                headers={"Authorization": f"token {server.token}"},
+            )
+            stream = urllib.request.urlopen(request, timeout=30)  # noqa: SIM115
+            stream.readline()  # the first stage: the job exists
+            jobs = server.call("GET", "/escape/workflows/jobs")["jobs"]
+            job_id = jobs[0]["id"]
+        else:
+            state = server.call("GET", f"/escape/workflows/jobs/{job_id}")
+            if state["state"] == "done":
+                print(f"trial {trial + 1}: the submission finished before this kill")
+                server.stop()
+                break
+            if state["state"] != "interrupted":
+                problems.append(f"after a kill the job was {state['state']}, not interrupted")
+            server.call("POST", f"/escape/workflows/jobs/{job_id}/retry", {})
+            resumes += 1
+        time.sleep(random.uniform(0.3, 1.2))
+        detail = server.call("GET", f"/escape/workflows/jobs/{job_id}")
+        server.kill()
+        kills += 1
+        print(
+            f"trial {trial + 1}: killed at stage {detail.get('stage')}, "
+            f"{detail['items_done']}/{detail['items_total']} inputs uploaded"
+        )
+    server = Server(root, data, env)
+    server.start()
+    state = server.call("GET", f"/escape/workflows/jobs/{job_id}")
+    if state["state"] != "done":
+        server.call("POST", f"/escape/workflows/jobs/{job_id}/retry", {})
+        resumes += 1
+    for _ in range(1200):
+        state = server.call("GET", f"/escape/workflows/jobs/{job_id}")
+        if state["state"] not in ("queued", "running"):
+            break
+        time.sleep(0.25)
+    if state["state"] != "done":
+        problems.append(f"final state {state['state']}: {state.get('message')}")
+    runs = server.call("GET", f"/escape/workflows/workflows?search={name}")["items"]
+    mine = [r for r in runs if r["name"] == name]
+    if len(mine) != 1:
+        problems.append(f"{len(mine)} workflows named {name} in REANA, expected exactly 1")
+    if mine:
+        listing = server.call("GET", f"/escape/workflows/workflows/{mine[0]['id']}/files")
+        entries = listing.get("items") or listing.get("files") or []
+        got = {}
+        for e in entries:
+            size = e.get("size")
+            got[e["name"]] = size.get("raw") if isinstance(size, dict) else size
+        for input_name, size in sizes.items():
+            if got.get(input_name) != size:
+                problems.append(
+                    f"{input_name}: REANA holds {got.get(input_name)} bytes, not {size}"
+                )
+    server.stop()
+    summary = {
+        "kind": "workflows.submit",
+        "kills": kills,
+        "resumes": resumes,
+        "inputs": len(sizes),
+        "input_bytes": sum(sizes.values()),
+        "workflows_created": len(mine),
+        "seconds": round(time.perf_counter() - started, 1),
         "invariants_held": not problems,
         "problems": problems,
     }
