@@ -143,9 +143,10 @@ class LogsDownloadHandler(WorkflowsBase):
         workflow = await self.workflows.get(ref)
         logs = await self.workflows.client.logs(ref)
         name = re.sub(r"[^\w.-]+", "_", workflow["full_name"] or "workflow")
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.set_header("Content-Disposition", f'attachment; filename="{name}.log"')
-        self.finish(full_log_text(workflow["full_name"], logs))
+        # APIHandler.finish relabels the body JSON unless told its type.
+        text = full_log_text(workflow["full_name"], logs)
+        self.finish(text, set_content_type="text/plain; charset=utf-8")
 
 
 class FilesHandler(WorkflowsBase):
