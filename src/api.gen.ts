@@ -163,6 +163,44 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/escape/datalake/upload': {
+    parameters: {
+      query?: {
+        /** @description The Rucio instance (the first configured one by default). */
+        instance?: components['parameters']['Instance'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The upload jobs (also in GET /escape/datalake/jobs). */
+    get: operations['listDatalakeUploads'];
+    put?: never;
+    /** Upload workspace files to an RSE and register them (202), or with check true plan only. */
+    post: operations['startDatalakeUpload'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/datalake/upload/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What the upload dialog offers (scopes, writable RSEs with quota, metadata keys, name rule). */
+    get: operations['getDatalakeUploadOptions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/escape/datalake/jobs': {
     parameters: {
       query?: never;
@@ -400,6 +438,129 @@ export interface paths {
     put?: never;
     /** Fetch a record's files into the workspace as a job (202). */
     post: operations['startCatalogueFetch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/catalogue/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Publish a folder or notebook to the OSSR as a Zenodo draft (a job, 202). */
+    post: operations['startCataloguePublish'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/catalogue/publish/token': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getZenodoIdentity'];
+    /** Store the user's Zenodo token after checking its scopes (never echoed). */
+    put: operations['setZenodoToken'];
+    post?: never;
+    delete: operations['clearZenodoToken'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/catalogue/publish/prepare': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** codemeta of a folder (read or generated), its problems, and what would be uploaded. */
+    post: operations['preparePublish'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/catalogue/publish/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['checkCodemeta'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/catalogue/publish/uploads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listZenodoUploads'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/catalogue/publish/uploads/{upload_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A Zenodo deposition id. */
+        upload_id: components['parameters']['UploadId'];
+      };
+      cookie?: never;
+    };
+    get: operations['getZenodoUpload'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/catalogue/publish/uploads/{upload_id}/{action}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A Zenodo deposition id. */
+        upload_id: components['parameters']['UploadId'];
+        action: 'publish' | 'edit' | 'discard' | 'metadata';
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** publish (confirm true; mints a DOI), edit, discard (a draft is deleted), metadata. */
+    post: operations['actOnZenodoUpload'];
     delete?: never;
     options?: never;
     head?: never;
@@ -801,7 +962,12 @@ export interface components {
     Job: {
       id: string;
       /** @enum {string} */
-      kind: 'datalake.fetch' | 'catalogue.fetch' | 'workflows.submit';
+      kind:
+        | 'datalake.fetch'
+        | 'datalake.upload'
+        | 'catalogue.fetch'
+        | 'catalogue.publish'
+        | 'workflows.submit';
       state: components['schemas']['JobState'];
       message: string | null;
       items_total: number;
@@ -1025,6 +1191,41 @@ export interface components {
       files_present: number;
       paths: components['schemas']['PlannedPath'][];
     };
+    DatalakeJob:
+      | components['schemas']['DatalakeFetchJob']
+      | components['schemas']['DatalakeUploadJob'];
+    /** @description A `datalake.upload` job (the common fields and the upload's own). */
+    DatalakeUploadJob: components['schemas']['Job'] & {
+      /** @constant */
+      kind?: 'datalake.upload';
+      instance: string;
+      scope: string;
+      rse: string;
+      dataset: string | null;
+      container: string | null;
+      phase: string;
+      files_total: number;
+      files_done: number;
+      files_failed: number;
+      files_skipped: number;
+      rules: unknown[];
+      skipped_paths: unknown[];
+    };
+    DatalakeUploadJobDetail: components['schemas']['DatalakeUploadJob'] & {
+      files: {
+        path: string;
+        did: string;
+        /** @enum {string} */
+        state:
+          | 'waiting'
+          | 'sending'
+          | 'stored'
+          | 'registered'
+          | 'skipped'
+          | 'failed';
+      }[];
+      dids?: unknown[];
+    };
     DatalakeFetchFile: {
       did: string;
       scope: string;
@@ -1227,6 +1428,95 @@ export interface components {
       skipped: components['schemas']['NamedReason'][];
       skipped_count: number;
     };
+    CatalogueAnyJob:
+      | components['schemas']['CatalogueFetchJob']
+      | components['schemas']['CataloguePublishJob'];
+    PublishRequest: {
+      /** @description A folder or notebook in the workspace. */
+      path: string;
+      codemeta: Record<string, never>;
+      /** @description Selected files (default the folder as a zip). */
+      files?: string[] | null;
+      /** @description New version of this record of yours. */
+      record_id?: string | null;
+      idempotency_key?: string | null;
+    };
+    CodemetaProblem: {
+      field: string;
+      /** @enum {string} */
+      level: 'error' | 'warning';
+      message: string;
+    };
+    CodemetaCheck: {
+      problems: components['schemas']['CodemetaProblem'][];
+      zenodo: Record<string, never> | null;
+    };
+    PublishPreparation: components['schemas']['CodemetaCheck'] & {
+      path: string;
+      /** @enum {string} */
+      source: 'file' | 'generated';
+      codemeta: Record<string, never>;
+      files: {
+        name: string;
+        size: number;
+      }[];
+      files_count: number;
+      total_bytes: number;
+      skipped: components['schemas']['NamedReason'][];
+      skipped_count: number;
+      /** @enum {string} */
+      mode: 'zip' | 'files';
+    };
+    ZenodoUpload: {
+      id: string;
+      title: string;
+      /** @enum {string} */
+      status: 'draft' | 'editing' | 'published';
+      version: string | null;
+      doi: string | null;
+      concept_doi: string | null;
+      record_id: string | null;
+      created: string;
+      modified: string;
+      html: string | null;
+      community: {
+        slug: string | null;
+        /** @description none, on_publish (asked when published), submitted, accepted, declined, cancelled */
+        status: string;
+      };
+      files: {
+        key: string;
+        size: number;
+        md5: string;
+      }[];
+      sandbox: boolean;
+      /** @description The Zenodo metadata (detail only). */
+      metadata?: Record<string, never>;
+    };
+    /** @description A `catalogue.publish` job (the common fields and the publication's own). */
+    CataloguePublishJob: components['schemas']['Job'] & {
+      /** @constant */
+      kind?: 'catalogue.publish';
+      path: string;
+      sandbox: boolean;
+      community: string;
+      files: string[] | null;
+      record_id: string | null;
+      deposit_id: string | null;
+      /** @enum {string} */
+      phase: 'preparing' | 'uploading' | 'metadata' | 'draft';
+      uploads: {
+        key: string;
+        size: number;
+        md5: string;
+        /** @enum {string} */
+        state: 'waiting' | 'uploading' | 'verified' | 'failed';
+        error: string | null;
+      }[];
+      skipped: components['schemas']['NamedReason'][];
+      skipped_count: number;
+      html: string | null;
+    };
     Capabilities: {
       server_version: string | null;
       api_capabilities: string[];
@@ -1241,7 +1531,7 @@ export interface components {
     /** @description A reana.yaml file (`path`) or a notebook cell's text (`spec_text`). */
     SpecRequest: {
       /** @description A reana.yaml in the workspace. */
-      path?: string;
+      path?: string | null;
       /** @description A notebook cell as written (`%%reana [-n NAME] [-p KEY=VALUE ...] [--wait]`, then the YAML). */
       cell?: string;
       /** @description The YAML of a cell without its magic line. */
@@ -1274,7 +1564,12 @@ export interface components {
       issues: components['schemas']['Issue'][];
       summary: {
         type: string | null;
-        steps: number | null;
+        /** @description The serial steps as written (name, environment, commands). */
+        steps: {
+          name?: string;
+          environment?: string;
+          commands?: string[];
+        }[];
         inputs: {
           files: string[];
           directories: string[];
@@ -1538,14 +1833,14 @@ export interface components {
         'application/json': components['schemas']['ReplicaStatus'];
       };
     };
-    /** @description The Data Lake jobs, newest first. */
+    /** @description The Data Lake jobs (fetches and uploads), newest first. */
     DatalakeJobList: {
       headers: {
         [name: string]: unknown;
       };
       content: {
         'application/json': {
-          jobs: components['schemas']['DatalakeFetchJob'][];
+          jobs: components['schemas']['DatalakeJob'][];
         };
       };
     };
@@ -1555,16 +1850,18 @@ export interface components {
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['DatalakeFetchJob'];
+        'application/json': components['schemas']['DatalakeJob'];
       };
     };
-    /** @description The job with its files (failed first, at most 500). */
+    /** @description The job with its files (failed first). */
     DatalakeJobDetail: {
       headers: {
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['DatalakeFetchJobDetail'];
+        'application/json':
+          | components['schemas']['DatalakeFetchJobDetail']
+          | components['schemas']['DatalakeUploadJobDetail'];
       };
     };
     /** @description The job. */
@@ -1573,7 +1870,32 @@ export interface components {
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['CatalogueFetchJob'];
+        'application/json': components['schemas']['CatalogueAnyJob'];
+      };
+    };
+    /** @description Whether a Zenodo token is stored and for which Zenodo (never the token). */
+    ZenodoIdentity: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': {
+          stored: boolean;
+          sandbox: boolean;
+          scopes: string[];
+          url: string;
+          sandbox_url: string;
+          community: string;
+        };
+      };
+    };
+    /** @description One upload, with its metadata (what publishing makes public). */
+    ZenodoUpload: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['ZenodoUpload'];
       };
     };
     /** @description The job. */
@@ -1596,6 +1918,8 @@ export interface components {
     };
   };
   parameters: {
+    /** @description A Zenodo deposition id. */
+    UploadId: string;
     /** @description The Rucio instance (the first configured one by default). */
     Instance: string;
     /** @description `scope:name` */
@@ -1920,6 +2244,132 @@ export interface operations {
       404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];
       429: components['responses']['TooManyJobs'];
+      default: components['responses']['Error'];
+    };
+  };
+  listDatalakeUploads: {
+    parameters: {
+      query?: {
+        /** @description The Rucio instance (the first configured one by default). */
+        instance?: components['parameters']['Instance'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The upload jobs, newest first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            jobs: components['schemas']['DatalakeUploadJob'][];
+          };
+        };
+      };
+      default: components['responses']['Error'];
+    };
+  };
+  startDatalakeUpload: {
+    parameters: {
+      query?: {
+        /** @description The Rucio instance (the first configured one by default). */
+        instance?: components['parameters']['Instance'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          paths: string[];
+          scope?: string;
+          rse?: string;
+          dataset?: string | null;
+          dataset_new?: boolean | null;
+          container?: string | null;
+          meta?: Record<string, never> | null;
+          lifetime?: number | null;
+          copies?: number | null;
+          rse_expression?: string | null;
+          names?: {
+            [key: string]: string;
+          } | null;
+          cwd?: string | null;
+          idempotency_key?: string | null;
+          check?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description `check: true`: the plan (files, quota, problems, warnings); nothing starts. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            files: unknown[];
+            problems: {
+              code: string;
+              message: string;
+              path?: string;
+            }[];
+          };
+        };
+      };
+      /** @description The job started. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DatalakeUploadJob'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyJobs'];
+      default: components['responses']['Error'];
+    };
+  };
+  getDatalakeUploadOptions: {
+    parameters: {
+      query?: {
+        /** @description The Rucio instance (the first configured one by default). */
+        instance?: components['parameters']['Instance'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The options for this account. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            account: string;
+            scopes: string[];
+            default_scope?: string | null;
+            rses: Record<string, never>[];
+            default_rse?: string | null;
+            name_rule: Record<string, never>;
+          };
+        };
+      };
+      404: components['responses']['NotFound'];
+      502: components['responses']['UpstreamError'];
+      504: components['responses']['UpstreamTimeout'];
       default: components['responses']['Error'];
     };
   };
@@ -2305,6 +2755,242 @@ export interface operations {
       default: components['responses']['Error'];
     };
   };
+  startCataloguePublish: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['PublishRequest'];
+      };
+    };
+    responses: {
+      /** @description The job started (or the one the same idempotency key started). */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CataloguePublishJob'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['RateLimited'];
+      502: components['responses']['UpstreamError'];
+      504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  getZenodoIdentity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components['responses']['ZenodoIdentity'];
+      default: components['responses']['Error'];
+    };
+  };
+  setZenodoToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          token: string;
+          sandbox?: boolean;
+        };
+      };
+    };
+    responses: {
+      200: components['responses']['ZenodoIdentity'];
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      502: components['responses']['UpstreamError'];
+      504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  clearZenodoToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: components['responses']['Removed'];
+      default: components['responses']['Error'];
+    };
+  };
+  preparePublish: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          path: string;
+          files?: string[] | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The publish form's starting point. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublishPreparation'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      502: components['responses']['UpstreamError'];
+      504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  checkCodemeta: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          codemeta?: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Problems by field and the Zenodo metadata (null while errors remain). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CodemetaCheck'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      default: components['responses']['Error'];
+    };
+  };
+  listZenodoUploads: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The user's drafts and published records. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            sandbox: boolean;
+            uploads: components['schemas']['ZenodoUpload'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      502: components['responses']['UpstreamError'];
+      504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  getZenodoUpload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A Zenodo deposition id. */
+        upload_id: components['parameters']['UploadId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components['responses']['ZenodoUpload'];
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      502: components['responses']['UpstreamError'];
+      504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  actOnZenodoUpload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A Zenodo deposition id. */
+        upload_id: components['parameters']['UploadId'];
+        action: 'publish' | 'edit' | 'discard' | 'metadata';
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          confirm?: boolean;
+          codemeta?: Record<string, never>;
+        };
+      };
+    };
+    responses: {
+      200: components['responses']['ZenodoUpload'];
+      204: components['responses']['Removed'];
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['RateLimited'];
+      502: components['responses']['UpstreamError'];
+      504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
   listCatalogueJobs: {
     parameters: {
       query?: never;
@@ -2314,14 +3000,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The catalogue fetch jobs, newest first. */
+      /** @description The catalogue's fetch and publish jobs, newest first. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            jobs: components['schemas']['CatalogueFetchJob'][];
+            jobs: components['schemas']['CatalogueAnyJob'][];
           };
         };
       };
@@ -2345,7 +3031,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['CatalogueFetchJob'];
+          'application/json': components['schemas']['CatalogueAnyJob'];
         };
       };
       404: components['responses']['NotFound'];

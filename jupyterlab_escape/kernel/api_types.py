@@ -33,7 +33,13 @@ class JobError(TypedDict):
 
 class Job(TypedDict):
     id: str
-    kind: Literal["datalake.fetch", "catalogue.fetch", "workflows.submit"]
+    kind: Literal[
+        "datalake.fetch",
+        "datalake.upload",
+        "catalogue.fetch",
+        "catalogue.publish",
+        "workflows.submit",
+    ]
     state: JobState
     message: str | None
     items_total: int
@@ -255,6 +261,33 @@ class DatalakeFetchJob(Job):
     paths: list[PlannedPath]
 
 
+class DatalakeUploadJob(Job):
+    kind: Literal["datalake.upload"]
+    instance: str
+    scope: str
+    rse: str
+    dataset: str | None
+    container: str | None
+    phase: str
+    files_total: int
+    files_done: int
+    files_failed: int
+    files_skipped: int
+    rules: list[Any]
+    skipped_paths: list[Any]
+
+
+class File(TypedDict):
+    path: str
+    did: str
+    state: Literal["waiting", "sending", "stored", "registered", "skipped", "failed"]
+
+
+class DatalakeUploadJobDetail(DatalakeUploadJob):
+    files: list[File]
+    dids: NotRequired[list[Any]]
+
+
 class DatalakeFetchFile(TypedDict):
     did: str
     scope: str
@@ -281,7 +314,7 @@ class Rule1(Rule):
     reused: bool
 
 
-class File(TypedDict):
+class File1(TypedDict):
     did: str
     path: str | None
     state: str
@@ -293,7 +326,7 @@ class ReplicaStatus(TypedDict):
     rse: str
     rule: Rule1 | None
     available: bool
-    files: list[File]
+    files: list[File1]
     files_truncated: bool
 
 
@@ -395,7 +428,7 @@ class Codemeta(TypedDict):
     developmentStatus: NotRequired[list[str]]
 
 
-class File1(TypedDict):
+class File2(TypedDict):
     key: str
     size: int
     md5: str | None
@@ -418,7 +451,7 @@ class RecordDetail(RecordSummary):
     description_html: str
     remote_images: int
     images_shown: bool
-    files: list[File1]
+    files: list[File2]
     files_restricted: bool
     related: list[RelatedItem]
     versions: list[RecordVersion]
@@ -443,7 +476,7 @@ class NamedReason(TypedDict):
     reason: str
 
 
-class File2(TypedDict):
+class File3(TypedDict):
     key: str
     size: int
     md5: str | None
@@ -460,7 +493,7 @@ class CatalogueFetchJob(Job):
     dest: str
     extract: bool
     phase: Literal["downloading", "extracting"]
-    files: list[File2]
+    files: list[File3]
     files_count: int
     extracted: list[str]
     extracted_count: int
@@ -468,6 +501,93 @@ class CatalogueFetchJob(Job):
     renamed_count: int
     skipped: list[NamedReason]
     skipped_count: int
+
+
+class PublishRequest(TypedDict):
+    path: str
+    codemeta: dict[str, Any]
+    files: NotRequired[list[str] | None]
+    record_id: NotRequired[str | None]
+    idempotency_key: NotRequired[str | None]
+
+
+class CodemetaProblem(TypedDict):
+    field: str
+    level: Literal["error", "warning"]
+    message: str
+
+
+class CodemetaCheck(TypedDict):
+    problems: list[CodemetaProblem]
+    zenodo: dict[str, Any] | None
+
+
+class File4(TypedDict):
+    name: str
+    size: int
+
+
+class PublishPreparation(CodemetaCheck):
+    path: str
+    source: Literal["file", "generated"]
+    codemeta: dict[str, Any]
+    files: list[File4]
+    files_count: int
+    total_bytes: int
+    skipped: list[NamedReason]
+    skipped_count: int
+    mode: Literal["zip", "files"]
+
+
+class Community(TypedDict):
+    slug: str | None
+    status: str
+
+
+class File5(TypedDict):
+    key: str
+    size: int
+    md5: str
+
+
+class ZenodoUpload(TypedDict):
+    id: str
+    title: str
+    status: Literal["draft", "editing", "published"]
+    version: str | None
+    doi: str | None
+    concept_doi: str | None
+    record_id: str | None
+    created: str
+    modified: str
+    html: str | None
+    community: Community
+    files: list[File5]
+    sandbox: bool
+    metadata: NotRequired[dict[str, Any]]
+
+
+class Upload(TypedDict):
+    key: str
+    size: int
+    md5: str
+    state: Literal["waiting", "uploading", "verified", "failed"]
+    error: str | None
+
+
+class CataloguePublishJob(Job):
+    kind: Literal["catalogue.publish"]
+    path: str
+    sandbox: bool
+    community: str
+    files: list[str] | None
+    record_id: str | None
+    deposit_id: str | None
+    phase: Literal["preparing", "uploading", "metadata", "draft"]
+    uploads: list[Upload]
+    skipped: list[NamedReason]
+    skipped_count: int
+    html: str | None
 
 
 class Capabilities(TypedDict):
@@ -483,7 +603,7 @@ class Capabilities(TypedDict):
 
 
 class SpecRequest(TypedDict):
-    path: NotRequired[str]
+    path: NotRequired[str | None]
     cell: NotRequired[str]
     spec_text: NotRequired[str]
     base: NotRequired[str]
@@ -507,6 +627,12 @@ class Issue(TypedDict):
     column: int | None
 
 
+class Step(TypedDict):
+    name: NotRequired[str]
+    environment: NotRequired[str]
+    commands: NotRequired[list[str]]
+
+
 class Inputs(TypedDict):
     files: list[str]
     directories: list[str]
@@ -521,13 +647,13 @@ class Outputs(TypedDict):
 
 class Summary(TypedDict):
     type: str | None
-    steps: int | None
+    steps: list[Step]
     inputs: Inputs
     outputs: Outputs
     workflow_file: str | None
 
 
-class File3(TypedDict):
+class File6(TypedDict):
     name: str
     size: int
 
@@ -535,7 +661,7 @@ class File3(TypedDict):
 class Inputs1(TypedDict):
     count: int
     bytes: int
-    files: list[File3]
+    files: list[File6]
     skipped: list[Any]
 
 
@@ -568,14 +694,14 @@ class SubmitJob(Job):
     files_done: int
 
 
-class File4(TypedDict):
+class File7(TypedDict):
     name: str
     size: int
     uploaded: bool
 
 
 class SubmitJobDetail(SubmitJob):
-    files: list[File4]
+    files: list[File7]
     files_truncated: bool
 
 
@@ -669,3 +795,9 @@ class OutputsDownload(TypedDict):
 class StatusReport(TypedDict):
     checked_at: str
     services: list[ServiceStatus]
+
+
+DatalakeJob: TypeAlias = DatalakeFetchJob | DatalakeUploadJob
+
+
+CatalogueAnyJob: TypeAlias = CatalogueFetchJob | CataloguePublishJob
