@@ -10,6 +10,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { errorMessage } from '../request';
 import { IFetchJob, isActive } from './api';
 import { citationMarkdown, insertCell } from './cells';
+import { catalogueFetchNotes } from './fetchNotes';
 import { IRecordActions } from './components/RecordView';
 import { RecordModel } from './recordModel';
 
@@ -36,53 +37,40 @@ export function recordActions(
     return false;
   };
 
-  /** One progress notification per fetch run, ending in success, error or "still running". */
-  const followFetch = async (
-    title: string,
-    run: () => Promise<IFetchJob>
-  ): Promise<void> => {
-    const id = Notification.emit(title, 'in-progress', { autoClose: false });
-    try {
-      const job = await run();
-      if (isActive(job)) {
-        // The record view closed; the server goes on and the view finds the job again.
-        Notification.update({
-          id,
-          message: trans.__(
-            'The fetch goes on on the server; open the record again to follow it.'
-          ),
-          type: 'info',
-          autoClose: 5000
-        });
-        return;
+  // One toast per fetch, on the common job helper: it follows the fetch to its end on the
+  // server even when the record view closes, and its Retry/Resume keeps this view in step.
+  const fetchNotes = catalogueFetchNotes({
+    trans,
+    showFolder: path =>
+      void app.commands.execute('filebrowser:go-to-path', { path })
+  });
+  const keepViewInStep = (_: unknown, job: IFetchJob) => {
+    if (model.isDisposed) {
+      fetchNotes.model.jobUpdated.disconnect(keepViewInStep);
+    } else {
+      model.adopt(job);
+    }
+  };
+  fetchNotes.model.jobUpdated.connect(keepViewInStep);
+
+  /** Start (or retry) a fetch; the toast takes it from the server's first answer. */
+  const followFetch = async (run: () => Promise<IFetchJob>): Promise<void> => {
+    const started = run();
+    // The record model sets its job as soon as the server answered the start.
+    const seen = () => {
+      const job = model.job;
+      if (job && isActive(job) && !fetchNotes.notes.isNotified(job.id)) {
+        fetchNotes.follow(job);
       }
-      const ok = job.state === 'done';
-      Notification.update({
-        id,
-        message: ok
-          ? (job.message ?? trans.__('Files fetched'))
-          : (job.message ?? job.state),
-        type: ok ? 'success' : 'error',
-        autoClose: ok ? 5000 : false,
-        actions: ok
-          ? [
-              {
-                label: trans.__('Show in file browser'),
-                callback: () =>
-                  void app.commands.execute('filebrowser:go-to-path', {
-                    path: job.dest
-                  })
-              }
-            ]
-          : []
-      });
+    };
+    model.stateChanged.connect(seen);
+    try {
+      await started;
     } catch (reason) {
-      Notification.update({
-        id,
-        message: errorMessage(reason),
-        type: 'error',
-        autoClose: 8000
-      });
+      // Refused before a job existed (a fetch already running there, too many fetches).
+      Notification.error(errorMessage(reason), { autoClose: 8000 });
+    } finally {
+      model.stateChanged.disconnect(seen);
     }
   };
 
@@ -123,21 +111,13 @@ export function recordActions(
     fetchFiles: extract => {
       const record = model.record;
       if (record) {
-        void followFetch(
-          trans.__('Fetching the files of %1…', record.title),
-          () => model.fetchFiles(extract)
-        );
+        void followFetch(() => model.fetchFiles(extract));
       }
     },
     retryFetch: () => {
       const job = model.job;
       if (job) {
-        void followFetch(
-          job.state === 'interrupted'
-            ? trans.__('Resuming the fetch of %1…', job.title)
-            : trans.__('Fetching the files of %1 again…', job.title),
-          () => model.retryFetch()
-        );
+        void followFetch(() => model.retryFetch());
       }
     },
     cancelFetch: () => void model.cancelFetch(),

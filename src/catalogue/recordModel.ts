@@ -135,6 +135,21 @@ export class RecordModel extends VDomModel {
     return this._follow(this._job);
   }
 
+  /**
+   * A newer state of this record's fetch seen elsewhere (the fetch toast's poll, its Retry or
+   * Resume): take it, and follow it again if it runs while this view does not poll.
+   */
+  adopt(job: IFetchJob): void {
+    if (this.isDisposed || !this._job || this._job.id !== job.id) {
+      return;
+    }
+    this._job = job;
+    this.stateChanged.emit();
+    if (isActive(job) && (!this._poll || this._poll.isDisposed)) {
+      void this._follow(job);
+    }
+  }
+
   /** Ask the server to stop; the poll sees the job end as cancelled. */
   async cancelFetch(): Promise<void> {
     if (this._job) {
