@@ -36,15 +36,6 @@ def option_issues(doc, summary: specs.Summary, extra: dict | None) -> list[specs
     return issues
 
 
-# reana-client renames some options for the engine (reana_commons validate_operational_options).
-OPTION_NAMES = {("cwl", "TARGET"): "--target"}
-
-
-def engine_options(kind: str | None, options: dict | None) -> dict:
-    """The start body's operational_options, named as reana-client sends them."""
-    return {OPTION_NAMES.get((kind or "", k), k): v for k, v in (options or {}).items()}
-
-
 def parameter_issues(summary: specs.Summary, parameters: dict | None) -> list[specs.Issue]:
     return [
         specs.Issue(

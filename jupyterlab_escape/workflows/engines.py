@@ -227,7 +227,10 @@ def backends_used(kind: str | None, specification: Any) -> list[tuple[str, str]]
             for step in steps if isinstance(steps, list) else []:
                 hints = step.get("hints") if isinstance(step, dict) else None
                 for hint in hints if isinstance(hints, list) else []:
-                    if isinstance(hint, dict) and hint.get("class") == "reana":
+                    # cwltool --pack writes the class as a file URI ending in "/reana", which
+                    # reana-client's own check misses; we read both.
+                    cls = hint.get("class") if isinstance(hint, dict) else None
+                    if isinstance(cls, str) and (cls == "reana" or cls.endswith(("/reana", "#reana"))):
                         backend = hint.get("compute_backend")
                         if isinstance(backend, str):
                             found.append((str(step.get("id")), backend))

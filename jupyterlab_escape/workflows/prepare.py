@@ -24,7 +24,6 @@ from . import spec as specs
 from .cell import ReanaCell, parse_cell
 from .checks import (
     capability_issues,
-    engine_options,
     option_issues,
     output_issues,
     parameter_issues,
@@ -568,5 +567,4 @@ class Preparer:
         request.parameters = {
             k: v for k, v in (request.parameters or {}).items() if v not in (None, "")
         }
-        request.options = engine_options(prepared.summary.type, request.options)
         return request, prepared, name
