@@ -170,8 +170,16 @@ def content_type(headers) -> str | None:
     return None
 
 
-def fuzz(base_url: str, token: str, requests: int, seed: int = 1, negative: bool = False):
-    """About ``requests`` generated requests spread over every described operation."""
+def fuzz(
+    base_url: str,
+    token: str,
+    requests: int,
+    seed: int = 1,
+    negative: bool = False,
+    skip_prefixes: tuple[str, ...] = (),
+):
+    """About ``requests`` generated requests spread over every described operation (except
+    those whose path starts with one of ``skip_prefixes``)."""
     import hypothesis
     import requests as http
     import schemathesis
@@ -183,7 +191,7 @@ def fuzz(base_url: str, token: str, requests: int, seed: int = 1, negative: bool
     operations = [
         op
         for op in (r.ok() for r in schema.get_all_operations())
-        if (op.method.lower(), op.path) not in EXCLUDED
+        if (op.method.lower(), op.path) not in EXCLUDED and not op.path.startswith(skip_prefixes)
     ]
     modes = [GenerationMode.POSITIVE] + ([GenerationMode.NEGATIVE] if negative else [])
     per_op = max(1, math.ceil(requests / (len(operations) * len(modes))))

@@ -165,10 +165,7 @@ export interface paths {
   };
   '/escape/datalake/upload': {
     parameters: {
-      query?: {
-        /** @description The Rucio instance (the first configured one by default). */
-        instance?: components['parameters']['Instance'];
-      };
+      query?: never;
       header?: never;
       path?: never;
       cookie?: never;
@@ -2249,10 +2246,7 @@ export interface operations {
   };
   listDatalakeUploads: {
     parameters: {
-      query?: {
-        /** @description The Rucio instance (the first configured one by default). */
-        instance?: components['parameters']['Instance'];
-      };
+      query?: never;
       header?: never;
       path?: never;
       cookie?: never;

@@ -203,9 +203,8 @@ class Contract:
             schema = self.resolve(param["schema"])
             value = _coerce(schema, values)
             problems += self.schema_errors(schema, value, f"query parameter {name}")
-        unknown = sorted(set(query) - described)
-        if unknown:
-            problems.append(f"undescribed query parameter(s) {', '.join(unknown)}")
+        # Query parameters the description does not name are ignored by the server (as HTTP
+        # allows); they are not a violation.
         request_body = self.resolve(op.spec.get("requestBody"))
         if request_body:
             media = request_body["content"].get("application/json")
