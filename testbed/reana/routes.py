@@ -186,6 +186,7 @@ class Api:
         engine = (spec.get("workflow") or {}).get("type")
         if engine not in ENGINES:
             raise ApiError(400, f"Workflow type {engine!r} is not supported.")
+        _check_backends(spec)
         workflow = state.create(name, spec)
         workflow.capture["create"] = spec
         return Reply(
@@ -361,6 +362,32 @@ class Api:
         if not deleted:
             raise ApiError(404, f"{path} does not exist.")
         return Reply({"deleted": deleted, "failed": {}})
+
+
+SUPPORTED_BACKENDS = ["kubernetes"]  # what /info says
+
+
+def _check_backends(spec: dict) -> None:
+    """reana-server validates compute backends at creation (reana_commons compute_backends)."""
+    workflow = spec.get("workflow") or {}
+    kind, loaded = workflow.get("type"), workflow.get("specification") or {}
+    found = []
+    if kind in ("serial", "snakemake") and isinstance(loaded, dict):
+        found = [(s.get("name"), s.get("compute_backend")) for s in loaded.get("steps") or []]
+    elif kind == "cwl" and isinstance(loaded, dict):
+        graph = loaded.get("$graph", [loaded])
+        for wf in graph if isinstance(graph, list) else [graph]:
+            for step in (wf.get("steps") or []) if isinstance(wf, dict) else []:
+                for hint in step.get("hints") or []:
+                    if str(hint.get("class", "")).rsplit("/", 1)[-1] == "reana":
+                        found.append((step.get("id"), hint.get("compute_backend")))
+    for step, backend in found:
+        if backend and backend not in SUPPORTED_BACKENDS:
+            raise ApiError(
+                400,
+                f'Compute backend "{backend}" found in step "{step}" is not supported. '
+                f'List of supported compute backends: "{", ".join(SUPPORTED_BACKENDS)}"',
+            )
 
 
 def _glob_match(name: str, pattern: str) -> bool:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import tempfile
 import uuid
+from pathlib import Path
 
 from .state import USER_ID, ApiError, Job, State, Workflow, WorkspaceFile, now
 
@@ -55,11 +58,65 @@ def start(state: State, w: Workflow, params: dict, with_run_number: bool) -> dic
     return reply
 
 
+ENGINE_CHECK = Path(__file__).with_name("engine_check.py")
+ENGINE_TIMEOUT = 120
+
+
+def engine_python() -> Path | None:
+    """The stand-in's engine venv (reana-client's: snakemake 7, yadage, cwltool)."""
+    from .cli import CLIENT_VENV
+
+    python = CLIENT_VENV / "bin" / "python"
+    return python if python.exists() else None
+
+
+async def engine_check(w: Workflow) -> str | None:
+    """The real engine's static check of what REANA would hand it; its message, or None."""
+    python = engine_python()
+    if w.type == "serial" or python is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="reana-standin-") as tmp:
+        workspace = Path(tmp) / "workspace"
+        workspace.mkdir()
+        for name, item in w.workspace.items():
+            target = workspace / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(item.content)
+        files = {}
+        for key, value in (("spec", w.spec), ("params", w.parameters), ("options", w.options)):
+            files[key] = Path(tmp) / f"{key}.json"
+            files[key].write_text(json.dumps(value))
+        env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+        process = await asyncio.create_subprocess_exec(
+            str(python), str(ENGINE_CHECK), w.type, str(workspace),
+            str(files["spec"]), str(files["params"]), str(files["options"]),
+            cwd=str(workspace), env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            out, err = await asyncio.wait_for(process.communicate(), ENGINE_TIMEOUT)
+        except asyncio.TimeoutError:
+            process.kill()
+            return f"{w.type} engine check took longer than {ENGINE_TIMEOUT} s"
+        if process.returncode == 0:
+            return None
+        text = (err or out).decode(errors="replace").strip().replace(str(workspace), "/var/reana/workspace")
+        return "\n".join(text.splitlines()[-30:]) or f"{w.type} engine failed"
+
+
 async def run(state: State, w: Workflow) -> None:
-    """Simulate the engine: one job per step; a command with ``exit 1`` fails its step."""
+    """Simulate the engine: one job per step; a command with ``exit 1`` fails its step. A
+    workflow the real engine would refuse (checked statically) fails with its message."""
     timing = state.timing
     await asyncio.sleep(timing.queued)
     if w.stop_requested or w.status == "deleted":
+        return
+    problem = await engine_check(w)
+    if problem:
+        w.status = "failed"
+        w.started_at = w.finished_at = now()
+        w.engine_log.append(f"{w.finished_at} {w.type} engine error:\n{problem}\n")
+        w.engine_log.append(f"{w.finished_at} workflow {w.full_name} failed\n")
         return
     w.status = "running"
     w.started_at = now()
