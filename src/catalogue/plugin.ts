@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, Sanitizer } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -13,6 +14,7 @@ import { recordActions } from './actions';
 import { Scope } from './api';
 import { catalogueIcon } from './icon';
 import { SearchModel } from './model';
+import { setupPublishing } from './publish/commands';
 import { CatalogueWidget } from './widget';
 
 interface ICatalogueSettings {
@@ -40,7 +42,8 @@ export const cataloguePlugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     INotebookTracker,
     ISettingRegistry,
-    ITranslator
+    ITranslator,
+    IDefaultFileBrowser
   ],
   activate: async (
     app: JupyterFrontEnd,
@@ -48,7 +51,8 @@ export const cataloguePlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     tracker: INotebookTracker | null,
     registry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    browser: IDefaultFileBrowser | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
     let settings = { ...DEFAULTS };
@@ -64,7 +68,23 @@ export const cataloguePlugin: JupyterFrontEndPlugin<void> = {
       }
     }
     const sanitizer = new Sanitizer();
+    // Publishing (issue 16): its commands, panels and "My uploads" view.
+    const publishing = setupPublishing({
+      app,
+      trans,
+      browser,
+      openRecord: id => {
+        app.shell.activateById(widget.id);
+        widget.openRecord(id);
+      },
+      showUploads: () => {
+        app.shell.activateById(widget.id);
+        widget.setView('uploads');
+        void publishing.uploads.refresh();
+      }
+    });
     const widget = new CatalogueWidget({
+      uploads: publishing.renderUploads,
       search: new SearchModel({
         debounceMs: settings.debounceMs,
         pageSize: settings.pageSize,

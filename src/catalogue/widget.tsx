@@ -16,7 +16,11 @@ export interface ICatalogueWidgetOptions {
   sanitize: (html: string) => string;
   /** Builds the actions of one record (clipboard, notebook, file browser). */
   actionsFor: (record: RecordModel) => IRecordActions;
+  /** "My uploads" (publishing); without it the sidebar only searches. */
+  uploads?: () => JSX.Element;
 }
+
+export type CatalogueView = 'search' | 'uploads';
 
 /** The sidebar widget: owns the search model and the record currently open. */
 export class CatalogueWidget extends ReactWidget {
@@ -37,10 +41,21 @@ export class CatalogueWidget extends ReactWidget {
     this._record?.dispose();
     const record = new RecordModel(id);
     this._record = record;
+    this._view = 'search';
     void record.load();
     void record.restoreJob(); // a fetch of this record that runs, or ended, on the server
     this._changed.emit();
     return record;
+  }
+
+  get view(): CatalogueView {
+    return this._view;
+  }
+
+  /** Show the search (and records) or the user's uploads. */
+  setView(view: CatalogueView): void {
+    this._view = view;
+    this._changed.emit();
   }
 
   closeRecord(): void {
@@ -67,24 +82,52 @@ export class CatalogueWidget extends ReactWidget {
     return (
       <UseChanged signal={this._changed}>
         {() => (
-          <CatalogueSidebar
-            search={this.options.search}
-            record={this._record}
-            citationStyle={this.options.citationStyle()}
-            trans={this.options.trans}
-            actions={
-              this._record ? this.options.actionsFor(this._record) : NO_ACTIONS
-            }
-            sanitize={this.options.sanitize}
-            onOpen={id => this.openRecord(id)}
-            onBack={() => this.closeRecord()}
-          />
+          <>
+            {this.options.uploads && (
+              <div className="jp-escape-Catalogue-views" role="tablist">
+                {(['search', 'uploads'] as CatalogueView[]).map(view => (
+                  <button
+                    key={view}
+                    role="tab"
+                    aria-selected={this._view === view}
+                    className={`jp-escape-Catalogue-viewTab${this._view === view ? ' jp-mod-active' : ''}`}
+                    onClick={() => this.setView(view)}
+                  >
+                    {view === 'search'
+                      ? this.options.trans.__('Search')
+                      : this.options.trans.__('My uploads')}
+                  </button>
+                ))}
+              </div>
+            )}
+            {this._view === 'uploads' && this.options.uploads ? (
+              <div className="jp-escape-Catalogue">
+                {this.options.uploads()}
+              </div>
+            ) : (
+              <CatalogueSidebar
+                search={this.options.search}
+                record={this._record}
+                citationStyle={this.options.citationStyle()}
+                trans={this.options.trans}
+                actions={
+                  this._record
+                    ? this.options.actionsFor(this._record)
+                    : NO_ACTIONS
+                }
+                sanitize={this.options.sanitize}
+                onOpen={id => this.openRecord(id)}
+                onBack={() => this.closeRecord()}
+              />
+            )}
+          </>
         )}
       </UseChanged>
     );
   }
 
   private _record: RecordModel | null = null;
+  private _view: CatalogueView = 'search';
   private _changed = new Signal<this, void>(this);
 }
 
