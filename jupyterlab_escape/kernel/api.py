@@ -272,3 +272,37 @@ def bundle(workflow: dict, snapshot: dict | None = None) -> dict:
     jobs = f" ({progress.get('finished', 0)}/{progress.get('total', 0)} jobs)" if progress else ""
     text = f"REANA workflow {data['name']}.{data['run_number']}: {data['status']}{jobs}"
     return {MIME: data, "text/plain": text}
+
+
+# -- REANA user secrets: names and types listed, values never sent back --------------------------
+def secrets(*, server: EscapeServer | None = None) -> list[dict]:
+    """Your REANA secrets: ``[{"name": ..., "type": "env" | "file"}]``."""
+    return _server(server).get("escape/workflows/secrets")["secrets"]
+
+
+def add_secret(
+    name: str,
+    value: str | bytes,
+    type: str = "env",  # noqa: A002  (REANA's word)
+    *,
+    overwrite: bool = False,
+    server: EscapeServer | None = None,
+) -> dict:
+    """Add an environment secret (a variable in every job) or a file secret (mounted at
+    ``/etc/reana/secrets/<name>``); bytes for binary files. An existing name is refused unless
+    ``overwrite``."""
+    import base64
+
+    body: dict[str, Any] = {"name": name, "type": type, "overwrite": overwrite}
+    if isinstance(value, bytes):
+        body["value_base64"] = base64.b64encode(value).decode()
+    else:
+        body["value"] = value
+    return _server(server).post("escape/workflows/secrets", body)
+
+
+def delete_secret(name: str, *, server: EscapeServer | None = None) -> list[str]:
+    """Delete one of your REANA secrets."""
+    server = _server(server)
+    with server._request("DELETE", "escape/workflows/secrets", params={"name": name}) as response:
+        return json.loads(response.read() or b"null")["deleted"]

@@ -244,3 +244,19 @@ class ReanaClient:
         return await self.call(
             "PUT", f"workflows/{ref}/status", params={"status": status}, json_body=body or {}
         )
+
+    # -- user secrets (reana_server/rest/secrets.py) ---------------------------------------------
+    async def secrets(self) -> list:
+        return await self.call("GET", "secrets")
+
+    async def add_secrets(self, secrets: dict, overwrite: bool) -> dict:
+        # REANA parses overwrite with json.loads: left out, it answers 500. Always sent.
+        return await self.call(
+            "POST",
+            "secrets/",
+            params={"overwrite": "true" if overwrite else "false"},
+            json_body=secrets,
+        )
+
+    async def delete_secrets(self, names: list[str]) -> list:
+        return await self.call("DELETE", "secrets/", json_body=names)

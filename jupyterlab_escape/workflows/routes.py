@@ -191,3 +191,7 @@ _PATHS = [
 ]
 routes = [(f"/escape/workflows/{path}", handler) for path, handler in _PATHS]
 routes += job_routes("workflows", KIND)
+
+from .secrets import routes as _secret_routes  # noqa: E402  (its handlers extend WorkflowsBase)
+
+routes += _secret_routes

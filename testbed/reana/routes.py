@@ -390,6 +390,53 @@ def _check_backends(spec: dict) -> None:
             )
 
 
+class Secrets:
+    """reana_server/rest/secrets.py: names and types listed, values never."""
+
+    @staticmethod
+    def get(state):
+        return Reply([{"name": n, "type": s["type"]} for n, s in sorted(state.secrets.items())])
+
+    @staticmethod
+    def post(state, query, body):
+        if "overwrite" not in query:
+            # REANA: overwrite = json.loads(request.args.get("overwrite")) -> TypeError -> 500
+            raise ApiError(500, "the JSON object must be str, bytes or bytearray, not NoneType")
+        overwrite = json.loads(query["overwrite"])
+        secrets = _json_body(body)
+        for name, secret in secrets.items():
+            if name in state.secrets and not overwrite:
+                raise ApiError(
+                    409,
+                    f"Operation cancelled. Secret {name} already exists. If you want to change "
+                    "it use overwrite",
+                )
+            if secret.get("type") not in ("env", "file"):
+                raise ApiError(500, f"Secret type {secret.get('type')!r} is not supported.")
+            try:
+                base64.b64decode(secret["value"], validate=True)
+            except (KeyError, ValueError, TypeError):
+                raise ApiError(500, f"Secret {name} is not base64 encoded.") from None
+        for name, secret in secrets.items():
+            state.secrets[name] = {"type": secret["type"], "value": secret["value"]}
+        return Reply({"message": "Secret(s) successfully added."}, 201)
+
+    @staticmethod
+    def delete(state, body):
+        names = json.loads(body) if body else []
+        missing = [n for n in names if n not in state.secrets]
+        if missing:
+            return Reply(missing, 404)
+        for name in names:
+            del state.secrets[name]
+        return Reply(names)
+
+
+Api.get_secrets = staticmethod(lambda state, args, query, body: Secrets.get(state))
+Api.post_secrets = staticmethod(lambda state, args, query, body: Secrets.post(state, query, body))
+Api.delete_secrets = staticmethod(lambda state, args, query, body: Secrets.delete(state, body))
+
+
 def _glob_match(name: str, pattern: str) -> bool:
     if pattern.endswith("/"):
         pattern += "**"

@@ -170,6 +170,7 @@ class State:
         self.workflows: dict[str, Workflow] = {}
         self.violations: list[str] = []
         self.requests = 0
+        self.secrets: dict[str, dict] = {}  # name -> {type, value (base64)}
 
     # -- lookup ---------------------------------------------------------------------------------
     def live(self) -> list[Workflow]:
