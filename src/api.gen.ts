@@ -650,6 +650,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/escape/workflows/secrets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your REANA user secrets, names and types only (values are never sent back). */
+    get: operations['listReanaSecrets'];
+    put?: never;
+    /** Add an env secret (a variable in every job) or a file secret (/etc/reana/secrets/<name>). */
+    post: operations['addReanaSecret'];
+    delete: operations['deleteReanaSecret'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/escape/workflows/validate': {
     parameters: {
       query?: never;
@@ -1546,6 +1564,11 @@ export interface components {
       name?: string | null;
       idempotency_key: string;
       wait?: boolean | null;
+      /**
+       * @description Submit although listed inputs do not exist (otherwise 400 reana_missing_inputs).
+       * @default false
+       */
+      allow_missing_inputs: boolean;
     };
     Issue: {
       path: string;
@@ -1554,6 +1577,16 @@ export interface components {
       severity: 'error' | 'warning';
       line: number | null;
       column: number | null;
+      /**
+       * @description missing_input: a warning the user may submit anyway (allow_missing_inputs).
+       * @enum {string}
+       */
+      code?: 'missing_input';
+    };
+    ReanaSecret: {
+      name: string;
+      /** @enum {string} */
+      type: 'env' | 'file';
     };
     Validation: {
       path: string;
@@ -3099,6 +3132,103 @@ export interface operations {
       502: components['responses']['UpstreamError'];
       503: components['responses']['NotConfigured'];
       504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  listReanaSecrets: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The secrets. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            secrets: components['schemas']['ReanaSecret'][];
+          };
+        };
+      };
+      502: components['responses']['UpstreamError'];
+      503: components['responses']['NotConfigured'];
+      504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  addReanaSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          /**
+           * @default env
+           * @enum {string}
+           */
+          type?: 'env' | 'file';
+          /** @description The value as text. */
+          value?: string;
+          /** @description Or the value's bytes */
+          value_base64?: string;
+          /** @default false */
+          overwrite?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Added; the value is not echoed. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReanaSecret'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      409: components['responses']['Error'];
+      502: components['responses']['UpstreamError'];
+      503: components['responses']['NotConfigured'];
+      default: components['responses']['Error'];
+    };
+  };
+  deleteReanaSecret: {
+    parameters: {
+      query: {
+        name: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            deleted: string[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      404: components['responses']['NotFound'];
+      502: components['responses']['UpstreamError'];
+      503: components['responses']['NotConfigured'];
       default: components['responses']['Error'];
     };
   };

@@ -1,7 +1,7 @@
 /** Typed functions over the /escape/workflows routes of the server extension. */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { components } from '../api.gen';
+import { components, operations } from '../api.gen';
 import { apiUrl, requestAPI, streamNDJSON } from '../request';
 
 export type WorkflowStatus =
@@ -74,7 +74,20 @@ export type ISubmitEvent = components['schemas']['SubmitEvent'];
  * A reana.yaml in the workspace (`path`), or a notebook cell as written (`cell`, with `base`,
  * the notebook's folder: the server reads its %%reana line), or a `spec_text`.
  */
-export type ISubmitRequest = components['schemas']['SubmitRequest'];
+export type ISubmitRequest = Omit<
+  components['schemas']['SubmitRequest'],
+  'allow_missing_inputs'
+> & {
+  /** Submit although declared inputs do not exist ("Submit anyway"); the server's default is false. */
+  allow_missing_inputs?: boolean;
+};
+
+/** A REANA user secret as listed: its name and type, never its value. */
+export type IReanaSecret = components['schemas']['ReanaSecret'];
+
+/** What adding a secret sends: the value as text (`value`) or as bytes (`value_base64`). */
+export type IAddSecret =
+  operations['addReanaSecret']['requestBody']['content']['application/json'];
 
 export interface IWorkflow {
   id: string;
@@ -134,6 +147,10 @@ export const reanaApi = {
     parameters?: Record<string, string>
   ): Promise<IValidation> =>
     requestAPI<IValidation>('workflows/validate', post({ path, parameters })),
+
+  /** Check a notebook cell as written (`base`: the notebook's folder); nothing is created. */
+  validateCell: (cell: string, base: string): Promise<IValidation> =>
+    requestAPI<IValidation>('workflows/validate', post({ cell, base })),
 
   submit: (
     request: ISubmitRequest,
@@ -203,6 +220,16 @@ export const reanaApi = {
       `workflows/workflows/${encodeURIComponent(id)}/outputs`,
       post(dest ? { dest } : {})
     ),
+
+  secrets: async (): Promise<IReanaSecret[]> =>
+    (await requestAPI<{ secrets: IReanaSecret[] }>('workflows/secrets'))
+      .secrets,
+
+  addSecret: (secret: IAddSecret): Promise<IReanaSecret> =>
+    requestAPI<IReanaSecret>('workflows/secrets', post(secret)),
+
+  deleteSecret: (name: string): Promise<{ deleted: string[] }> =>
+    requestAPI('workflows/secrets', { method: 'DELETE', params: { name } }),
 
   logsDownloadUrl: (id: string): string =>
     apiUrl(
