@@ -142,7 +142,9 @@ export class FetchModel {
       api: this._api,
       name: 'jupyterlab-escape:datalake-fetch',
       isVisible: this._isVisible,
-      interval
+      interval,
+      // The slice's job listing also holds the uploads: they have their own section.
+      filter: job => (job.kind ?? 'datalake.fetch') === 'datalake.fetch'
     });
     this.notes = new JobNotifications<IFetchJob>({
       model: this.jobsModel,

@@ -14,6 +14,7 @@ import {
   setToolbar,
   showDialog
 } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
@@ -33,6 +34,7 @@ import { FetchList } from './components/FetchList';
 import { FetchActions } from './fetchActions';
 import { FetchModel } from './fetchModel';
 import { DatalakeModel, IDatalakeState } from './model';
+import { setupUploads, UploadCommandIDs } from './upload/commands';
 
 const STATE_KEY = `${PluginIDs.datalake}:state`;
 
@@ -49,7 +51,8 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     ITranslator,
     ISettingRegistry,
     INotebookTracker,
-    IToolbarWidgetRegistry
+    IToolbarWidgetRegistry,
+    IDefaultFileBrowser
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -59,7 +62,8 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     settingRegistry: ISettingRegistry | null,
     tracker: INotebookTracker | null,
-    toolbarRegistry: IToolbarWidgetRegistry | null
+    toolbarRegistry: IToolbarWidgetRegistry | null,
+    browser: IDefaultFileBrowser | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
     const model = new DatalakeModel();
@@ -77,6 +81,32 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
       fetches,
       tracker,
       trans
+    });
+
+    /** Open a DID in the panel: searched, a collection drilled into (its files listed). */
+    const showInDatalake = async (did: string, instance?: string) => {
+      if (panel) {
+        app.shell.activateById(panel.id);
+      }
+      if (instance && instance !== model.state.instance) {
+        model.update({ instance });
+      }
+      model.update({ query: did, type: 'all', filters: [] });
+      await model.search();
+      const row = model.current?.rows.find(r => `${r.scope}:${r.name}` === did);
+      if (row) {
+        await model.open(row);
+      }
+      remember();
+    };
+    const uploads = setupUploads({
+      app,
+      trans,
+      browser,
+      tracker,
+      showDid: (did, instance) => void showInDatalake(did, instance),
+      isVisible: () => panel?.isVisible ?? false,
+      instance: () => model.state.instance
     });
 
     const copy = (text: string, what: string) => {
@@ -207,17 +237,25 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
               actions,
               trans
             }),
-          fetches: React.createElement(FetchList, {
-            model: fetches,
-            trans,
-            onShow: actions.show,
-            onOpen: actions.open,
-            onInsert: job => void actions.insertJob(job),
-            onError: message => Notification.error(message, { autoClose: 8000 })
-          })
+          fetches: React.createElement(
+            React.Fragment,
+            null,
+            uploads.renderList(),
+            React.createElement(FetchList, {
+              model: fetches,
+              trans,
+              onShow: actions.show,
+              onOpen: actions.open,
+              onInsert: job => void actions.insertJob(job),
+              onError: message =>
+                Notification.error(message, { autoClose: 8000 })
+            })
+          )
         })
       )
     );
+    // Files and folders dragged from the file browser onto the panel: upload them.
+    uploads.acceptDrops(panel);
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, 'escape-datalake');
 
@@ -234,7 +272,8 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     for (const command of [
       CommandIDs.openDatalake,
       CommandIDs.refreshDatalake,
-      CommandIDs.datalakeCredentials
+      CommandIDs.datalakeCredentials,
+      UploadCommandIDs.upload
     ]) {
       palette?.addItem({ command, category: ESCAPE_CATEGORY });
     }
@@ -251,6 +290,7 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
       }
       // Jobs survive reloads: list them, polling resumes if one is active.
       void fetches.refresh();
+      void uploads.jobs.model.refresh();
       await model.connect();
       if (saved && typeof saved.query === 'string') {
         model.update(saved);
