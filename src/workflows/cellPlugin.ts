@@ -5,7 +5,11 @@ import {
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { Cell, CodeCell } from '@jupyterlab/cells';
 import { PathExt } from '@jupyterlab/coreutils';
-import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import {
+  INotebookTracker,
+  NotebookActions,
+  NotebookPanel
+} from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import {
   ITranslator,
@@ -14,13 +18,25 @@ import {
 } from '@jupyterlab/translation';
 
 import { CommandIDs, ESCAPE_CATEGORY, PLUGIN_PREFIX } from '../tokens';
-import { ISubmitEvent, ISubmitRequest, ReanaApi, reanaApi } from './api';
+import { errorMessage } from '../request';
+import {
+  IIssue,
+  ISubmitEvent,
+  ISubmitRequest,
+  ReanaApi,
+  reanaApi
+} from './api';
 import { isReanaSource } from './cell';
 import {
   IWorkflowOutputData,
   outputBundle,
   workflowRendererFactory
 } from './cellOutput';
+import {
+  confirmMissingInputs,
+  isMissingInputsRefusal,
+  missingInputIssues
+} from './components/MissingInputs';
 import { reanaIcon } from './icon';
 import { WorkflowCountExtension } from './notebookCount';
 import { baseName, SubmissionNotes } from './submissionNotes';
@@ -32,12 +48,14 @@ export { baseName };
 export function cellRequest(
   source: string,
   notebookPath: string,
-  key: string
+  key: string,
+  allowMissingInputs = false
 ): ISubmitRequest {
   return {
     cell: source,
     base: PathExt.dirname(notebookPath),
-    idempotency_key: key
+    idempotency_key: key,
+    ...(allowMissingInputs ? { allow_missing_inputs: true } : {})
   };
 }
 
@@ -53,13 +71,15 @@ export async function submitCell(
     key?: string;
     onEvent?: (event: ISubmitEvent) => void;
     trans?: TranslationBundle;
+    /** "Submit anyway": declared inputs that do not exist are not a refusal. */
+    allowMissingInputs?: boolean;
   } = {}
 ): Promise<IWorkflowOutputData> {
   const key =
     options.key ?? `cell${Date.now()}${Math.random().toString(36).slice(2)}`;
   let last: ISubmitEvent | null = null;
   for await (const event of (options.api ?? reanaApi).submit(
-    cellRequest(source, notebookPath, key)
+    cellRequest(source, notebookPath, key, options.allowMissingInputs)
   )) {
     options.onEvent?.(event);
     last = event;
@@ -137,12 +157,21 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
       icon: args => (args['isPalette'] ? undefined : reanaIcon),
       isEnabled: () => isReanaCell(tracker.activeCell),
       isVisible: () => isReanaCell(tracker.activeCell),
-      execute: async () => {
+      execute: () => {
         const panel = tracker.currentWidget;
         const cell = tracker.activeCell;
-        if (!panel || !cell) {
-          return;
+        if (panel && cell) {
+          return run(panel, cell, false);
         }
+      }
+    });
+
+    const run = async (
+      panel: NotebookPanel,
+      cell: Cell,
+      allowMissingInputs: boolean
+    ): Promise<void> => {
+      {
         const key = `cell${Date.now()}${Math.random().toString(36).slice(2)}`;
         const tracked = notes.track(
           key,
@@ -152,7 +181,7 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
           const data = await submitCell(
             cell.model.sharedModel.getSource(),
             panel.context.path,
-            { key, onEvent: tracked.onEvent, trans }
+            { key, onEvent: tracked.onEvent, trans, allowMissingInputs }
           );
           let target: Cell = cell;
           if (cell.model.type !== 'code') {
@@ -173,9 +202,36 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
           });
         } catch (reason) {
           tracked.fail(reason);
+          if (
+            !allowMissingInputs &&
+            isMissingInputsRefusal(reason) &&
+            (await askSubmitAnyway(cell.model.sharedModel.getSource(), panel))
+          ) {
+            // A new submission (a new idempotency key) that accepts the missing inputs.
+            await run(panel, cell, true);
+          }
         }
       }
-    });
+    };
+
+    // The server refused for missing inputs: which ones (validate the cell), then ask.
+    const askSubmitAnyway = async (
+      source: string,
+      panel: NotebookPanel
+    ): Promise<boolean> => {
+      let issues: IIssue[] = [];
+      let message: string | null = null;
+      try {
+        const checked = await reanaApi.validateCell(
+          source,
+          PathExt.dirname(panel.context.path)
+        );
+        issues = missingInputIssues(checked.issues);
+      } catch (reason) {
+        message = errorMessage(reason);
+      }
+      return confirmMissingInputs(trans, issues, message);
+    };
 
     // The cell toolbar button shows on %%reana and raw cells only: re-check as the user moves
     // between cells or types the magic.

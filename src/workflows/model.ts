@@ -8,7 +8,7 @@ import { VDomModel } from '@jupyterlab/ui-components';
 import { UUID } from '@lumino/coreutils';
 import { IPoll, Poll } from '@lumino/polling';
 
-import { errorMessage } from '../request';
+import { errorMessage, EscapeRequestError } from '../request';
 import {
   ILogDelta,
   ISpecification,
@@ -139,10 +139,18 @@ export class SubmitModel extends VDomModel {
     }
   }
 
-  /** Validate, then create, upload and start; progress arrives as NDJSON events. */
-  async submit(): Promise<ISubmitEvent | null> {
+  /**
+   * Validate, then create, upload and start; progress arrives as NDJSON events.
+   * `allowMissingInputs`: "Submit anyway" although declared inputs do not exist (a new key).
+   */
+  async submit(
+    options: { allowMissingInputs?: boolean } = {}
+  ): Promise<ISubmitEvent | null> {
     if (this._phase === 'submitting' || this._phase === 'done') {
       return this._created;
+    }
+    if (options.allowMissingInputs) {
+      this._key = UUID.uuid4().replace(/-/g, '');
     }
     // Claimed before the first await: a second click while validating does nothing.
     this._phase = 'submitting';
@@ -159,7 +167,8 @@ export class SubmitModel extends VDomModel {
         path: this._path,
         name: this._name,
         parameters: this._changedParameters(),
-        idempotency_key: this._key
+        idempotency_key: this._key,
+        ...(options.allowMissingInputs ? { allow_missing_inputs: true } : {})
       })) {
         this._progress = event;
         if (event.workflow_id) {
@@ -174,6 +183,13 @@ export class SubmitModel extends VDomModel {
     } catch (reason) {
       this._phase = 'failed';
       this._error = errorMessage(reason, 'Submitting the workflow');
+      if (
+        reason instanceof EscapeRequestError &&
+        reason.code === 'reana_missing_inputs'
+      ) {
+        // Inputs vanished since the check: show which, with "Submit anyway".
+        void this.validate();
+      }
     }
     this.stateChanged.emit();
     return this._phase === 'done' ? this._progress : null;
@@ -209,7 +225,7 @@ export class SubmitModel extends VDomModel {
   private _progress: ISubmitEvent | null = null;
   private _created: ISubmitEvent | null = null;
   private _error: string | null = null;
-  private readonly _key = UUID.uuid4().replace(/-/g, '');
+  private _key = UUID.uuid4().replace(/-/g, '');
 }
 
 // -- workflows list -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { ErrorBanner } from '../../common/ErrorBanner';
 import { formatBytes, formatCount } from '../../common/format';
 import { useSignal } from '../../common/useSignal';
 import { SubmitModel } from '../model';
+import { MissingInputsWarning, missingInputIssues } from './MissingInputs';
 
 /**
  * The body of the "Submit to REANA" dialog: the spec's summary and problems, the workflow name
@@ -30,11 +31,18 @@ export function SubmitForm(props: {
   const v = model.validation;
   const summary = v?.summary;
   const errors = v?.issues.filter(i => i.severity === 'error') ?? [];
-  const warnings = v?.issues.filter(i => i.severity === 'warning') ?? [];
+  const missing = missingInputIssues(v?.issues);
+  const warnings =
+    v?.issues.filter(
+      i => i.severity === 'warning' && i.code !== 'missing_input'
+    ) ?? [];
   const progress = model.progress;
   const busy = model.phase === 'submitting';
   const submit = async () => {
-    const started = await model.submit();
+    // Missing inputs were shown above: this button is then "Submit anyway".
+    const started = await model.submit({
+      allowMissingInputs: missing.length > 0
+    });
     if (started?.workflow_id) {
       props.onStarted(started.workflow_id);
     }
@@ -119,6 +127,9 @@ export function SubmitForm(props: {
           ))}
         </ul>
       )}
+      {errors.length === 0 && missing.length > 0 && (
+        <MissingInputsWarning issues={missing} />
+      )}
       {v && (
         <>
           <label className="jp-escape-Workflows-Submit-field">
@@ -198,7 +209,9 @@ export function SubmitForm(props: {
             ? 'Submitting…'
             : model.phase === 'done'
               ? 'Submitted'
-              : 'Submit'}
+              : missing.length > 0 && errors.length === 0
+                ? 'Submit anyway'
+                : 'Submit'}
         </button>
       </div>
     </form>
