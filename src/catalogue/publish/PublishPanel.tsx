@@ -606,7 +606,7 @@ export function PublishPanel(props: {
               >
                 {trans.__('Open for editing')}
               </button>
-            ) : (
+            ) : model.draft ? null : (
               <button
                 className="jp-mod-styled jp-mod-accept"
                 disabled={!model.canCreateDraft}

@@ -78,7 +78,9 @@ export function setupPublishing(options: IPublishingOptions): IPublishing {
   const notes = new JobNotifications<PublishJob>({
     model: jobs,
     trans,
-    longMs: 0,
+    // A toast for drafts that take a while; the panel shows quick ones (and a toast updated
+    // before it was drawn would stay on its first words).
+    longMs: 1500,
     words: {
       progress: job =>
         job.phase === 'uploading'
@@ -100,6 +102,9 @@ export function setupPublishing(options: IPublishingOptions): IPublishing {
   });
   const uploads = new UploadsModel(api);
   const panels = new Map<string, ReactWidget>();
+  const models = new Set<PublishModel>();
+  // An open panel follows its draft job: keep polling while one runs.
+  jobs.holdWhile(() => [...models].some(m => m.jobActive));
 
   const open = (
     path: string,
@@ -118,8 +123,9 @@ export function setupPublishing(options: IPublishingOptions): IPublishing {
       recordId: extra.recordId ?? null,
       editOf: extra.editOf ?? null,
       confirmPublish: upload => confirmPublish(upload, trans),
-      watch: id => notes.watch(id, true)
+      watch: id => notes.watch(id)
     });
+    models.add(model);
     model.stateChanged.connect(() => {
       if (model.draft?.status === 'published' || model.discarded) {
         void uploads.refresh();
@@ -141,6 +147,7 @@ export function setupPublishing(options: IPublishingOptions): IPublishing {
     widget.title.caption = trans.__('Publish %1 to the OSSR', path);
     widget.title.closable = true;
     widget.disposed.connect(() => {
+      models.delete(model);
       model.dispose();
       panels.delete(key);
     });

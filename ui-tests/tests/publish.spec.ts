@@ -1,0 +1,263 @@
+/**
+ * Publish to the OSSR against the Zenodo stand-in (testbed/zenodo; scripts/test exports its URL
+ * as ESCAPE_ZENODO_URL): a folder of code with a codemeta.json becomes a draft, its metadata is
+ * reviewed and fixed, it is published after the confirmation, its DOI shown, and the record is
+ * found in the catalogue sidebar and cited.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import { APIRequestContext, Page } from '@playwright/test';
+import { darkScreenshot } from './journeys';
+
+const ZENODO = process.env.ESCAPE_ZENODO_URL;
+const SHOTS = process.env.ESCAPE_SCREENSHOTS;
+const FOLDER = 'photon-tools';
+
+const CODEMETA = {
+  '@context': 'https://doi.org/10.5063/schema/codemeta-2.0',
+  '@type': 'SoftwareSourceCode',
+  name: 'Photon Tols',
+  description: 'Reconstruct Cherenkov photon showers from the command line.',
+  license: 'https://spdx.org/licenses/MIT',
+  softwareVersion: '1.2.0',
+  datePublished: '2026-01-15',
+  codeRepository: 'https://gitlab.example.org/escape/photon-tools',
+  readme:
+    'https://gitlab.example.org/escape/photon-tools/-/blob/main/README.md',
+  author: [
+    {
+      '@type': 'Person',
+      givenName: 'Ada',
+      familyName: 'Lovelace',
+      '@id': 'https://orcid.org/0000-0002-1825-0097',
+      affiliation: { '@type': 'Organization', name: 'CTAO' }
+    }
+  ],
+  maintainer: {
+    '@type': 'Person',
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    email: 'ada@example.org'
+  }
+};
+
+async function standin(request: APIRequestContext, body: object) {
+  const response = await request.post(`${ZENODO}/_standin/control`, {
+    data: body
+  });
+  expect(response.ok()).toBe(true);
+}
+
+/** The community's curator accepts every open inclusion request (what the OSSR team does). */
+async function curatorAccepts(request: APIRequestContext) {
+  const token = 'access_token=standin-zenodo-curator';
+  const listed = await (
+    await request.get(`${ZENODO}/api/requests?${token}`)
+  ).json();
+  for (const hit of listed.hits.hits) {
+    if (hit.status === 'submitted') {
+      const accept = `${ZENODO}/api/requests/${hit.id}/actions/accept?${token}`;
+      expect((await request.post(accept, { data: {} })).ok()).toBe(true);
+    }
+  }
+}
+
+/** Drafts an earlier run left on the stand-in are deleted (published records stay). */
+async function discardDrafts(request: APIRequestContext) {
+  const token = 'access_token=standin-zenodo-token';
+  const mine = await (
+    await request.get(`${ZENODO}/api/deposit/depositions?${token}`)
+  ).json();
+  for (const d of mine) {
+    if (!d.submitted) {
+      await request.delete(
+        `${ZENODO}/api/deposit/depositions/${d.id}?${token}`
+      );
+    }
+  }
+}
+
+async function writeFolder(page: Page, dir: string) {
+  const FOLDER = `${dir}/photon-tools`;
+  await page.contents.createDirectory(FOLDER);
+  await page.contents.uploadContent(
+    JSON.stringify(CODEMETA, null, 2),
+    'text',
+    `${FOLDER}/codemeta.json`
+  );
+  await page.contents.uploadContent(
+    'def reconstruct(shower):\n    return shower\n',
+    'text',
+    `${FOLDER}/photon.py`
+  );
+  await page.contents.uploadContent(
+    '# Photon Tools\n',
+    'text',
+    `${FOLDER}/README.md`
+  );
+}
+
+test.describe('Publish to the OSSR', () => {
+  test.skip(!ZENODO, 'needs the Zenodo stand-in (scripts/test starts it)');
+  test.use({ viewport: { width: 1440, height: 900 } });
+
+  test('draft, review and fix, publish, DOI, find and cite', async ({
+    page,
+    request,
+    baseURL,
+    tmpPath
+  }) => {
+    test.setTimeout(180000);
+    await standin(request, { reset: true });
+    await discardDrafts(request);
+    await request.delete(`${baseURL}/escape/catalogue/publish/token`);
+    await page.notebook.createNew('cite.ipynb');
+    await writeFolder(page, tmpPath);
+
+    // The file browser's context menu on the folder.
+    await page.filebrowser.refresh();
+    await page
+      .locator('.jp-DirListing-item[data-isdir="true"]', { hasText: FOLDER })
+      .click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Publish to the OSSR…' }).click();
+    const panel = page.locator('.jp-escape-Publish');
+    await expect(
+      panel.getByRole('heading', { name: 'Publish to the OSSR' })
+    ).toBeVisible();
+
+    // The token: stored on the server, never shown back.
+    const tokenBox = panel.getByLabel('Zenodo token', { exact: true });
+    await tokenBox.fill('standin-zenodo-token');
+    await panel.getByRole('button', { name: 'Save token' }).click();
+    await expect(
+      panel.getByText(/Your Zenodo token is stored on the server/)
+    ).toBeVisible();
+    expect(await page.content()).not.toContain('standin-zenodo-token');
+
+    // The form is prefilled from codemeta.json; the files that go are listed.
+    const title = panel.locator('[data-field="name"] input');
+    await expect(title).toHaveValue('Photon Tols');
+    await expect(panel.getByText('photon.py')).toBeVisible();
+    await expect(panel.getByText(/A zip of 3 files/)).toBeVisible();
+
+    // A problem shows by its field, and nothing can be uploaded meanwhile.
+    const description = panel.locator('[data-field="description"] textarea');
+    await description.fill('');
+    await expect(
+      panel.locator(
+        '[data-field="description"] .jp-escape-Publish-problem.jp-mod-error'
+      )
+    ).toBeVisible();
+    await expect(
+      panel.getByRole('button', { name: 'Create draft' })
+    ).toBeDisabled();
+    await description.fill(CODEMETA.description);
+    await expect(panel.getByText(/^Ready to upload/)).toBeVisible();
+
+    // The draft: a job on the shared job system.
+    await panel.getByRole('button', { name: 'Create draft' }).click();
+    await expect(
+      panel.getByText(/^Draft \d+ is on Zenodo with 2 files/)
+    ).toBeVisible({
+      timeout: 30000
+    });
+
+    // Review and fix: the title had a typo; keywords were missing.
+    await title.fill('Photon Tools');
+    await panel
+      .locator('[data-field="keywords"] input')
+      .fill('CTA, Cherenkov, ESCAPE');
+    await expect(
+      panel.getByRole('button', { name: 'Publish…' })
+    ).toBeDisabled();
+    await panel
+      .getByRole('button', { name: 'Save metadata to the draft' })
+      .click();
+    await expect(panel.getByRole('button', { name: 'Publish…' })).toBeEnabled();
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/publish.png` });
+      await darkScreenshot(page, `${SHOTS}/publish-dark.png`);
+    }
+
+    // Publish: the confirmation shows what becomes public and that it cannot be undone.
+    await panel.getByRole('button', { name: 'Publish…' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(
+      dialog.getByText('Photon Tools', { exact: true })
+    ).toBeVisible();
+    await expect(
+      dialog.getByText(
+        'Ada Lovelace (CTAO) · ORCID https://orcid.org/0000-0002-1825-0097'
+      )
+    ).toBeVisible();
+    await expect(dialog.getByText(/photon-tools-1\.2\.0\.zip/)).toBeVisible();
+    await expect(dialog.getByText(/^codemeta\.json/)).toBeVisible();
+    await expect(dialog.getByText('mit', { exact: true })).toBeVisible();
+    await expect(
+      dialog.getByText(/^escape2020 \(an inclusion request/)
+    ).toBeVisible();
+    await expect(
+      dialog.getByText(/mints a DOI\. This cannot be undone/)
+    ).toBeVisible();
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/publish-confirm.png` });
+    }
+    await dialog
+      .getByRole('button', { name: 'Publish and mint a DOI' })
+      .click();
+    const doi = panel.locator('.jp-escape-Publish-doi');
+    await expect(doi).toHaveText(/^10\.\d+\/zenodo\.\d+$/);
+    const published = (await doi.textContent())!;
+
+    // My uploads lists it as published, its community request waiting for the curators.
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('escape:catalogue-uploads')
+    );
+    const sidebar = page.locator('#jp-escape-catalogue');
+    const item = sidebar.locator(
+      '.jp-escape-Uploads-item[data-status="published"]'
+    );
+    await expect(item.getByText('Photon Tools')).toBeVisible();
+    await expect(
+      item.getByText('escape2020: waiting for the curators')
+    ).toBeVisible();
+    await expect(
+      item.getByRole('button', { name: 'New version' })
+    ).toBeVisible();
+    if (SHOTS) {
+      await sidebar.screenshot({ path: `${SHOTS}/publish-uploads.png` });
+    }
+
+    // The curators accept it; the user finds it in the catalogue and cites it.
+    await curatorAccepts(request);
+    await sidebar.getByRole('tab', { name: 'Search' }).click();
+    const box = sidebar.getByRole('searchbox', {
+      name: 'Search the software catalogue'
+    });
+    await box.fill('"Photon Tools"');
+    await box.press('Enter');
+    await sidebar
+      .getByRole('button', { name: /Photon Tools/ })
+      .first()
+      .click();
+    await expect(
+      sidebar.getByRole('heading', { name: 'Photon Tools' })
+    ).toBeVisible();
+    await expect(sidebar.getByText(published).first()).toBeVisible();
+    await page.getByRole('tab', { name: 'cite.ipynb' }).click();
+    await sidebar.getByRole('button', { name: 'Insert citation' }).click();
+    const citation = async () =>
+      page.evaluate(() => {
+        const panel = (window as any).jupyterapp.shell.currentWidget;
+        return (
+          panel.content.widgets
+            .map((cell: any) => cell.model.sharedModel.getSource())
+            .find((s: string) => s.includes('**Software used:**')) ?? ''
+        );
+      });
+    await expect.poll(citation, { timeout: 15000 }).toContain(published);
+    expect(await citation()).toContain('Photon Tools');
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/publish-cited.png` });
+    }
+  });
+});
