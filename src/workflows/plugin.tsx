@@ -27,6 +27,8 @@ import { ICapabilities, reanaApi } from './api';
 import { SubmitForm } from './components/SubmitForm';
 import { WorkflowDetail } from './components/WorkflowDetail';
 import { WorkflowsPanel } from './components/WorkflowsPanel';
+import { SecretsView } from './components/SecretsView';
+import { SecretsModel } from './components/secretsModel';
 import { reanaIcon } from './icon';
 import {
   DEFAULT_POLL_SECONDS,
@@ -36,6 +38,9 @@ import {
 } from './model';
 
 const SPEC_NAME = /^reana\.ya?ml$/i;
+
+/** The secrets view; its context-menu entry is declared in schema/workflows.json. */
+const SECRETS_COMMAND = 'escape:workflows-secrets';
 
 /** A React view whose model stands by while the view is hidden. */
 class PollingView extends ReactWidget {
@@ -234,6 +239,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
           )
         }
         onSubmit={() => void app.commands.execute(CommandIDs.newWorkflow)}
+        onSecrets={() => void app.commands.execute(SECRETS_COMMAND)}
       />
     ));
     list.stateChanged.connect(() => panel.update());
@@ -299,6 +305,50 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
       },
       execute: args => openWorkflow(String(args['id']))
     });
+
+    // REANA user secrets: one view, opened from the panel and its context menu.
+    let secretsWidget: MainAreaWidget<ReactWidget> | null = null;
+    app.commands.addCommand(SECRETS_COMMAND, {
+      label: trans.__('REANA Secrets…'),
+      caption: trans.__(
+        'List, add and delete the secrets your REANA workflow jobs receive'
+      ),
+      icon: args => (args['isPalette'] ? undefined : reanaIcon),
+      execute: () => {
+        if (secretsWidget && !secretsWidget.isDisposed) {
+          app.shell.activateById(secretsWidget.id);
+          return;
+        }
+        const model = new SecretsModel(reanaApi, async path => {
+          const file = await app.serviceManager.contents.get(path, {
+            type: 'file',
+            format: 'base64',
+            content: true
+          });
+          return String(file.content);
+        });
+        const view = ReactWidget.create(
+          <SecretsView
+            model={model}
+            trans={trans}
+            selectedFile={() => {
+              const item = browser?.selectedItems().next();
+              return item && !item.done && item.value.type !== 'directory'
+                ? item.value.path
+                : null;
+            }}
+          />
+        );
+        secretsWidget = new MainAreaWidget({ content: view });
+        secretsWidget.id = 'jp-escape-workflows-secrets';
+        secretsWidget.title.label = trans.__('REANA Secrets');
+        secretsWidget.title.icon = reanaIcon;
+        secretsWidget.title.closable = true;
+        secretsWidget.disposed.connect(() => model.dispose());
+        app.shell.add(secretsWidget, 'main');
+      }
+    });
+    palette?.addItem({ command: SECRETS_COMMAND, category: ESCAPE_CATEGORY });
 
     // The file browser's context menu item is declared in schema/workflows.json.
     addCommandAliases(app.commands, [

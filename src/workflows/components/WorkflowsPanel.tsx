@@ -12,6 +12,7 @@ export function WorkflowsPanel(props: {
   model: WorkflowListModel;
   onOpen: (id: string) => void;
   onSubmit: () => void;
+  onSecrets?: () => void;
 }): JSX.Element {
   const { model } = props;
   useSignal(model.stateChanged);
@@ -42,6 +43,15 @@ export function WorkflowsPanel(props: {
           >
             Refresh
           </button>
+          {props.onSecrets && (
+            <button
+              className="jp-mod-styled"
+              onClick={props.onSecrets}
+              title="Your REANA secrets: list, add, delete"
+            >
+              Secrets…
+            </button>
+          )}
         </div>
       </div>
       <input
