@@ -35,7 +35,9 @@ class UploadDialog extends Dialog<void> {
     }
     void this._model.start().then(job => {
       if (job && !this.isDisposed) {
-        super.resolve(at);
+        // Closed, not accepted: the Dialog refuses an accept while its validation marker
+        // (still rendered for the start in flight) is there; the job is the model's anyway.
+        this.reject();
       }
     });
   }

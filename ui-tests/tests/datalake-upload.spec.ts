@@ -1,0 +1,156 @@
+import { expect, test } from '@jupyterlab/galata';
+import * as path from 'path';
+
+import { darkScreenshot } from './journeys';
+
+/** docs/ screenshots are written when ESCAPE_SCREENSHOTS names a folder (scripts/test: docs). */
+const SHOTS = process.env.ESCAPE_SCREENSHOTS;
+const DOCS = path.resolve(__dirname, '..', '..', 'docs');
+
+// The Galata server's Rucio account (scripts/lib/testbed_env.py) is the testbed's root: its
+// scopes are the escape_* ones. The upload RSE is testbed/rucio/handle.py's upload_rse.
+const SCOPE = 'escape_opendata';
+const RSE = 'ESCAPE_USERDISK';
+
+test.describe('Data Lake upload', () => {
+  test.use({ viewport: { width: 1280, height: 900 } });
+
+  test('upload a results folder as a new dataset, watch it, find it in the Data Lake', async ({
+    page
+  }) => {
+    // A unique folder per run: it names the new dataset.
+    const folder = `results_${Date.now().toString(36)}`;
+    const dataset = `${SCOPE}:${folder}`;
+    await page.contents.uploadContent(
+      JSON.stringify({ bins: [1, 2, 3], counts: [4, 5, 6] }),
+      'text',
+      `${folder}/histogram.json`
+    );
+    await page.contents.uploadContent(
+      'energy,flux\n1.0,2.5e-11\n'.repeat(60_000),
+      'text',
+      `${folder}/spectrum.csv`
+    );
+    await page.contents.uploadContent(
+      'theta2 cut 0.04\n',
+      'text',
+      `${folder}/plots/cuts.txt`
+    );
+    // At the top of the workspace, as a user keeps results (names stay short in the dialog).
+    await page.filebrowser.openHomeDirectory();
+    await page.filebrowser.refresh();
+
+    // Right-click the folder in the file browser.
+    await page
+      .locator('.jp-DirListing-item', { hasText: folder })
+      .click({ button: 'right' });
+    await page
+      .locator('.lm-Menu-item', { hasText: 'Upload to Data Lake…' })
+      .click();
+
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.getByText('Upload to the Data Lake')).toBeVisible();
+    await dialog.getByLabel('Scope').selectOption(SCOPE);
+    await dialog.getByLabel('Destination RSE').selectOption(RSE);
+    const summary = dialog.getByRole('region', {
+      name: 'What will be created'
+    });
+    await expect(summary).toContainText(`New dataset ${dataset} holding them`);
+    await expect(summary).toContainText(`3 files`);
+    await expect(summary).toContainText(`into ${SCOPE} on ${RSE}`);
+    // The DID names are the server's defaults, editable.
+    await expect(
+      dialog.getByLabel(`DID name of ${folder}/plots/cuts.txt`)
+    ).toHaveValue(`${folder}.plots.cuts.txt`);
+    // A name that breaks Rucio's rule: said before asking, Upload disabled.
+    const name = dialog.getByLabel(`DID name of ${folder}/histogram.json`);
+    await name.fill('plots/histogram.json');
+    await expect(summary).toContainText('breaks the naming rule');
+    const upload = dialog.getByRole('button', { name: 'Upload' });
+    await expect(upload).toBeDisabled();
+    await name.fill(`${folder}.histogram.json`);
+    await dialog.getByRole('button', { name: 'Add metadata' }).click();
+    await dialog.getByLabel('Metadata key 1').fill('datatype');
+    await dialog.getByLabel('Metadata value 1').fill('results');
+    await expect(summary).toContainText('Metadata: datatype');
+    await expect(summary.getByLabel('Problems')).toHaveCount(0);
+    await expect(upload).toBeEnabled();
+    if (SHOTS) {
+      // The choices from the top, the plan below them.
+      await dialog.locator('.jp-Dialog-body').evaluate(node => {
+        node.scrollTop = 0;
+      });
+      await page.screenshot({ path: `${DOCS}/datalake-upload.png` });
+      await darkScreenshot(page, `${DOCS}/datalake-upload-dark.png`);
+    }
+
+    // A double click starts one job.
+    const started = page.waitForResponse(
+      r =>
+        r.url().includes('/escape/datalake/upload') &&
+        r.request().method() === 'POST' &&
+        !(r.request().postData() ?? '').includes('"check":true')
+    );
+    await upload.dblclick();
+    expect((await started).status()).toBe(202);
+    await expect(dialog).toHaveCount(0);
+
+    // A toast follows it to its end.
+    const toast = page.locator('.Toastify__toast', {
+      hasText: `Uploaded ${dataset} to ${RSE}`
+    });
+    await expect(toast).toBeVisible({ timeout: 60_000 });
+
+    // The Uploads section of the Data Lake panel: one job, done, every file registered.
+    await page.sidebar.openTab('escape-datalake');
+    const panel = page.locator('#escape-datalake');
+    const uploads = panel.getByRole('region', { name: 'Uploads' });
+    const job = uploads.getByRole('listitem', {
+      name: `Upload of ${dataset}`
+    });
+    await expect(job).toHaveCount(1);
+    await expect(job.getByText('Done', { exact: true })).toBeVisible();
+    await expect(job.getByText(/^3\/3 files · /)).toBeVisible();
+    await expect(job.getByRole('progressbar')).toHaveAttribute(
+      'aria-valuenow',
+      '100'
+    );
+    await job.getByRole('button', { name: 'Files' }).click();
+    const files = job.getByRole('list', { name: `Files of ${dataset}` });
+    await expect(files.getByText('registered')).toHaveCount(3);
+    await expect(files.getByText(/^adler32 [0-9a-f]{8} · md5/)).toHaveCount(3);
+    const sums = await files
+      .getByRole('listitem')
+      .filter({ hasText: `${folder}.spectrum.csv` })
+      .locator('.jp-escape-Upload-sums')
+      .textContent();
+    const [, adler32, md5] =
+      /^adler32 ([0-9a-f]{8}) · md5 ([0-9a-f]{32})$/.exec(sums ?? '') ?? [];
+    expect(md5, 'the job lists the checksums it computed').toBeTruthy();
+
+    // "Show in Data Lake": the dataset in the panel, its files with replicas and checksums.
+    await job.getByRole('button', { name: 'Show in Data Lake' }).click();
+    const details = panel.getByRole('region', {
+      name: `Details of ${dataset}`
+    });
+    await expect(details).toBeVisible();
+    await expect(details).toContainText('3 of 3 files');
+    await panel
+      .locator('.jp-escape-Datalake-row[data-type=file]', {
+        hasText: `${folder}.spectrum.csv`
+      })
+      .click();
+    const file = panel.getByRole('region', {
+      name: `Details of ${SCOPE}:${folder}.spectrum.csv`
+    });
+    // Rucio has the checksums the upload computed.
+    await expect(file.getByText(adler32, { exact: true })).toBeVisible();
+    await expect(file.getByText(md5, { exact: true })).toBeVisible();
+    const replicas = file.getByRole('list', { name: 'Replicas' });
+    await expect(replicas).toContainText(RSE);
+    await expect(replicas).toContainText('AVAILABLE');
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-upload-done.png` });
+    }
+  });
+});
