@@ -84,8 +84,10 @@ export function MissingInputsWarning(props: {
       )}
       {!n && props.message && <p>{props.message}</p>}
       <p>
-        {trans.__(
-          'REANA would run the workflow without them. Submit anyway only if the workflow does not need them; otherwise add the files and check again.'
+        {trans._n(
+          'REANA would run the workflow without it. Submit anyway only if the workflow does not need it; otherwise add it and check again.',
+          'REANA would run the workflow without them. Submit anyway only if the workflow does not need them; otherwise add them and check again.',
+          n === 1 ? 1 : 2
         )}
       </p>
     </div>

@@ -34,8 +34,10 @@ export function SecretsView(props: {
       void model.refresh();
     }
   }, [model]);
-  const set = (change: Partial<ISecretDraft>) =>
+  const set = (change: Partial<ISecretDraft>) => {
+    model.clearAddError();
     setDraft(d => ({ ...d, ...change }));
+  };
   const name = draft.name.trim();
   const badName = name !== '' && !validName(name, draft.type);
   const hasValue =

@@ -64,6 +64,14 @@ export class SecretsModel extends VDomModel {
     return this._lastChange;
   }
 
+  /** The form changed: an old refusal no longer applies. */
+  clearAddError(): void {
+    if (this._addError) {
+      this._addError = null;
+      this.stateChanged.emit();
+    }
+  }
+
   async refresh(): Promise<void> {
     this._loading = true;
     this._error = null;
