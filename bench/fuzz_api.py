@@ -177,6 +177,7 @@ def fuzz(
     seed: int = 1,
     negative: bool = False,
     skip_prefixes: tuple[str, ...] = (),
+    only: str = "",
 ):
     """About ``requests`` generated requests spread over every described operation (except
     those whose path starts with one of ``skip_prefixes``)."""
@@ -191,7 +192,9 @@ def fuzz(
     operations = [
         op
         for op in (r.ok() for r in schema.get_all_operations())
-        if (op.method.lower(), op.path) not in EXCLUDED and not op.path.startswith(skip_prefixes)
+        if (op.method.lower(), op.path) not in EXCLUDED
+        and not op.path.startswith(skip_prefixes)
+        and op.path.startswith(only)
     ]
     modes = [GenerationMode.POSITIVE] + ([GenerationMode.NEGATIVE] if negative else [])
     per_op = max(1, math.ceil(requests / (len(operations) * len(modes))))
@@ -214,7 +217,9 @@ def fuzz(
         body = sent.body.encode() if isinstance(sent.body, str) else sent.body
         where = f"{sent.method} {parts.path}?{parts.query}"
         if response.status_code >= 500:
-            report.server_errors.append(f"{where} -> {response.status_code}: {response.text[:200]}")
+            report.server_errors.append(
+                f"{where} {(body or b'')[:200]!r} -> {response.status_code}: {response.text[:200]}"
+            )
         exchange = contract.check(
             sent.method,
             urllib.parse.unquote(parts.path),
@@ -256,12 +261,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--negative", action="store_true", help="also invalid requests")
     parser.add_argument("--json")
+    parser.add_argument("--only", default="", help="fuzz only the paths that start with this")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fuzz-api-"))
     live = Live(work)
     try:
         live.start()
-        report = fuzz(live.url, live.token, args.requests, args.seed, args.negative)
+        report = fuzz(live.url, live.token, args.requests, args.seed, args.negative, only=args.only)
     finally:
         live.stop()
         shutil.rmtree(work, ignore_errors=True)

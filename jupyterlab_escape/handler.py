@@ -34,6 +34,16 @@ class EscapeHandler(ExtensionHandlerMixin, APIHandler):
         """The one path rule (``workspace.Workspace``) every slice writes through."""
         return self.extensionapp.workspace
 
+    def json_body(self) -> dict:
+        """The request's JSON object: anything else (bad JSON, bad UTF-8, a list) is a 400."""
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except ValueError:  # UnicodeDecodeError included
+            raise EscapeError(400, "bad_request", "Send a JSON object.") from None
+        if not isinstance(body, dict):
+            raise EscapeError(400, "bad_request", "Send a JSON object.")
+        return body
+
     def write_json(self, payload: Any, status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")

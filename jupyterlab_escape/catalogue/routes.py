@@ -76,9 +76,7 @@ class FetchStartHandler(CatalogueHandler):
     @tornado.web.authenticated
     async def post(self, record_id: str) -> None:
         check_record_id(record_id)
-        body = self.get_json_body() or {}
-        if not isinstance(body, dict):
-            raise EscapeError(400, "bad_request", "Send a JSON object.")
+        body = self.json_body()
         keys = body.get("keys")
         if keys is not None and not (
             isinstance(keys, list) and all(isinstance(k, str) for k in keys)
@@ -103,10 +101,7 @@ class PublishHandler(CatalogueHandler):
         return self.extensionapp.catalogue_publish
 
     def body(self) -> dict:
-        body = self.get_json_body() or {}
-        if not isinstance(body, dict):
-            raise EscapeError(400, "bad_request", "Send a JSON object.")
-        return body
+        return self.json_body()
 
     @staticmethod
     def path_of(body: dict) -> str:

@@ -195,7 +195,7 @@ class CredentialsHandler(DatalakeHandler):
 
     @tornado.web.authenticated
     async def put(self) -> None:
-        body = _json_body(self)
+        body = self.json_body()
         instance = self.instance
         instance.credentials.save(body)
         await instance.client.reconfigure()
@@ -207,16 +207,6 @@ class CredentialsHandler(DatalakeHandler):
         instance.credentials.clear()
         await instance.client.reconfigure()
         self.write_json(instance.credentials.describe())
-
-
-def _json_body(handler) -> dict:
-    try:
-        body = json.loads(handler.request.body or b"{}")
-    except ValueError:
-        raise bad_input("Send a JSON object.") from None
-    if not isinstance(body, dict):
-        raise bad_input("Send a JSON object.")
-    return body
 
 
 class FetchHandler(JobsHandler, DatalakeHandler):
@@ -231,7 +221,7 @@ class FetchHandler(JobsHandler, DatalakeHandler):
 
     @tornado.web.authenticated
     async def post(self) -> None:
-        body = _json_body(self)
+        body = self.json_body()
         dest = body.get("dest")
         if dest is not None and not isinstance(dest, str):
             raise bad_input("dest must be a folder path in the workspace.")
@@ -259,7 +249,7 @@ class UploadHandler(JobsHandler, DatalakeHandler):
 
     @tornado.web.authenticated
     async def post(self) -> None:
-        body = _json_body(self)
+        body = self.json_body()
         uploads = self.extensionapp.datalake_upload
         instance = self.get_argument("instance", None)
         if body.get("check") is True:
@@ -349,7 +339,7 @@ class ReplicaHandler(DatalakeHandler):
 
     @tornado.web.authenticated
     async def post(self) -> None:
-        did = DID.parse(str(_json_body(self).get("did", "")))
+        did = DID.parse(str(self.json_body().get("did", "")))
         self.write_json(await replica_status(self.instance, did, create=True))
 
 

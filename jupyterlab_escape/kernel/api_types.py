@@ -617,6 +617,7 @@ class SubmitRequest(SpecRequest):
     name: NotRequired[str | None]
     idempotency_key: str
     wait: NotRequired[bool | None]
+    allow_missing_inputs: NotRequired[bool]
 
 
 class Issue(TypedDict):
@@ -625,6 +626,12 @@ class Issue(TypedDict):
     severity: Literal["error", "warning"]
     line: int | None
     column: int | None
+    code: NotRequired[Literal["missing_input"]]
+
+
+class ReanaSecret(TypedDict):
+    name: str
+    type: Literal["env", "file"]
 
 
 class Step(TypedDict):

@@ -53,7 +53,10 @@ def output_issues(doc, summary: specs.Summary) -> list[specs.Issue]:
     from .inputs import bad_spec_path
 
     issues = []
-    for key, entries in (("files", summary.output_files), ("directories", summary.output_directories)):
+    for key, entries in (
+        ("files", summary.output_files),
+        ("directories", summary.output_directories),
+    ):
         for index, entry in enumerate(entries):
             why = bad_spec_path(entry)
             if why:
@@ -87,7 +90,13 @@ def capability_issues(
             continue
         if inline and isinstance(steps, list):
             position = next(
-                (i for i, s in enumerate(steps) if isinstance(s, dict) and s.get("compute_backend") == backend and str(s.get("name", i)) == step),
+                (
+                    i
+                    for i, s in enumerate(steps)
+                    if isinstance(s, dict)
+                    and s.get("compute_backend") == backend
+                    and str(s.get("name", i)) == step
+                ),
                 index,
             )
             where = ("workflow", "specification", "steps", position, "compute_backend")
@@ -105,8 +114,10 @@ def capability_issues(
         )
     workspaces = capabilities.get("workspaces_available") or []
     root_path = (data.get("workspace") or {}).get("root_path") if isinstance(data, dict) else None
-    if workspaces and isinstance(root_path, str) and not any(
-        root_path == w or root_path.startswith(w.rstrip("/") + "/") for w in workspaces
+    if (
+        workspaces
+        and isinstance(root_path, str)
+        and not any(root_path == w or root_path.startswith(w.rstrip("/") + "/") for w in workspaces)
     ):
         line, column = doc.locate(("workspace", "root_path"))
         issues.append(

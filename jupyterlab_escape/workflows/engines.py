@@ -221,7 +221,11 @@ def backends_used(kind: str | None, specification: Any) -> list[tuple[str, str]]
     elif kind == "yadage":
         _yadage_backends(specification, found)
     elif kind == "cwl":
-        graph = specification.get("$graph", specification) if isinstance(specification, dict) else specification
+        graph = (
+            specification.get("$graph", specification)
+            if isinstance(specification, dict)
+            else specification
+        )
         for workflow in graph if isinstance(graph, list) else [graph]:
             steps = workflow.get("steps") if isinstance(workflow, dict) else None
             for step in steps if isinstance(steps, list) else []:
@@ -230,7 +234,9 @@ def backends_used(kind: str | None, specification: Any) -> list[tuple[str, str]]
                     # cwltool --pack writes the class as a file URI ending in "/reana", which
                     # reana-client's own check misses; we read both.
                     cls = hint.get("class") if isinstance(hint, dict) else None
-                    if isinstance(cls, str) and (cls == "reana" or cls.endswith(("/reana", "#reana"))):
+                    if isinstance(cls, str) and (
+                        cls == "reana" or cls.endswith(("/reana", "#reana"))
+                    ):
                         backend = hint.get("compute_backend")
                         if isinstance(backend, str):
                             found.append((str(step.get("id")), backend))

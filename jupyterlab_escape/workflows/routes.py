@@ -37,13 +37,7 @@ class WorkflowsBase(EscapeHandler):
         self.finish(text)
 
     def body(self) -> dict:
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except ValueError:
-            raise EscapeError(400, "bad_request", "Send a JSON object.") from None
-        if not isinstance(body, dict):
-            raise EscapeError(400, "bad_request", "Send a JSON object.")
-        return body
+        return self.json_body()
 
     def int_arg(self, name: str, default: int, lo: int = 1, hi: int = 1000) -> int:
         try:

@@ -61,10 +61,15 @@ class SecretsHandler(WorkflowsBase):
     @tornado.web.authenticated
     async def get(self) -> None:
         listed = await self.workflows.client.secrets()
-        items = [
-            {"name": str(s.get("name")), "type": str(s.get("type"))}
-            for s in listed if isinstance(s, dict)
-        ] if isinstance(listed, list) else []
+        items = (
+            [
+                {"name": str(s.get("name")), "type": str(s.get("type"))}
+                for s in listed
+                if isinstance(s, dict)
+            ]
+            if isinstance(listed, list)
+            else []
+        )
         self.write_json({"secrets": sorted(items, key=lambda s: s["name"])})
 
     @tornado.web.authenticated
@@ -94,7 +99,9 @@ class SecretsHandler(WorkflowsBase):
                     404, "not_found", f"REANA has no secret named {name!r}.", service="reana"
                 ) from None
             raise
-        self.write_json({"deleted": [str(d) for d in deleted] if isinstance(deleted, list) else [name]})
+        self.write_json(
+            {"deleted": [str(d) for d in deleted] if isinstance(deleted, list) else [name]}
+        )
 
 
 routes = [("/escape/workflows/secrets", SecretsHandler)]

@@ -1,4 +1,5 @@
-"""Run by ``EscapeReana.snakemake_python`` (a Python with snakemake 7), never imported by the server.
+"""Run by ``EscapeReana.snakemake_python`` (a Python with snakemake 7); never imported by
+the server.
 
     python snakemake_dag.py SNAKEFILE [CONFIGFILE]
 

@@ -473,13 +473,15 @@ def version_issues(doc: SpecDocument) -> list[Issue]:
     for key, value in node.value:
         if getattr(key, "value", None) != "version" or not isinstance(value, yaml.ScalarNode):
             continue
-        if value.style is None and value.tag == "tag:yaml.org,2002:str" and _TIMESTAMP.match(
-            value.value
+        if (
+            value.style is None
+            and value.tag == "tag:yaml.org,2002:str"
+            and _TIMESTAMP.match(value.value)
         ):
             return [
                 Issue(
                     ("version",),
-                    f"must be a string, not a date: quote it (version: \"{value.value}\")",
+                    f'must be a string, not a date: quote it (version: "{value.value}")',
                     line=value.start_mark.line + 1,
                     column=value.start_mark.column + 1,
                 )

@@ -50,7 +50,10 @@ def main(engine, workspace, spec_file, params_file, options_file):
             json.dump(workflow.get("specification") or {}, handle)
         cwltool = os.path.join(os.path.dirname(sys.executable), "cwltool")
         result = subprocess.run(
-            [cwltool, "--quiet", "--validate", packed], cwd=workspace, capture_output=True, text=True
+            [cwltool, "--quiet", "--validate", packed],
+            cwd=workspace,
+            capture_output=True,
+            text=True,
         )
         sys.stderr.write(result.stderr + result.stdout if result.returncode else "")
         return result.returncode

@@ -167,8 +167,13 @@ class CaptureHandler(tornado.web.RequestHandler):
         workflow = self.state.workflows.get(ref)
         if workflow is None:
             raise tornado.web.HTTPError(404)
-        self.finish({"capture": workflow.capture, "status": workflow.status,
-                     "logs": "".join(workflow.engine_log)})
+        self.finish(
+            {
+                "capture": workflow.capture,
+                "status": workflow.status,
+                "logs": "".join(workflow.engine_log),
+            }
+        )
 
 
 def make_app(

@@ -88,10 +88,17 @@ async def engine_check(w: Workflow) -> str | None:
             files[key].write_text(json.dumps(value))
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
         process = await asyncio.create_subprocess_exec(
-            str(python), str(ENGINE_CHECK), w.type, str(workspace),
-            str(files["spec"]), str(files["params"]), str(files["options"]),
-            cwd=str(workspace), env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            str(python),
+            str(ENGINE_CHECK),
+            w.type,
+            str(workspace),
+            str(files["spec"]),
+            str(files["params"]),
+            str(files["options"]),
+            cwd=str(workspace),
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         try:
             out, err = await asyncio.wait_for(process.communicate(), ENGINE_TIMEOUT)
@@ -100,7 +107,12 @@ async def engine_check(w: Workflow) -> str | None:
             return f"{w.type} engine check took longer than {ENGINE_TIMEOUT} s"
         if process.returncode == 0:
             return None
-        text = (err or out).decode(errors="replace").strip().replace(str(workspace), "/var/reana/workspace")
+        text = (
+            (err or out)
+            .decode(errors="replace")
+            .strip()
+            .replace(str(workspace), "/var/reana/workspace")
+        )
         return "\n".join(text.splitlines()[-30:]) or f"{w.type} engine failed"
 
 

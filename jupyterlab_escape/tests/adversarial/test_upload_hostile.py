@@ -5,7 +5,6 @@ sandbox (the ``writes`` guard) and nothing reached the storage."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -142,4 +141,4 @@ async def test_name_that_would_break_a_pfn_is_refused(jp_fetch, home, writes, ru
     status, error = await refused(jp_fetch, body)
     assert status == 400 and error["code"] == "bad_did_name"
     writes.assert_nothing(ignore=JOBS)
-    assert os.path.exists(home / "results" / "x#y?.csv")
+    assert (home / "results" / "x#y?.csv").exists()  # noqa: ASYNC240 - a test assertion

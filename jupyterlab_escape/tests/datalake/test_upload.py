@@ -240,7 +240,7 @@ async def test_quota_and_permission_are_explained_before_starting(
 ):
     tb = rucio_testbed
     big = jp_root_dir / f"huge-{tag()}.bin"
-    with open(big, "wb") as handle:  # sparse: larger than jdoe's quota, no disk used
+    with open(big, "wb") as handle:  # noqa: ASYNC230 - sparse: over the quota, no disk used
         handle.truncate(tb.jdoe_upload_limit + 1)
     body = {"paths": [big.name], "scope": SCOPE, "rse": tb.upload_rse.name}
     code, plan = await post(jp_fetch, body | {"check": True})

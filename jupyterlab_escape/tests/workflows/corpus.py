@@ -248,7 +248,9 @@ outputs:
   files:
     - greeting.txt
 """,
-        "workflow/inputs.yaml": "script:\n  class: File\n  location: ../code/hello.py\nwho: world\n",
+        "workflow/inputs.yaml": (
+            "script:\n  class: File\n  location: ../code/hello.py\nwho: world\n"
+        ),
         "workflow/main.cwl": """\
 cwlVersion: v1.0
 class: Workflow

@@ -79,9 +79,7 @@ def _by_reana_client(standin, case: Case, folder: Path) -> dict:
     for key, value in case.options.items():
         start += ["-o", f"{key}={value}"]
     _reana_client(standin, folder, *start)
-    [workflow] = [
-        w for w in _list(standin) if w["name"] == f"{name}.1"
-    ]
+    [workflow] = [w for w in _list(standin) if w["name"] == f"{name}.1"]
     return standin.capture(workflow["id"])["capture"]
 
 
@@ -111,7 +109,9 @@ def _list(standin) -> list[dict]:
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
-async def test_we_send_what_reana_client_sends(case, jp_fetch, jp_root_dir, reana_standin, tmp_path):
+async def test_we_send_what_reana_client_sends(
+    case, jp_fetch, jp_root_dir, reana_standin, tmp_path
+):
     theirs_folder = case.write(tmp_path / "theirs")
     if case.reference_fails:
         theirs = _by_hand(case, theirs_folder)

@@ -26,12 +26,16 @@ def errors(prepared):
 
 def test_snakemake_parameters_and_dag_are_loaded(jp_root_dir, reana_standin):
     SNAKEMAKE.write(Path(jp_root_dir) / "sm")
-    prepared = prepare(jp_root_dir, "sm/reana.yaml", CAPS, tools=tools(reana_standin), load_engines=True)
+    prepared = prepare(
+        jp_root_dir, "sm/reana.yaml", CAPS, tools=tools(reana_standin), load_engines=True
+    )
     assert prepared.valid, prepared.issues
     assert prepared.body["inputs"]["parameters"] == {"events": 20, "label": "run-a"}
     [step] = prepared.body["workflow"]["specification"]["steps"]
     assert step["name"] == "count" and step["compute_backend"] == "kubernetes"
-    assert step["commands"] == ["mkdir -p results && python {input.script} {params.events} {params.label} > {output}"]
+    assert step["commands"] == [
+        "mkdir -p results && python {input.script} {params.events} {params.label} > {output}"
+    ]
 
 
 def test_compute_backends_are_checked_for_every_engine(jp_root_dir, reana_standin):
@@ -56,7 +60,9 @@ def test_compute_backends_are_checked_for_every_engine(jp_root_dir, reana_standi
 
 def test_cwl_is_packed_with_its_parameters(jp_root_dir, reana_standin):
     CWL.write(Path(jp_root_dir) / "cw")
-    prepared = prepare(jp_root_dir, "cw/reana.yaml", CAPS, tools=tools(reana_standin), load_engines=True)
+    prepared = prepare(
+        jp_root_dir, "cw/reana.yaml", CAPS, tools=tools(reana_standin), load_engines=True
+    )
     assert prepared.valid, prepared.issues
     assert "$graph" in prepared.body["workflow"]["specification"]
     assert prepared.body["inputs"]["parameters"]["who"] == "world"
@@ -80,20 +86,28 @@ def test_a_date_version_and_outputs_leaving_the_workspace_are_refused(jp_root_di
     found = errors(prepare(jp_root_dir, "v/reana.yaml"))
     assert ("version", 'must be a string, not a date: quote it (version: "2024-01-01")') in found
     assert ("outputs.files[0]", "output '../../x' leaves the reana.yaml folder ('..')") in found
-    (base / "reana.yaml").write_text(spec.replace("2024-01-01", '"2024-01-01"').replace("../../x", "x"))
+    (base / "reana.yaml").write_text(
+        spec.replace("2024-01-01", '"2024-01-01"').replace("../../x", "x")
+    )
     assert prepare(jp_root_dir, "v/reana.yaml").valid
 
 
 def test_the_folder_itself_uploads_each_file_once_without_dot(jp_root_dir):
     DIRECTORIES.write(Path(jp_root_dir) / "d")
     prepared = prepare(jp_root_dir, "d/reana.yaml")
-    assert sorted(f.name for f in prepared.plan.files) == ["code/a.py", "data/keep.txt", "reana.yaml"]
+    assert sorted(f.name for f in prepared.plan.files) == [
+        "code/a.py",
+        "data/keep.txt",
+        "reana.yaml",
+    ]
 
 
 async def test_missing_inputs_block_unless_submitted_anyway(jp_fetch, project):
     (project / "code" / "fit.py").unlink()
     code, error = await error_of(
-        jp_fetch, "submit", method="POST",
+        jp_fetch,
+        "submit",
+        method="POST",
         body={"path": "analysis/reana.yaml", "idempotency_key": uuid.uuid4().hex},
     )
     assert (code, error["code"]) == (400, "reana_missing_inputs")

@@ -42,16 +42,30 @@ def api(standin, method, path, body=None, content_type="application/json", **que
 
 
 def run_snakemake(standin, spec):
-    status, created = api(standin, "POST", "workflows", spec, workflow_name=f"sm{uuid.uuid4().hex[:8]}")
+    status, created = api(
+        standin, "POST", "workflows", spec, workflow_name=f"sm{uuid.uuid4().hex[:8]}"
+    )
     assert status == 201, created
     ref = created["workflow_id"]
     for name, text in (("Snakefile", SNAKEFILE), ("config.yaml", "events: 7\n")):
         status, _ = api(
-            standin, "POST", f"workflows/{ref}/workspace", text.encode(),
-            "application/octet-stream", file_name=name,
+            standin,
+            "POST",
+            f"workflows/{ref}/workspace",
+            text.encode(),
+            "application/octet-stream",
+            file_name=name,
         )
         assert status == 200
-    assert api(standin, "POST", f"workflows/{ref}/start", {"input_parameters": {}, "operational_options": {}})[0] == 200
+    assert (
+        api(
+            standin,
+            "POST",
+            f"workflows/{ref}/start",
+            {"input_parameters": {}, "operational_options": {}},
+        )[0]
+        == 200
+    )
     deadline = time.monotonic() + 120
     while True:
         _, answer = api(standin, "GET", f"workflows/{ref}/status")
@@ -82,8 +96,14 @@ def test_unsupported_compute_backends_are_refused_at_creation(reana_standin):
         "workflow": {
             "type": "serial",
             "specification": {
-                "steps": [{"name": "a", "environment": "busybox", "commands": ["ls"],
-                           "compute_backend": "htcondorcern"}]
+                "steps": [
+                    {
+                        "name": "a",
+                        "environment": "busybox",
+                        "commands": ["ls"],
+                        "compute_backend": "htcondorcern",
+                    }
+                ]
             },
         }
     }
@@ -97,7 +117,11 @@ def test_dotted_upload_names_are_refused(reana_standin, name):
     spec = {"workflow": {"type": "serial", "specification": {"steps": []}}}
     _, created = api(reana_standin, "POST", "workflows", spec, workflow_name="dots")
     status, _ = api(
-        reana_standin, "POST", f"workflows/{created['workflow_id']}/workspace", b"x",
-        "application/octet-stream", file_name=name,
+        reana_standin,
+        "POST",
+        f"workflows/{created['workflow_id']}/workspace",
+        b"x",
+        "application/octet-stream",
+        file_name=name,
     )
     assert status == 400
