@@ -77,6 +77,23 @@ def inside(
     return target
 
 
+def is_protected(path: Path, protected) -> bool:
+    """True when ``path`` is one of the server's own files or inside one of its folders (the
+    runtime folder, the credential store, token files): never uploaded, whatever asks."""
+    try:
+        real = path.resolve()
+    except OSError:
+        return True
+    for place in protected:
+        try:
+            place = Path(place).resolve()
+        except OSError:
+            continue
+        if real == place or place in real.parents:
+            return True
+    return False
+
+
 def confined(folder: str, path: str, service: str | None = None) -> str:
     """``path`` when it lies inside the workspace folder ``folder``, refused otherwise.
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..http import EscapeError, ServiceHTTP
 from ..jobs import Job, JobFailed, JobStore, Runner
-from ..workspace import Workspace, is_hidden, relative_parts
+from ..workspace import Workspace, is_hidden, is_protected, relative_parts
 from . import codemeta as cm
 from .deposit import DepositClient, md5_of
 from .identity import ZenodoIdentity
@@ -78,18 +78,6 @@ class Selection:
     total: int
 
 
-def _protected(path: Path, protected: tuple[Path, ...]) -> bool:
-    real = path.resolve()
-    for place in protected:
-        try:
-            place = place.resolve()
-        except OSError:
-            continue
-        if real == place or place in real.parents:
-            return True
-    return False
-
-
 def select(
     workspace: Workspace,
     path: str,
@@ -113,7 +101,7 @@ def select(
             skipped.append({"name": rel, "reason": "hidden"})
         elif root.resolve() not in real.resolve().parents:
             skipped.append({"name": rel, "reason": "a link that leaves the folder"})
-        elif _protected(real, protected):
+        elif is_protected(real, protected):
             skipped.append({"name": rel, "reason": "a file of the server (credentials, runtime)"})
         elif not real.resolve().is_file():
             skipped.append({"name": rel, "reason": "not a regular file"})

@@ -159,6 +159,16 @@ def origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), parts.port or default
 
 
+def redirect_allowed(start: tuple[str, str, int | None], target: str, domains) -> bool:
+    """Storage redirects stay within the origin they started from, or go over HTTPS to a host
+    in one of the operator's ``storage_redirect_domains``."""
+    there = origin(target)
+    return there == start or (
+        there[0] == start[0] == "https"
+        and any(there[1].endswith("." + d.strip(".").lower()) for d in domains if d.strip("."))
+    )
+
+
 def check_address(host: str, port: int, allow_private: bool) -> None:
     """Refuse storage hosts that resolve to link-local (cloud metadata) addresses, and to
     loopback or private ones unless the operator allows them (a local testbed)."""
@@ -281,15 +291,7 @@ class Storage:
             response.drain_conn()
             response.release_conn()
             target = urljoin(url, location)
-            there = origin(target)
-            allowed = there == start or (
-                there[0] == start[0] == "https"
-                and any(
-                    there[1].endswith("." + d.strip(".").lower())
-                    for d in config.storage_redirect_domains
-                    if d.strip(".")
-                )
-            )
+            allowed = redirect_allowed(start, target, config.storage_redirect_domains)
             if not location or not allowed:
                 where = urlsplit(public_url(target)).netloc or "nowhere"
                 raise StorageRefused(

@@ -38,7 +38,7 @@ from typing import Any
 
 from ..http import EscapeError
 from ..jobs import Job, JobFailed, JobStore, Runner
-from ..workspace import Workspace
+from ..workspace import Workspace, is_protected
 from .instances import RucioInstances
 from .transfer import Checksums, StorageRefused, Transient
 from .webdav import Stopped, WriteRefused, WriteStorage, temporary_url
@@ -254,17 +254,6 @@ def _problem(code: str, message: str, path: str | None = None) -> dict:
     return {"code": code, "message": message} | ({"path": path} if path else {})
 
 
-def protected_place(path: Path, protected: tuple[Path, ...]) -> bool:
-    for place in protected:
-        try:
-            place = place.resolve()
-        except OSError:
-            continue
-        if path == place or place in path.parents:
-            return True
-    return False
-
-
 def select_files(
     workspace: Workspace,
     request: UploadRequest,
@@ -284,7 +273,7 @@ def select_files(
 
     def add_file(target: Path, in_selection: str) -> None:
         rel = workspace.relative(target)
-        if protected_place(target, protected):
+        if is_protected(target, protected):
             problems.append(
                 _problem(
                     "bad_path",
@@ -323,7 +312,7 @@ def select_files(
             problems.append(_problem("bad_path", f"{joined} is not a file or folder.", raw))
             continue
         folders.append(workspace.relative(target))
-        if protected_place(target, protected):
+        if is_protected(target, protected):
             problems.append(
                 _problem("bad_path", f"{joined} holds the Jupyter server's own files.", raw)
             )

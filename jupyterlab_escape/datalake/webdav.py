@@ -23,16 +23,17 @@ from ..config import EscapeRucio, public_url
 from ..http import USER_AGENT
 from .transfer import (
     MAX_REDIRECTS,
+    REDIRECTS,
     Checksums,
     StorageRefused,
     Transient,
     check_address,
     origin,
+    redirect_allowed,
     wire_url,
 )
 
 CHUNK = 4 * 1024 * 1024
-REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class WriteRefused(Exception):
@@ -120,15 +121,7 @@ class WriteStorage:
             response.drain_conn()
             response.release_conn()
             target = urljoin(url, location)
-            there = origin(target)
-            allowed = there == start or (
-                there[0] == start[0] == "https"
-                and any(
-                    there[1].endswith("." + d.strip(".").lower())
-                    for d in self.config.storage_redirect_domains
-                    if d.strip(".")
-                )
-            )
+            allowed = redirect_allowed(start, target, self.config.storage_redirect_domains)
             if not location or not allowed:
                 where = urlsplit(public_url(target)).netloc or "nowhere"
                 raise StorageRefused(

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 import pathspec
 
 from ..http import EscapeError
-from ..workspace import NAME_MAX
+from ..workspace import NAME_MAX, is_protected
 from .spec import Issue, SpecDocument, Summary
 
 IGNORE_FILES = (".gitignore", ".reanaignore")
@@ -83,11 +83,6 @@ def _within(root: Path, target: Path) -> bool:
     return target == root or root in target.parents
 
 
-def protected_place(target: Path, protected: Iterable[Path]) -> bool:
-    """True when ``target`` (resolved) is one of the server's own files or inside its folders."""
-    return any(_within(place, target) for place in protected)
-
-
 def check_source(
     entry: str, folder: Path, protected: Iterable[Path], beside: str
 ) -> tuple[Path | None, str | None]:
@@ -101,7 +96,7 @@ def check_source(
     target = candidate.resolve()
     if not _within(folder.resolve(), target):
         return None, f"{entry!r} is a link to a place outside the folder of {beside}; refused"
-    if protected_place(target, protected):
+    if is_protected(target, protected):
         return None, (
             f"{entry!r} is one of the Jupyter server's own runtime or credential files; "
             "it is never uploaded"
@@ -211,7 +206,7 @@ def collect(
                     skip(name, "symlink")
                 elif hidden(dirname):
                     skip(name + "/", "hidden")
-                elif protected_place(path.resolve(), protected):
+                elif is_protected(path.resolve(), protected):
                     skip(name + "/", "protected")
                 elif not (ignored and ignored.match_file(f"{name}/")):
                     keep.append(dirname)
@@ -223,7 +218,7 @@ def collect(
                     skip(name, "symlink")
                 elif hidden(filename):
                     skip(name, "hidden")
-                elif protected_place(path.resolve(), protected):
+                elif is_protected(path.resolve(), protected):
                     skip(name, "protected")
                 elif ignored and ignored.match_file(name):
                     skip(name, "ignored")
