@@ -1,3 +1,4 @@
+import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import * as React from 'react';
@@ -12,7 +13,7 @@ import {
   ReanaApi,
   reanaApi
 } from './api';
-import { badgeKind, progressText } from './components/format';
+import { badgeKind, progressText, untranslated } from './components/format';
 import { WorkflowModel } from './model';
 
 /** The output a notebook cell gets when it launches a REANA workflow. Never holds a secret. */
@@ -29,16 +30,30 @@ export interface IWorkflowOutputData {
 }
 
 /** The text other tools (nbviewer, GitHub) show instead of our renderer. */
-export function textSummary(data: IWorkflowOutputData): string {
+export function textSummary(
+  data: IWorkflowOutputData,
+  trans: TranslationBundle = untranslated()
+): string {
   const progress = data.snapshot?.progress;
-  const jobs = progress ? ` (${progress.finished}/${progress.total} jobs)` : '';
-  return `REANA workflow ${data.name}.${data.run_number}: ${data.status}${jobs}`;
+  const jobs = progress
+    ? trans.__(' (%1/%2 jobs)', progress.finished, progress.total)
+    : '';
+  return trans.__(
+    'REANA workflow %1.%2: %3%4',
+    data.name,
+    data.run_number,
+    data.status,
+    jobs
+  );
 }
 
-export function outputBundle(data: IWorkflowOutputData): Record<string, any> {
+export function outputBundle(
+  data: IWorkflowOutputData,
+  trans?: TranslationBundle
+): Record<string, any> {
   return {
     [WORKFLOW_MIME]: data as any,
-    'text/plain': textSummary(data)
+    'text/plain': textSummary(data, trans)
   };
 }
 
@@ -96,13 +111,21 @@ export function savedStatus(data: unknown): ISavedStatus {
  * nothing (no status, no logs, no links to our routes) and never writes into the notebook:
  * the output may name someone else's workflow, or be there to collect ours when saved.
  */
-export function SavedStatus(props: { saved: ISavedStatus }): JSX.Element {
+export function SavedStatus(props: {
+  saved: ISavedStatus;
+  trans?: TranslationBundle;
+}): JSX.Element {
   const { saved } = props;
+  const trans = props.trans ?? untranslated();
   return (
     <div
       className="jp-escape-Workflows-Cell jp-mod-untrusted"
       role="region"
-      aria-label={`Saved REANA workflow status ${saved.name}.${saved.run}`}
+      aria-label={trans.__(
+        'Saved REANA workflow status %1.%2',
+        saved.name,
+        saved.run
+      )}
     >
       <div className="jp-escape-Workflows-Cell-head">
         <strong>
@@ -112,11 +135,14 @@ export function SavedStatus(props: { saved: ISavedStatus }): JSX.Element {
         <StatusBadge kind="idle" label={saved.status} />
       </div>
       <div className="jp-escape-Workflows-Cell-progress">
-        <span>{progressText(saved.total, saved.finished, saved.step)}</span>
+        <span>
+          {progressText(saved.total, saved.finished, saved.step, trans)}
+        </span>
       </div>
       <p className="jp-escape-Workflows-Cell-untrusted">
-        Saved status (notebook not trusted): not refreshed. Trust the notebook
-        to follow this workflow live.
+        {trans.__(
+          'Saved status (notebook not trusted): not refreshed. Trust the notebook to follow this workflow live.'
+        )}
       </p>
     </div>
   );
@@ -128,6 +154,8 @@ export interface IOutputContext {
   openPath: (path: string) => void;
   /** Poll interval while visible and running (the server's advertised one by default). */
   intervalMs?: number;
+  /** The extension's strings; untranslated when not given. */
+  trans?: TranslationBundle;
   /** Visibility source; IntersectionObserver by default (tests pass their own). */
   observe?: (
     node: HTMLElement,
@@ -150,7 +178,10 @@ function intersection(
   return () => observer.disconnect();
 }
 
-function elapsed(workflow: IWorkflow | undefined | null): string | null {
+function elapsed(
+  workflow: IWorkflow | undefined | null,
+  trans: TranslationBundle
+): string | null {
   if (!workflow?.started) {
     return null;
   }
@@ -160,7 +191,9 @@ function elapsed(workflow: IWorkflow | undefined | null): string | null {
     Math.round((end - Date.parse(workflow.started)) / 1000)
   );
   const m = Math.floor(seconds / 60);
-  return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
+  return m
+    ? trans.__('%1 min %2 s', m, seconds % 60)
+    : trans.__('%1 s', seconds);
 }
 
 /**
@@ -201,7 +234,8 @@ export class WorkflowOutput
       this._model?.dispose();
       const model = new WorkflowModel(data.id, {
         api: this.context.api ?? reanaApi,
-        intervalMs: this.context.intervalMs
+        intervalMs: this.context.intervalMs,
+        trans: this.trans
       });
       model.visible = this._visible;
       model.stateChanged.connect(this._changed, this);
@@ -260,7 +294,7 @@ export class WorkflowOutput
         snapshot: workflow
       };
       this._data = stored;
-      this._mime.setData({ data: outputBundle(stored) });
+      this._mime.setData({ data: outputBundle(stored, this.trans) });
     }
     this.update();
   }
@@ -278,7 +312,10 @@ export class WorkflowOutput
       );
       this._error = null;
     } catch (reason) {
-      this._error = errorMessage(reason, 'Downloading the outputs');
+      this._error = errorMessage(
+        reason,
+        this.trans.__('Downloading the outputs')
+      );
     }
     this._busy = false;
     this.update();
@@ -286,7 +323,7 @@ export class WorkflowOutput
 
   render(): JSX.Element {
     if (this._saved) {
-      return <SavedStatus saved={this._saved} />;
+      return <SavedStatus saved={this._saved} trans={this.trans} />;
     }
     const data = this._data;
     if (!data) {
@@ -305,12 +342,17 @@ export class WorkflowOutput
           .slice(-6)
       : [];
     const error = this._error ?? this._model?.error ?? null;
-    const took = elapsed(workflow);
+    const trans = this.trans;
+    const took = elapsed(workflow, trans);
     return (
       <div
         className="jp-escape-Workflows-Cell"
         role="region"
-        aria-label={`REANA workflow ${data.name}.${data.run_number}`}
+        aria-label={trans.__(
+          'REANA workflow %1.%2',
+          data.name,
+          data.run_number
+        )}
       >
         <div className="jp-escape-Workflows-Cell-head">
           <strong>
@@ -324,7 +366,7 @@ export class WorkflowOutput
               className="jp-escape-Link"
               onClick={() => this.context.openWorkflow(data.id)}
             >
-              Open in workflows panel
+              {trans.__('Open in workflows panel')}
             </button>
             <a
               className="jp-escape-Link"
@@ -332,7 +374,7 @@ export class WorkflowOutput
               target="_blank"
               rel="noopener noreferrer"
             >
-              Full log
+              {trans.__('Full log')}
             </a>
           </span>
         </div>
@@ -340,14 +382,16 @@ export class WorkflowOutput
           <progress
             max={Math.max(total, 1)}
             value={done}
-            aria-label="Jobs finished"
+            aria-label={trans.__('Jobs finished')}
           />
-          <span>{progressText(total, done, progress?.current_step)}</span>
+          <span>
+            {progressText(total, done, progress?.current_step, trans)}
+          </span>
         </div>
         {lastLines.length > 0 && !isTerminal(status) && (
           <pre
             className="jp-escape-Workflows-Cell-log"
-            aria-label="Last log lines"
+            aria-label={trans.__('Last log lines')}
           >
             {lastLines.join('\n')}
           </pre>
@@ -355,7 +399,7 @@ export class WorkflowOutput
         {status === 'finished' && (
           <div className="jp-escape-Workflows-Cell-outputs">
             {this._outputs ? (
-              <ul aria-label="Downloaded outputs">
+              <ul aria-label={trans.__('Downloaded outputs')}>
                 {this._outputs.files.map(path => (
                   <li key={path}>
                     <button
@@ -374,8 +418,8 @@ export class WorkflowOutput
                 onClick={() => void this._download()}
               >
                 {this._busy
-                  ? 'Downloading…'
-                  : 'Download outputs into workspace'}
+                  ? trans.__('Downloading…')
+                  : trans.__('Download outputs into workspace')}
               </button>
             )}
           </div>
@@ -383,6 +427,10 @@ export class WorkflowOutput
         {error && <ErrorBanner message={error} />}
       </div>
     );
+  }
+
+  private get trans(): TranslationBundle {
+    return this.context.trans ?? untranslated();
   }
 
   private _saved: ISavedStatus | null = null;

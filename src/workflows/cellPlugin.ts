@@ -37,6 +37,7 @@ import {
   isMissingInputsRefusal,
   missingInputIssues
 } from './components/MissingInputs';
+import { untranslated } from './components/format';
 import { reanaIcon } from './icon';
 import { WorkflowCountExtension } from './notebookCount';
 import { baseName, SubmissionNotes } from './submissionNotes';
@@ -86,9 +87,9 @@ export async function submitCell(
   }
   if (!last || last.stage !== 'started' || !last.workflow_id) {
     throw new Error(
-      options.trans?.__(
+      (options.trans ?? untranslated()).__(
         'The submission ended without starting the workflow.'
-      ) ?? 'The submission ended without starting the workflow.'
+      )
     );
   }
   const run = String(last.run_number ?? '');
@@ -133,7 +134,9 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
       workflowRendererFactory({
         openWorkflow: id =>
           void app.commands.execute(CommandIDs.openWorkflow, { id }),
-        openPath: path => void app.commands.execute('docmanager:open', { path })
+        openPath: path =>
+          void app.commands.execute('docmanager:open', { path }),
+        trans
       })
     );
 
@@ -190,14 +193,18 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
             NotebookActions.insertBelow(panel.content);
             target = panel.content.activeCell!;
             target.model.sharedModel.setSource(
-              `# REANA workflow ${data.name}.${data.run_number}, launched from the raw cell above`
+              trans.__(
+                '# REANA workflow %1.%2, launched from the raw cell above',
+                data.name,
+                data.run_number
+              )
             );
           }
           const outputs = (target as CodeCell).model.outputs;
           outputs.clear();
           outputs.add({
             output_type: 'display_data',
-            data: outputBundle(data),
+            data: outputBundle(data, trans),
             metadata: {}
           });
         } catch (reason) {

@@ -4,6 +4,7 @@
  * interval, backing off after failures, standing by while hidden, and a run's details stop
  * polling once it reached a terminal state.
  */
+import { TranslationBundle } from '@jupyterlab/translation';
 import { VDomModel } from '@jupyterlab/ui-components';
 import { UUID } from '@lumino/coreutils';
 import { IPoll, Poll } from '@lumino/polling';
@@ -20,6 +21,7 @@ import {
   ReanaApi,
   reanaApi
 } from './api';
+import { untranslated } from './components/format';
 
 /** REANA's reana-ui default when the server does not say (GET /api/config polling_secs). */
 export const DEFAULT_POLL_SECONDS = 15;
@@ -35,7 +37,8 @@ export type SubmitPhase = 'idle' | 'submitting' | 'done' | 'failed';
 export class SubmitModel extends VDomModel {
   constructor(
     path: string,
-    private readonly api: ReanaApi = reanaApi
+    private readonly api: ReanaApi = reanaApi,
+    readonly trans: TranslationBundle = untranslated()
   ) {
     super();
     this._path = path;
@@ -95,7 +98,7 @@ export class SubmitModel extends VDomModel {
 
   get nameProblem(): string | null {
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(this._name)) {
-      return 'Use letters, digits, "-" and "_" (no dots).';
+      return this.trans.__('Use letters, digits, "-" and "_" (no dots).');
     }
     return null;
   }
@@ -131,7 +134,10 @@ export class SubmitModel extends VDomModel {
       }
       return result;
     } catch (reason) {
-      this._error = errorMessage(reason, 'Checking the reana.yaml');
+      this._error = errorMessage(
+        reason,
+        this.trans.__('Checking the reana.yaml')
+      );
       return null;
     } finally {
       this._validating = false;
@@ -178,11 +184,16 @@ export class SubmitModel extends VDomModel {
       }
       this._phase = this._progress?.stage === 'started' ? 'done' : 'failed';
       if (this._phase === 'failed') {
-        this._error = 'The submission ended before the workflow started.';
+        this._error = this.trans.__(
+          'The submission ended before the workflow started.'
+        );
       }
     } catch (reason) {
       this._phase = 'failed';
-      this._error = errorMessage(reason, 'Submitting the workflow');
+      this._error = errorMessage(
+        reason,
+        this.trans.__('Submitting the workflow')
+      );
       if (
         reason instanceof EscapeRequestError &&
         reason.code === 'reana_missing_inputs'
@@ -232,10 +243,16 @@ export class SubmitModel extends VDomModel {
 
 export class WorkflowListModel extends VDomModel {
   constructor(
-    options: { api?: ReanaApi; intervalMs?: number; autoStart?: boolean } = {}
+    options: {
+      api?: ReanaApi;
+      intervalMs?: number;
+      autoStart?: boolean;
+      trans?: TranslationBundle;
+    } = {}
   ) {
     super();
     this.api = options.api ?? reanaApi;
+    this.trans = options.trans ?? untranslated();
     this._interval = options.intervalMs ?? DEFAULT_POLL_SECONDS * 1000;
     this.poll = new Poll({
       auto: options.autoStart ?? false,
@@ -247,6 +264,7 @@ export class WorkflowListModel extends VDomModel {
   }
 
   readonly api: ReanaApi;
+  readonly trans: TranslationBundle;
   readonly poll: Poll;
 
   get items(): IWorkflow[] {
@@ -324,7 +342,7 @@ export class WorkflowListModel extends VDomModel {
         this.poll.frequency = frequency(wanted);
       }
     } catch (reason) {
-      this._error = errorMessage(reason, 'Listing workflows');
+      this._error = errorMessage(reason, this.trans.__('Listing workflows'));
       throw reason; // the poll backs off
     } finally {
       if (!this.isDisposed) {
@@ -356,10 +374,15 @@ export interface IJobLog {
 export class WorkflowModel extends VDomModel {
   constructor(
     readonly id: string,
-    options: { api?: ReanaApi; intervalMs?: number } = {}
+    options: {
+      api?: ReanaApi;
+      intervalMs?: number;
+      trans?: TranslationBundle;
+    } = {}
   ) {
     super();
     this.api = options.api ?? reanaApi;
+    this.trans = options.trans ?? untranslated();
     const interval = options.intervalMs ?? DEFAULT_POLL_SECONDS * 1000;
     this.poll = new Poll({
       auto: false,
@@ -371,6 +394,7 @@ export class WorkflowModel extends VDomModel {
   }
 
   readonly api: ReanaApi;
+  readonly trans: TranslationBundle;
   readonly poll: Poll;
 
   get workflow(): IWorkflow | null {
@@ -421,7 +445,10 @@ export class WorkflowModel extends VDomModel {
     try {
       this._files = (await this.api.files(this.id)).items;
     } catch (reason) {
-      this._error = errorMessage(reason, 'Listing the workspace');
+      this._error = errorMessage(
+        reason,
+        this.trans.__('Listing the workspace')
+      );
     }
     this.stateChanged.emit();
   }
@@ -430,7 +457,10 @@ export class WorkflowModel extends VDomModel {
     try {
       this._spec = await this.api.specification(this.id);
     } catch (reason) {
-      this._error = errorMessage(reason, 'Reading the specification');
+      this._error = errorMessage(
+        reason,
+        this.trans.__('Reading the specification')
+      );
     }
     this.stateChanged.emit();
   }
@@ -487,7 +517,7 @@ export class WorkflowModel extends VDomModel {
         void this.poll.stop();
       }
     } catch (reason) {
-      this._error = errorMessage(reason, 'Reading the workflow');
+      this._error = errorMessage(reason, this.trans.__('Reading the workflow'));
       throw reason;
     } finally {
       if (!this.isDisposed) {

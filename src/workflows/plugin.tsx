@@ -94,7 +94,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
       preferences.refreshSeconds ||
       capabilities?.polling_secs ||
       DEFAULT_POLL_SECONDS;
-    const list = new WorkflowListModel();
+    const list = new WorkflowListModel({ trans });
     const settingsLoaded = settingRegistry
       ? settingRegistry.load(PluginIDs.workflows).then(
           settings => {
@@ -134,10 +134,14 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
         return open;
       }
       await ready;
-      const model = new WorkflowModel(id, { intervalMs: pollSeconds() * 1000 });
+      const model = new WorkflowModel(id, {
+        intervalMs: pollSeconds() * 1000,
+        trans
+      });
       const view = new PollingView(model, () => (
         <WorkflowDetail
           model={model}
+          trans={trans}
           actions={{
             logsUrl: reanaApi.logsDownloadUrl(id),
             reanaUrl: capabilities?.ui_url
@@ -199,10 +203,11 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     const submit = (path: string) => {
-      const model = new SubmitModel(path);
+      const model = new SubmitModel(path, reanaApi, trans);
       const body = new PollingView({ visible: true }, () => (
         <SubmitForm
           model={model}
+          trans={trans}
           onStarted={workflowId => {
             dialog.resolve(0);
             Notification.success(
@@ -233,6 +238,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
     const panel = new PollingView(list, () => (
       <WorkflowsPanel
         model={list}
+        trans={trans}
         onOpen={id =>
           void openWorkflow(id).catch(reason =>
             Notification.error(errorMessage(reason))
@@ -319,14 +325,18 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
           app.shell.activateById(secretsWidget.id);
           return;
         }
-        const model = new SecretsModel(reanaApi, async path => {
-          const file = await app.serviceManager.contents.get(path, {
-            type: 'file',
-            format: 'base64',
-            content: true
-          });
-          return String(file.content);
-        });
+        const model = new SecretsModel(
+          reanaApi,
+          async path => {
+            const file = await app.serviceManager.contents.get(path, {
+              type: 'file',
+              format: 'base64',
+              content: true
+            });
+            return String(file.content);
+          },
+          trans
+        );
         const view = ReactWidget.create(
           <SecretsView
             model={model}

@@ -1,3 +1,4 @@
+import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
@@ -13,8 +14,10 @@ import { MissingInputsWarning, missingInputIssues } from './MissingInputs';
 export function SubmitForm(props: {
   model: SubmitModel;
   onStarted: (workflowId: string) => void;
+  trans?: TranslationBundle;
 }): JSX.Element {
   const { model } = props;
+  const trans = props.trans ?? model.trans;
   useSignal(model.stateChanged);
   React.useEffect(() => {
     if (!model.validation && !model.validating) {
@@ -51,18 +54,18 @@ export function SubmitForm(props: {
   return (
     <form
       className="jp-escape-Workflows-Submit"
-      aria-label="Submit a REANA workflow"
+      aria-label={trans.__('Submit a REANA workflow')}
       onSubmit={e => {
         e.preventDefault();
         void submit();
       }}
     >
       <label className="jp-escape-Workflows-Submit-field">
-        <span>Specification</span>
+        <span>{trans.__('Specification')}</span>
         <input
           ref={pathInput}
           className="jp-mod-styled"
-          aria-label="reana.yaml path"
+          aria-label={trans.__('reana.yaml path')}
           value={model.path}
           disabled={busy}
           onChange={e => (model.path = e.target.value)}
@@ -71,69 +74,87 @@ export function SubmitForm(props: {
       </label>
       {model.validating && !v && (
         <p className="jp-escape-Workflows-Submit-muted">
-          Checking the reana.yaml…
+          {trans.__('Checking the reana.yaml…')}
         </p>
       )}
       {summary && (
         <section
           className="jp-escape-Workflows-Submit-summary"
-          aria-label="Specification summary"
+          aria-label={trans.__('Specification summary')}
         >
           <dl>
-            <dt>Type</dt>
+            <dt>{trans.__('Type')}</dt>
             <dd>{summary.type ?? '—'}</dd>
-            <dt>Steps</dt>
+            <dt>{trans.__('Steps')}</dt>
             <dd>
               {summary.steps.length
                 ? summary.steps.map(s => s.name).join(' → ')
                 : summary.type === 'serial'
-                  ? 'none'
-                  : `defined by ${summary.workflow_file ?? 'the engine'}`}
+                  ? trans.__('none')
+                  : trans.__(
+                      'defined by %1',
+                      summary.workflow_file ?? trans.__('the engine')
+                    )}
             </dd>
-            <dt>Inputs</dt>
+            <dt>{trans.__('Inputs')}</dt>
             <dd>
-              {formatCount(v.inputs.count)}{' '}
-              {v.inputs.count === 1 ? 'file' : 'files'},{' '}
-              {formatBytes(v.inputs.bytes)}
+              {trans._n(
+                '%2 file, %3',
+                '%2 files, %3',
+                v.inputs.count,
+                formatCount(v.inputs.count),
+                formatBytes(v.inputs.bytes)
+              )}
               {v.inputs.skipped.length > 0 &&
-                ` (${v.inputs.skipped.length} skipped: ignored or links)`}
+                trans.__(
+                  ' (%1 skipped: ignored or links)',
+                  v.inputs.skipped.length
+                )}
             </dd>
-            <dt>Outputs</dt>
+            <dt>{trans.__('Outputs')}</dt>
             <dd>
               {[...summary.outputs.files, ...summary.outputs.directories].join(
                 ', '
-              ) || 'none declared'}
+              ) || trans.__('none declared')}
             </dd>
           </dl>
         </section>
       )}
       {errors.length > 0 && (
-        <ul className="jp-escape-Workflows-Issues" aria-label="Problems">
+        <ul
+          className="jp-escape-Workflows-Issues"
+          aria-label={trans.__('Problems')}
+        >
           {errors.map((issue, i) => (
             <li key={i} className="jp-escape-Workflows-Issue-error">
-              {issue.line ? `Line ${issue.line}:${issue.column ?? 1} · ` : ''}
-              {issue.path}: {issue.message}
+              {issue.line
+                ? trans.__('Line %1:%2 · ', issue.line, issue.column ?? 1)
+                : ''}
+              {trans.__('%1: %2', issue.path, issue.message)}
             </li>
           ))}
         </ul>
       )}
       {warnings.length > 0 && (
-        <ul className="jp-escape-Workflows-Issues" aria-label="Warnings">
+        <ul
+          className="jp-escape-Workflows-Issues"
+          aria-label={trans.__('Warnings')}
+        >
           {warnings.map((issue, i) => (
             <li key={i} className="jp-escape-Workflows-Issue-warning">
-              {issue.line ? `Line ${issue.line} · ` : ''}
+              {issue.line ? trans.__('Line %1 · ', issue.line) : ''}
               {issue.message}
             </li>
           ))}
         </ul>
       )}
       {errors.length === 0 && missing.length > 0 && (
-        <MissingInputsWarning issues={missing} />
+        <MissingInputsWarning issues={missing} trans={trans} />
       )}
       {v && (
         <>
           <label className="jp-escape-Workflows-Submit-field">
-            <span>Workflow name</span>
+            <span>{trans.__('Workflow name')}</span>
             <input
               className="jp-mod-styled"
               name="workflow-name"
@@ -149,13 +170,13 @@ export function SubmitForm(props: {
           )}
           {Object.keys(model.parameters).length > 0 && (
             <fieldset className="jp-escape-Workflows-Submit-params">
-              <legend>Parameters</legend>
+              <legend>{trans.__('Parameters')}</legend>
               {Object.entries(model.parameters).map(([key, value]) => (
                 <label key={key} className="jp-escape-Workflows-Submit-field">
                   <span>{key}</span>
                   <input
                     className="jp-mod-styled"
-                    aria-label={`Parameter ${key}`}
+                    aria-label={trans.__('Parameter %1', key)}
                     value={value}
                     disabled={busy || model.phase === 'done'}
                     onChange={e => model.setParameter(key, e.target.value)}
@@ -175,17 +196,29 @@ export function SubmitForm(props: {
                 value={progress.bytes_done ?? 0}
               />
               <span>
-                Uploading {formatCount(progress.files_done ?? 0)}/
-                {formatCount(progress.files_total ?? 0)} files (
-                {formatBytes(progress.bytes_done ?? 0)} of{' '}
-                {formatBytes(progress.bytes_total ?? 0)})
+                {trans.__(
+                  'Uploading %1/%2 files (%3 of %4)',
+                  formatCount(progress.files_done ?? 0),
+                  formatCount(progress.files_total ?? 0),
+                  formatBytes(progress.bytes_done ?? 0),
+                  formatBytes(progress.bytes_total ?? 0)
+                )}
               </span>
             </>
           ) : progress.stage === 'created' ? (
-            <span>Created {progress.workflow_name}; uploading inputs…</span>
+            <span>
+              {trans.__(
+                'Created %1; uploading inputs…',
+                progress.workflow_name
+              )}
+            </span>
           ) : (
             <span>
-              Started {progress.workflow_name} ({progress.status})
+              {trans.__(
+                'Started %1 (%2)',
+                progress.workflow_name,
+                progress.status
+              )}
             </span>
           )}
         </div>
@@ -198,7 +231,7 @@ export function SubmitForm(props: {
           disabled={busy || model.validating}
           onClick={() => void model.validate()}
         >
-          Check again
+          {trans.__('Check again')}
         </button>
         <button
           type="submit"
@@ -206,12 +239,12 @@ export function SubmitForm(props: {
           disabled={!model.canSubmit}
         >
           {busy
-            ? 'Submitting…'
+            ? trans.__('Submitting…')
             : model.phase === 'done'
-              ? 'Submitted'
+              ? trans.__('Submitted')
               : missing.length > 0 && errors.length === 0
-                ? 'Submit anyway'
-                : 'Submit'}
+                ? trans.__('Submit anyway')
+                : trans.__('Submit')}
         </button>
       </div>
     </form>

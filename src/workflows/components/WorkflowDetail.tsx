@@ -1,3 +1,4 @@
+import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
@@ -27,8 +28,10 @@ function asText(value: unknown): string {
 export function WorkflowDetail(props: {
   model: WorkflowModel;
   actions: IWorkflowActions;
+  trans?: TranslationBundle;
 }): JSX.Element {
   const { model, actions } = props;
+  const trans = props.trans ?? model.trans;
   useSignal(model.stateChanged);
   const [tab, setTab] = React.useState<Tab>('overview');
   const [busy, setBusy] = React.useState<string | null>(null);
@@ -76,10 +79,10 @@ export function WorkflowDetail(props: {
     : ([] as string[]);
 
   const tabs: [Tab, string][] = [
-    ['overview', 'Overview'],
-    ['logs', 'Logs'],
-    ['files', 'Workspace'],
-    ['specification', 'Specification']
+    ['overview', trans.__('Overview')],
+    ['logs', trans.__('Logs')],
+    ['files', trans.__('Workspace')],
+    ['specification', trans.__('Specification')]
   ];
   return (
     <div className="jp-escape-Workflows-Detail">
@@ -87,7 +90,9 @@ export function WorkflowDetail(props: {
         <h2>{w ? w.full_name : model.id}</h2>
         {w && <StatusBadge kind={badgeKind(w.status)} label={w.status} />}
         {model.following && (
-          <span className="jp-escape-Workflows-meta">following live</span>
+          <span className="jp-escape-Workflows-meta">
+            {trans.__('following live')}
+          </span>
         )}
         {actions.reanaUrl && (
           <a
@@ -96,7 +101,7 @@ export function WorkflowDetail(props: {
             target="_blank"
             rel="noopener noreferrer"
           >
-            Open workspace in REANA
+            {trans.__('Open workspace in REANA')}
           </a>
         )}
       </div>
@@ -119,33 +124,36 @@ export function WorkflowDetail(props: {
       {tab === 'overview' && w && (
         <div className="jp-escape-Workflows-Detail-body">
           <dl className="jp-escape-Workflows-Detail-facts">
-            <dt>Progress</dt>
+            <dt>{trans.__('Progress')}</dt>
             <dd className="jp-escape-Workflows-Detail-progress">
               <progress
                 className="jp-escape-Workflows-progress"
                 max={w.progress.total || 1}
                 value={w.progress.finished}
-                aria-label="Jobs finished"
+                aria-label={trans.__('Jobs finished')}
               />
               {progressText(
                 w.progress.total,
                 w.progress.finished,
-                w.progress.current_step
+                w.progress.current_step,
+                trans
               )}
-              {w.progress.failed ? ` · ${w.progress.failed} failed` : ''}
+              {w.progress.failed
+                ? trans.__(' · %1 failed', w.progress.failed)
+                : ''}
             </dd>
-            <dt>Created</dt>
+            <dt>{trans.__('Created')}</dt>
             <dd>{formatTime(w.created)}</dd>
-            <dt>Started</dt>
+            <dt>{trans.__('Started')}</dt>
             <dd>{formatTime(w.started)}</dd>
-            <dt>Ended</dt>
+            <dt>{trans.__('Ended')}</dt>
             <dd>{formatTime(w.finished)}</dd>
-            <dt>Workflow id</dt>
+            <dt>{trans.__('Workflow id')}</dt>
             <dd>
               <code>{w.id}</code>
             </dd>
           </dl>
-          <h3>Outputs</h3>
+          <h3>{trans.__('Outputs')}</h3>
           {outputsDeclared.length ? (
             <ul className="jp-escape-Workflows-Detail-outputs">
               {outputsDeclared.map(o => (
@@ -155,7 +163,9 @@ export function WorkflowDetail(props: {
               ))}
             </ul>
           ) : (
-            <p className="jp-escape-Workflows-meta">No outputs declared.</p>
+            <p className="jp-escape-Workflows-meta">
+              {trans.__('No outputs declared.')}
+            </p>
           )}
           {outputs && (
             <div
@@ -163,9 +173,9 @@ export function WorkflowDetail(props: {
               className="jp-escape-Workflows-Detail-downloaded"
             >
               <p>
-                Downloaded into <code>{outputs.folder}/</code>
+                {trans.__('Downloaded into')} <code>{outputs.folder}/</code>
                 {outputs.missing.length > 0 &&
-                  ` (not produced: ${outputs.missing.join(', ')})`}
+                  trans.__(' (not produced: %1)', outputs.missing.join(', '))}
               </p>
               <ul>
                 {outputs.files.map(f => (
@@ -188,49 +198,53 @@ export function WorkflowDetail(props: {
                 !outputsDeclared.length || w.status !== 'finished' || !!busy
               }
               onClick={() =>
-                void run('Downloading outputs', async () =>
+                void run(trans.__('Downloading outputs'), async () =>
                   setOutputs(await model.api.downloadOutputs(w.id))
                 )
               }
             >
-              {busy === 'Downloading outputs'
-                ? 'Downloading…'
-                : 'Download outputs'}
+              {busy === trans.__('Downloading outputs')
+                ? trans.__('Downloading…')
+                : trans.__('Download outputs')}
             </button>
             {!over && (
               <button
                 className="jp-mod-styled jp-mod-warn"
                 disabled={!!busy}
                 onClick={() =>
-                  void run('Stopping', async () => {
+                  void run(trans.__('Stopping'), async () => {
                     await model.api.stop(w.id);
                     await model.follow();
                   })
                 }
               >
-                Stop
+                {trans.__('Stop')}
               </button>
             )}
             <button
               className="jp-mod-styled jp-mod-reject"
               disabled={!!busy}
-              onClick={() => void run('Deleting', () => actions.remove())}
+              onClick={() =>
+                void run(trans.__('Deleting'), () => actions.remove())
+              }
             >
-              Delete…
+              {trans.__('Delete…')}
             </button>
           </div>
           {params && over && w.status !== 'deleted' && (
             <fieldset className="jp-escape-Workflows-Submit-params">
-              <legend>Restart with parameters</legend>
+              <legend>{trans.__('Restart with parameters')}</legend>
               {Object.keys(params).length === 0 && (
-                <p className="jp-escape-Workflows-meta">No parameters.</p>
+                <p className="jp-escape-Workflows-meta">
+                  {trans.__('No parameters.')}
+                </p>
               )}
               {Object.entries(params).map(([key, value]) => (
                 <label key={key} className="jp-escape-Workflows-Submit-field">
                   <span>{key}</span>
                   <input
                     className="jp-mod-styled"
-                    aria-label={`Restart parameter ${key}`}
+                    aria-label={trans.__('Restart parameter %1', key)}
                     value={value}
                     onChange={e =>
                       setParams({ ...params, [key]: e.target.value })
@@ -242,10 +256,12 @@ export function WorkflowDetail(props: {
                 className="jp-mod-styled jp-escape-Workflows-Detail-restart"
                 disabled={!!busy}
                 onClick={() =>
-                  void run('Restarting', () => actions.restart(params))
+                  void run(trans.__('Restarting'), () =>
+                    actions.restart(params)
+                  )
                 }
               >
-                Restart
+                {trans.__('Restart')}
               </button>
             </fieldset>
           )}
@@ -259,20 +275,23 @@ export function WorkflowDetail(props: {
               href={actions.logsUrl}
               download
             >
-              Download logs
+              {trans.__('Download logs')}
             </a>
           </div>
-          <h3>Engine</h3>
-          <pre className="jp-escape-Workflows-Log" aria-label="Engine log">
-            {model.engineLog || 'No engine log yet.'}
+          <h3>{trans.__('Engine')}</h3>
+          <pre
+            className="jp-escape-Workflows-Log"
+            aria-label={trans.__('Engine log')}
+          >
+            {model.engineLog || trans.__('No engine log yet.')}
           </pre>
           {model.jobs.map(job => (
-            <section key={job.id} aria-label={`Job ${job.name}`}>
+            <section key={job.id} aria-label={trans.__('Job %1', job.name)}>
               <h3>
                 {job.name}{' '}
                 <StatusBadge
                   kind={badgeKind(job.status)}
-                  label={job.status ?? 'unknown'}
+                  label={job.status ?? trans.__('unknown')}
                 />
               </h3>
               <p className="jp-escape-Workflows-meta">
@@ -286,17 +305,19 @@ export function WorkflowDetail(props: {
       {tab === 'files' && (
         <div className="jp-escape-Workflows-Detail-body">
           {model.files === null ? (
-            <p className="jp-escape-Workflows-meta">Listing the workspace…</p>
+            <p className="jp-escape-Workflows-meta">
+              {trans.__('Listing the workspace…')}
+            </p>
           ) : (
             <table
               className="jp-escape-Workflows-Files"
-              aria-label="Workspace files"
+              aria-label={trans.__('Workspace files')}
             >
               <thead>
                 <tr>
-                  <th>Name</th>
-                  <th>Size</th>
-                  <th>Modified</th>
+                  <th>{trans.__('Name')}</th>
+                  <th>{trans.__('Size')}</th>
+                  <th>{trans.__('Modified')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -316,12 +337,15 @@ export function WorkflowDetail(props: {
       )}
       {tab === 'specification' && (
         <div className="jp-escape-Workflows-Detail-body">
-          <pre className="jp-escape-Workflows-Log" aria-label="Specification">
+          <pre
+            className="jp-escape-Workflows-Log"
+            aria-label={trans.__('Specification')}
+          >
             {spec ? JSON.stringify(spec.specification, null, 2) : '…'}
           </pre>
           {spec && Object.keys(spec.parameters).length > 0 && (
             <>
-              <h3>Parameters of this run</h3>
+              <h3>{trans.__('Parameters of this run')}</h3>
               <pre className="jp-escape-Workflows-Log">
                 {JSON.stringify(spec.parameters, null, 2)}
               </pre>

@@ -1,3 +1,4 @@
+import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
@@ -13,8 +14,10 @@ export function WorkflowsPanel(props: {
   onOpen: (id: string) => void;
   onSubmit: () => void;
   onSecrets?: () => void;
+  trans?: TranslationBundle;
 }): JSX.Element {
   const { model } = props;
+  const trans = props.trans ?? model.trans;
   useSignal(model.stateChanged);
   const [query, setQuery] = React.useState(model.search);
   React.useEffect(() => {
@@ -28,28 +31,28 @@ export function WorkflowsPanel(props: {
   return (
     <div className="jp-escape-Workflows">
       <div className="jp-escape-Workflows-header">
-        <h2>REANA workflows</h2>
+        <h2>{trans.__('REANA workflows')}</h2>
         <div className="jp-escape-Workflows-headerActions">
           <button
             className="jp-mod-styled jp-mod-accept"
             onClick={props.onSubmit}
           >
-            Submit…
+            {trans.__('Submit…')}
           </button>
           <button
             className="jp-mod-styled"
             onClick={() => void model.refresh()}
-            title="Refresh now"
+            title={trans.__('Refresh now')}
           >
-            Refresh
+            {trans.__('Refresh')}
           </button>
           {props.onSecrets && (
             <button
               className="jp-mod-styled"
               onClick={props.onSecrets}
-              title="Your REANA secrets: list, add, delete"
+              title={trans.__('Your REANA secrets: list, add, delete')}
             >
-              Secrets…
+              {trans.__('Secrets…')}
             </button>
           )}
         </div>
@@ -57,15 +60,15 @@ export function WorkflowsPanel(props: {
       <input
         type="search"
         className="jp-mod-styled jp-escape-Workflows-search"
-        placeholder="Search by name"
-        aria-label="Search workflows"
+        placeholder={trans.__('Search by name')}
+        aria-label={trans.__('Search workflows')}
         value={query}
         onChange={e => setQuery(e.target.value)}
       />
       <div
         className="jp-escape-Workflows-filters"
         role="group"
-        aria-label="Filter by status"
+        aria-label={trans.__('Filter by status')}
       >
         {STATUSES.map(status => (
           <button
@@ -87,11 +90,16 @@ export function WorkflowsPanel(props: {
       {model.loaded && model.items.length === 0 && !model.error && (
         <p className="jp-escape-Workflows-empty">
           {model.search || model.statuses.length
-            ? 'No workflow matches.'
-            : 'No workflows yet. Right-click a reana.yaml and choose "Submit to REANA".'}
+            ? trans.__('No workflow matches.')
+            : trans.__(
+                'No workflows yet. Right-click a reana.yaml and choose "Submit to REANA".'
+              )}
         </p>
       )}
-      <ul className="jp-escape-Workflows-list" aria-label="Workflows">
+      <ul
+        className="jp-escape-Workflows-list"
+        aria-label={trans.__('Workflows')}
+      >
         {model.items.map(w => (
           <li key={w.id}>
             <button
@@ -117,22 +125,27 @@ export function WorkflowsPanel(props: {
                 {progressText(
                   w.progress.total,
                   w.progress.finished,
-                  w.status === 'running' ? w.progress.current_step : null
+                  w.status === 'running' ? w.progress.current_step : null,
+                  trans
                 )}
               </span>
               <span
                 className="jp-escape-Workflows-meta"
                 title={
-                  `created ${formatTime(w.created)}` +
-                  (w.started ? `\nstarted ${formatTime(w.started)}` : '') +
-                  (w.finished ? `\nended ${formatTime(w.finished)}` : '')
+                  trans.__('created %1', formatTime(w.created)) +
+                  (w.started
+                    ? '\n' + trans.__('started %1', formatTime(w.started))
+                    : '') +
+                  (w.finished
+                    ? '\n' + trans.__('ended %1', formatTime(w.finished))
+                    : '')
                 }
               >
                 {w.finished
-                  ? `ended ${formatTime(w.finished)}`
+                  ? trans.__('ended %1', formatTime(w.finished))
                   : w.started
-                    ? `started ${formatTime(w.started)}`
-                    : `created ${formatTime(w.created)}`}
+                    ? trans.__('started %1', formatTime(w.started))
+                    : trans.__('created %1', formatTime(w.created))}
               </span>
             </button>
           </li>

@@ -1,4 +1,11 @@
+import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+
 import { BadgeKind } from '../../common/StatusBadge';
+
+/** The extension's strings untranslated, for callers given no translator (tests, plain hosts). */
+export function untranslated(): TranslationBundle {
+  return nullTranslator.load('jupyterlab_escape');
+}
 
 /** Badge colour of a REANA run status (the label always says the status too). */
 export function badgeKind(status: string | null | undefined): BadgeKind {
@@ -36,8 +43,11 @@ export function formatTime(value: string | null | undefined): string {
 export function progressText(
   total: number,
   finished: number,
-  step: string | null | undefined
+  step: string | null | undefined,
+  trans: TranslationBundle = untranslated()
 ): string {
-  const jobs = total ? `${finished}/${total} jobs` : 'no jobs yet';
-  return step ? `${jobs} · ${step}` : jobs;
+  const jobs = total
+    ? trans.__('%1/%2 jobs', finished, total)
+    : trans.__('no jobs yet');
+  return step ? trans.__('%1 · %2', jobs, step) : jobs;
 }

@@ -3,10 +3,12 @@
  * environment or file secret, delete one. No JSX. The value typed or read is sent once and
  * dropped: nothing here keeps it after the request.
  */
+import { TranslationBundle } from '@jupyterlab/translation';
 import { VDomModel } from '@jupyterlab/ui-components';
 
 import { errorMessage } from '../../request';
 import { IAddSecret, IReanaSecret, ReanaApi } from '../api';
+import { untranslated } from './format';
 
 export type SecretsApi = Pick<
   ReanaApi,
@@ -37,7 +39,8 @@ export class SecretsModel extends VDomModel {
     private readonly api: SecretsApi,
     /** A workspace file's bytes as base64 (the contents API). */
     private readonly readFile: (path: string) => Promise<string> = () =>
-      Promise.reject(new Error('reading workspace files is not available'))
+      Promise.reject(new Error('reading workspace files is not available')),
+    private readonly trans: TranslationBundle = untranslated()
   ) {
     super();
   }
@@ -79,7 +82,10 @@ export class SecretsModel extends VDomModel {
     try {
       this._secrets = await this.api.secrets();
     } catch (reason) {
-      this._error = errorMessage(reason, 'Listing the REANA secrets');
+      this._error = errorMessage(
+        reason,
+        this.trans.__('Listing the REANA secrets')
+      );
     } finally {
       this._loading = false;
       this.stateChanged.emit();
@@ -111,7 +117,7 @@ export class SecretsModel extends VDomModel {
       await this.refresh();
       return true;
     } catch (reason) {
-      this._addError = errorMessage(reason, 'Adding the secret');
+      this._addError = errorMessage(reason, this.trans.__('Adding the secret'));
       return false;
     } finally {
       this._saving = false;
@@ -129,7 +135,7 @@ export class SecretsModel extends VDomModel {
       await this.refresh();
       return true;
     } catch (reason) {
-      this._error = errorMessage(reason, 'Deleting the secret');
+      this._error = errorMessage(reason, this.trans.__('Deleting the secret'));
       this.stateChanged.emit();
       return false;
     }
