@@ -80,6 +80,12 @@ class Live:
     def start(self) -> None:
         import os
 
+        from testbed.reana import cli as reana_cli
+
+        # The REANA stand-in needs the official spec (from the reana-commons wheel): a fresh
+        # machine may not have run its setup yet.
+        if not reana_cli.reana_client().exists() or reana_cli._distribution_missing():
+            reana_cli.setup()
         python = str(REPO / ".venv/bin/python")
         zenodo, reana, port = free_port(), free_port(), free_port()
         self.spawn([python, "-m", "testbed.zenodo", "serve", "--port", str(zenodo)], name="zenodo")

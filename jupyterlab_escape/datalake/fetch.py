@@ -244,7 +244,8 @@ class FetchRunner(Runner):
             # gather gives up at the first cancelled child; the workers must still finish
             # tidying their partial files before the job reports "cancelled".
             for task in tasks:
-                task.cancel()
+                if not task.done() and not task.cancelling():  # never cancel a worker twice
+                    task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
         finally:
@@ -300,8 +301,11 @@ class FetchRunner(Runner):
                     return
         except asyncio.CancelledError:
             stop.set()  # the thread stops at its next chunk; wait for it, then tidy up
-            if work is not None:
-                await asyncio.gather(work, return_exceptions=True)
+            while work is not None and not work.done():
+                try:  # asyncio.wait never cancels what it waits for, even when we are
+                    await asyncio.wait({work})
+                except asyncio.CancelledError:
+                    continue
             if not self.store.stopping:
                 temp.unlink(missing_ok=True)  # cancelled: no partial file left
                 f.done = 0
