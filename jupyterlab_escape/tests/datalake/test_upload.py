@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import json
 import os
+import time
 import uuid
 import zlib
 from pathlib import Path
@@ -96,8 +97,16 @@ def meta(tb, did: str) -> dict:
 
 
 def download(tb, did: str, where: Path) -> Path:
-    tb.rucio("download", "--dir", str(where), "--no-subdir", did, account="jdoe")
-    return where / did.split(":", 1)[1]
+    """`rucio download` of one DID; its own words when the file does not arrive."""
+    target = where / did.split(":", 1)[1]
+    said = []
+    for _attempt in range(3):  # the CLI exits 0 on some failures: look at the file itself
+        proc = tb.rucio("download", "--dir", str(where), "--no-subdir", did, account="jdoe")
+        if target.is_file():
+            return target
+        said.append(proc.stdout[-2000:] + proc.stderr[-2000:])
+        time.sleep(1)
+    raise AssertionError(f"rucio download did not deliver {did}:\n" + "\n---\n".join(said))
 
 
 # ---------------------------------------------------------------------------- the write path
@@ -108,10 +117,12 @@ def test_real_rucio_upload_works_on_the_write_rse(rucio_testbed, tmp_path):
     data = os.urandom(200_000)
     name = f"cli-upload-{tag()}.bin"
     source = write(tmp_path, name, data)
-    tb.rucio(
+    up = tb.rucio(
         "upload", "--rse", tb.upload_rse.name, "--scope", SCOPE, "--register-after-upload",
         str(source), account="jdoe",
     )  # fmt: skip
+    replicas = tb.rucio("list-file-replicas", f"{SCOPE}:{name}", account="jdoe")
+    assert tb.upload_rse.name in replicas.stdout, up.stdout + up.stderr + replicas.stdout
     back = download(tb, f"{SCOPE}:{name}", tmp_path / "back")
     assert back.read_bytes() == data
     # and the denied RSE refuses jdoe
