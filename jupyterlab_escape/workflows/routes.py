@@ -11,6 +11,7 @@ import tornado.web
 
 from ..handler import EscapeHandler, job_routes
 from ..http import EscapeError
+from . import secrets
 from .client import check_workflow_ref
 from .prepare import mapping_arg
 from .submit import KIND, SubmitRunner
@@ -169,6 +170,25 @@ class OutputsDownloadHandler(WorkflowsBase):
 
 
 _REF = r"(?P<ref>[^/]+)"
+
+
+class SecretsHandler(WorkflowsBase):
+    """The user's REANA secrets: GET lists names and types, POST adds, DELETE ?name= removes."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.write_json(await secrets.list_secrets(self.workflows.client))
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        self.write_json(await secrets.add_secret(self.workflows.client, self.body()), status=201)
+
+    @tornado.web.authenticated
+    async def delete(self) -> None:
+        name = self.get_query_argument("name", "")
+        self.write_json(await secrets.delete_secret(self.workflows.client, name))
+
+
 _PATHS = [
     (r"capabilities", CapabilitiesHandler),
     (r"validate", ValidateHandler),
@@ -185,7 +205,4 @@ _PATHS = [
 ]
 routes = [(f"/escape/workflows/{path}", handler) for path, handler in _PATHS]
 routes += job_routes("workflows", KIND)
-
-from .secrets import routes as _secret_routes  # noqa: E402  (its handlers extend WorkflowsBase)
-
-routes += _secret_routes
+routes.append(("/escape/workflows/secrets", SecretsHandler))

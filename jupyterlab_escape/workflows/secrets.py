@@ -12,10 +12,7 @@ import base64
 import binascii
 import re
 
-import tornado.web
-
 from ..http import EscapeError
-from .routes import WorkflowsBase
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
@@ -57,51 +54,43 @@ def encode_value(body: dict) -> str:
     return base64.b64encode(data).decode()
 
 
-class SecretsHandler(WorkflowsBase):
-    @tornado.web.authenticated
-    async def get(self) -> None:
-        listed = await self.workflows.client.secrets()
-        items = (
-            [
-                {"name": str(s.get("name")), "type": str(s.get("type"))}
-                for s in listed
-                if isinstance(s, dict)
-            ]
-            if isinstance(listed, list)
-            else []
-        )
-        self.write_json({"secrets": sorted(items, key=lambda s: s["name"])})
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        body = self.body()
-        kind = body.get("type", "env")
-        if kind not in TYPES:
-            raise _bad("type must be env or file.")
-        name = check_name(body.get("name"), kind)
-        overwrite = body.get("overwrite", False)
-        if not isinstance(overwrite, bool):
-            raise _bad("overwrite must be true or false.")
-        value = encode_value(body)
-        await self.workflows.client.add_secrets({name: {"value": value, "type": kind}}, overwrite)
-        self.write_json({"name": name, "type": kind}, status=201)
-
-    @tornado.web.authenticated
-    async def delete(self) -> None:
-        name = self.get_query_argument("name", "")
-        if not name or len(name) > 255:
-            raise _bad("Say which secret: ?name=")
-        try:
-            deleted = await self.workflows.client.delete_secrets([name])
-        except EscapeError as error:
-            if error.status == 404 or getattr(error, "upstream_status", None) == 404:
-                raise EscapeError(
-                    404, "not_found", f"REANA has no secret named {name!r}.", service="reana"
-                ) from None
-            raise
-        self.write_json(
-            {"deleted": [str(d) for d in deleted] if isinstance(deleted, list) else [name]}
-        )
+async def list_secrets(client) -> dict:
+    """The user's REANA secrets by name and type; REANA never gives values, nor do we."""
+    listed = await client.secrets()
+    items = (
+        [
+            {"name": str(s.get("name")), "type": str(s.get("type"))}
+            for s in listed
+            if isinstance(s, dict)
+        ]
+        if isinstance(listed, list)
+        else []
+    )
+    return {"secrets": sorted(items, key=lambda s: s["name"])}
 
 
-routes = [("/escape/workflows/secrets", SecretsHandler)]
+async def add_secret(client, body: dict) -> dict:
+    kind = body.get("type", "env")
+    if kind not in TYPES:
+        raise _bad("type must be env or file.")
+    name = check_name(body.get("name"), kind)
+    overwrite = body.get("overwrite", False)
+    if not isinstance(overwrite, bool):
+        raise _bad("overwrite must be true or false.")
+    value = encode_value(body)
+    await client.add_secrets({name: {"value": value, "type": kind}}, overwrite)
+    return {"name": name, "type": kind}
+
+
+async def delete_secret(client, name: str) -> dict:
+    if not name or len(name) > 255:
+        raise _bad("Say which secret: ?name=")
+    try:
+        deleted = await client.delete_secrets([name])
+    except EscapeError as error:
+        if error.status == 404 or getattr(error, "upstream_status", None) == 404:
+            raise EscapeError(
+                404, "not_found", f"REANA has no secret named {name!r}.", service="reana"
+            ) from None
+        raise
+    return {"deleted": [str(d) for d in deleted] if isinstance(deleted, list) else [name]}
