@@ -209,9 +209,11 @@ test.describe('Publish to the OSSR', () => {
     const published = (await doi.textContent())!;
 
     // My uploads lists it as published, its community request waiting for the curators.
-    await page.evaluate(() =>
-      (window as any).jupyterapp.commands.execute('escape:catalogue-uploads')
-    );
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.commands.execute(
+        'escape:catalogue-uploads'
+      );
+    });
     const sidebar = page.locator('#jp-escape-catalogue');
     const item = sidebar.locator(
       '.jp-escape-Uploads-item[data-status="published"]'

@@ -32,9 +32,10 @@ test.describe('ESCAPE services view', () => {
   test('the command ids of earlier releases still work (aliases)', async ({
     page
   }) => {
-    await page.evaluate(() =>
-      (window as any).jupyterapp.commands.execute('escape:open-services')
-    );
+    // The command's result is the view widget, which cannot cross into the test: return nothing.
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.commands.execute('escape:open-services');
+    });
     await expect(
       page.locator('.jp-escape-Status').getByText(/Last checked at/)
     ).toBeVisible();
