@@ -111,11 +111,12 @@ def reset(state_dir: str) -> int:
         if entry is None or st.st_ino != entry[2]:
             os.unlink(os.path.join(storage, rel))
             removed += 1
-    # drop directories created after the snapshot (deepest first)
+    # drop directories created after the snapshot (deepest first); an RSE's own root (a folder
+    # right under storage/) always stays, even empty: WebDAV writers check it exists (HEAD).
     for dirpath, dirnames, filenames in os.walk(storage, topdown=False):
         if dirpath != storage and not dirnames and not filenames and not os.listdir(dirpath):
             rel = os.path.relpath(dirpath, storage)
-            if not os.path.isdir(os.path.join(pristine, rel)):
+            if os.path.dirname(rel) and not os.path.isdir(os.path.join(pristine, rel)):
                 os.rmdir(dirpath)
     for rel in manifest:
         live = os.path.join(storage, rel)
