@@ -20,18 +20,17 @@ from typing import Any
 from ..http import EscapeError
 from ..jobs import Job, JobStore, Runner
 from ..workspace import Workspace, place
+from .checksums import ChecksumMismatch, hash_file
 from .did import DID
 from .instances import RucioInstances
 from .plan import FetchState, FileItem, plan, resolve
 from .transfer import (
     SCHEMES,
     Candidate,
-    ChecksumMismatch,
     ReplicaGone,
     Storage,
     StorageRefused,
     Transient,
-    hash_file,
     part_path,
     rank_replicas,
 )

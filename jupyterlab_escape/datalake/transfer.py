@@ -14,7 +14,6 @@ import hashlib
 import ipaddress
 import socket
 import threading
-import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -24,6 +23,7 @@ import urllib3
 from ..config import EscapeRucio, public_url
 from ..http import USER_AGENT
 from ..workspace import open_part
+from .checksums import ChecksumMismatch, Checksums, hash_file
 from .client import did_type
 from .plan import FileItem
 
@@ -34,10 +34,6 @@ MAX_REDIRECTS = 5
 REDIRECTS = (301, 302, 303, 307, 308)
 # What urllib3 can read: WebDAV's davs/dav are HTTPS/HTTP on the wire.
 WIRE_SCHEME = {"https": "https", "davs": "https", "http": "http"}
-
-
-class ChecksumMismatch(Exception):
-    pass
 
 
 class ReplicaGone(Exception):
@@ -85,35 +81,6 @@ def rank_replicas(item: dict, mount_rse: str | None, mount: str, begins_at: int)
                     ranked.append(((0, 0, rse), Candidate(rse, url, local)))
             ranked.append(((1, priority, rse), Candidate(rse, url)))
     return [c for _, c in sorted(ranked, key=lambda pair: pair[0])]
-
-
-class Checksums:
-    def __init__(self) -> None:
-        self.adler = 1
-        self.md5 = hashlib.md5()
-
-    def update(self, data: bytes) -> None:
-        self.adler = zlib.adler32(data, self.adler)
-        self.md5.update(data)
-
-    def check(self, item: FileItem, size: int) -> None:
-        adler = f"{self.adler & 0xFFFFFFFF:08x}"
-        if size != item.bytes:
-            raise ChecksumMismatch(f"got {size} bytes, Rucio lists {item.bytes}")
-        item.unchecked = not (item.adler32 or item.md5)
-        if item.adler32 and adler != item.adler32.lower().zfill(8):
-            raise ChecksumMismatch(f"adler32 {adler}, Rucio lists {item.adler32}")
-        if item.md5 and self.md5.hexdigest() != item.md5.lower():
-            raise ChecksumMismatch(f"md5 {self.md5.hexdigest()}, Rucio lists {item.md5}")
-
-
-def hash_file(path: Path, limit: int | None = None) -> tuple[Checksums, int]:
-    sums, size = Checksums(), 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(4 * CHUNK if limit is None else min(4 * CHUNK, limit - size)):
-            sums.update(chunk)
-            size += len(chunk)
-    return sums, size
 
 
 class Sink:

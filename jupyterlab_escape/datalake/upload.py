@@ -39,8 +39,9 @@ from typing import Any
 from ..http import EscapeError
 from ..jobs import Job, JobFailed, JobStore, Runner
 from ..workspace import Workspace, is_protected
+from .checksums import Checksums, HashStopped, adler_equal, adler_hex, hash_file
 from .instances import RucioInstances
-from .transfer import Checksums, StorageRefused, Transient
+from .transfer import StorageRefused, Transient
 from .webdav import Stopped, WriteRefused, WriteStorage, temporary_url
 
 KIND = "datalake.upload"
@@ -62,10 +63,6 @@ DID_COLUMNS = (
     "task_id", "panda_id", "lumiblocknr", "provenance", "phys_group", "transient", "guid",
 )  # fmt: skip
 STATUS = {"bad_path": 400, "bad_did_name": 400, "did_clash": 409, "rucio_quota_exceeded": 409}
-
-
-def adler_equal(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and a.lower().lstrip("0") == b.lower().lstrip("0")
 
 
 def name_problem(name: str) -> str | None:
@@ -1150,15 +1147,8 @@ class _Fail(Exception):
     pass
 
 
-def adler_hex(sums: Checksums) -> str:
-    return f"{sums.adler & 0xFFFFFFFF:08x}"
-
-
 def _hash(path: Path, stop: threading.Event) -> Checksums:
-    sums = Checksums()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(4 * MiB):
-            if stop.is_set():
-                raise Stopped()
-            sums.update(chunk)
-    return sums
+    try:
+        return hash_file(path, stop=stop, chunk=4 * MiB)[0]
+    except HashStopped:
+        raise Stopped() from None

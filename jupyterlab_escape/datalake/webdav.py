@@ -21,10 +21,10 @@ import urllib3
 
 from ..config import EscapeRucio, public_url
 from ..http import USER_AGENT
+from .checksums import Checksums
 from .transfer import (
     MAX_REDIRECTS,
     REDIRECTS,
-    Checksums,
     StorageRefused,
     Transient,
     check_address,
