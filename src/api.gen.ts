@@ -1022,6 +1022,24 @@ export interface components {
       reason: string | null;
       /** @description The error code when a probe failed. */
       code?: string;
+      identity?: components['schemas']['ServiceIdentity'];
+    };
+    /** @description Whether the configured identity signs in (Rucio whoami, REANA /api/you, the scopes of the stored Zenodo publishing token), checked only when the service is reachable. */
+    ServiceIdentity: {
+      /** @description null when not checked or nothing to check. */
+      signs_in: boolean | null;
+      /** @description The account (Rucio) or e-mail (REANA) signed in as. */
+      account: string | null;
+      /**
+       * Format: date-time
+       * @description When the token expires (null: it does not, or unknown).
+       */
+      expires_at: string | null;
+      detail: string | null;
+      /** @description The upstream's words when it refused, or why nothing was checked. */
+      reason: string | null;
+      /** @description The error code when signing in failed. */
+      code?: string;
     };
     /**
      * @description Rucio's DID type, lower case (`unknown` when Rucio did not say).

@@ -109,6 +109,20 @@ class ZenodoClient:
         detail = f"{total} records in community {community}" if total is not None else community
         return {"version": None, "rtt_ms": rtt, "detail": detail}
 
+    async def identity(self, deposit: Any | None, sandbox: bool) -> dict[str, Any] | None:
+        """For the services view: whether the user's stored Zenodo token (for publishing) signs
+        in with the scopes publishing needs; None when no token is stored (searching needs
+        none). ``deposit`` is a ``DepositClient`` holding that token; its words when refused."""
+        if deposit is None:
+            return None
+        await deposit.probe()
+        where = "the Zenodo sandbox" if sandbox else "Zenodo"
+        return {
+            "account": None,  # Zenodo's API does not tell whose a token is
+            "expires_at": None,  # personal access tokens do not expire
+            "detail": f"publishing token for {where} holds deposit:write and deposit:actions",
+        }
+
     @property
     def base_url(self) -> str:
         """The URL record links are built on: never with the configured user info."""

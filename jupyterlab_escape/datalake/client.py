@@ -183,6 +183,22 @@ class RucioClient:
             detail += f"; account {self.config.account} ({self.config.auth_type})"
         return {"version": str(version), "rtt_ms": rtt, "detail": detail}
 
+    async def identity(self) -> dict[str, Any]:
+        """For the services view: does the configured identity sign in (Rucio's whoami), as
+        which account, and until when is its token good. Raises with Rucio's words if not."""
+        account = await self.whoami()
+        name = account.get("account") if isinstance(account, dict) else None
+        auth = self.auth.describe()
+        kind = account.get("account_type") if isinstance(account, dict) else None
+        detail = f"{self.auth.method} sign-in"
+        if kind:
+            detail += f", {str(kind).lower()} account"
+        return {
+            "account": str(name) if name else None,
+            "expires_at": auth.get("token_expires_at"),
+            "detail": detail,
+        }
+
     async def whoami(self) -> dict:
         # /accounts/whoami answers 303 to /accounts/<account>: follow it here, with the token.
         response = await self._send("GET", "accounts/whoami")

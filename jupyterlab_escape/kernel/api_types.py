@@ -57,14 +57,10 @@ class Job(TypedDict):
     finished: float | None
 
 
-class ServiceStatus(TypedDict):
-    id: Literal["rucio", "reana", "zenodo"]
-    name: str
-    configured: bool
-    url: str
-    reachable: bool
-    version: str | None
-    rtt_ms: float | None
+class ServiceIdentity(TypedDict):
+    signs_in: bool | None
+    account: str | None
+    expires_at: str | None
     detail: str | None
     reason: str | None
     code: NotRequired[str]
@@ -799,12 +795,26 @@ class OutputsDownload(TypedDict):
     message: str
 
 
-class StatusReport(TypedDict):
-    checked_at: str
-    services: list[ServiceStatus]
+class ServiceStatus(TypedDict):
+    id: Literal["rucio", "reana", "zenodo"]
+    name: str
+    configured: bool
+    url: str
+    reachable: bool
+    version: str | None
+    rtt_ms: float | None
+    detail: str | None
+    reason: str | None
+    code: NotRequired[str]
+    identity: NotRequired[ServiceIdentity]
 
 
 DatalakeJob: TypeAlias = DatalakeFetchJob | DatalakeUploadJob
 
 
 CatalogueAnyJob: TypeAlias = CatalogueFetchJob | CataloguePublishJob
+
+
+class StatusReport(TypedDict):
+    checked_at: str
+    services: list[ServiceStatus]

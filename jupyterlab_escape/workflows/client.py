@@ -178,6 +178,24 @@ class ReanaClient:
             detail += "; no access token configured, so workflows cannot be submitted"
         return {"version": version, "rtt_ms": rtt, "detail": detail}
 
+    async def identity(self) -> dict[str, Any]:
+        """For the services view: does the configured token sign in (REANA's ``/api/you``), as
+        whom, and the token's state. Raises with REANA's words when it does not."""
+        you = await self.call("GET", "you")
+        if not isinstance(you, dict):
+            raise EscapeError(
+                502, "reana_bad_response", "REANA's /api/you gave no user.", service="reana"
+            )
+        token = you.get("reana_token") if isinstance(you.get("reana_token"), dict) else {}
+        state = token.get("status")
+        detail = f"token {state}" if state else None
+        # REANA access tokens have no expiry: they stay valid until an administrator revokes them.
+        return {
+            "account": you.get("email") or you.get("username") or you.get("full_name"),
+            "expires_at": None,
+            "detail": detail,
+        }
+
     async def info(self) -> dict:
         return await self.call("GET", "info")
 

@@ -24,7 +24,8 @@ import { ServicesModel } from './model';
 class ServicesWidget extends VDomRenderer<ServicesModel> {
   constructor(
     model: ServicesModel,
-    private readonly translator: ITranslator
+    private readonly translator: ITranslator,
+    private readonly commands?: JupyterFrontEnd['commands']
   ) {
     super(model);
     this.addClass('jp-escape-Status-widget');
@@ -37,7 +38,11 @@ class ServicesWidget extends VDomRenderer<ServicesModel> {
       loading: model.loading,
       error: model.error,
       trans: this.translator.load('jupyterlab_escape'),
-      onRefresh: () => void model.refresh()
+      onRefresh: () => void model.refresh(),
+      onAction: this.commands
+        ? (command: string) => void this.commands?.execute(command)
+        : undefined,
+      canRun: (command: string) => this.commands?.hasCommand(command) ?? false
     });
   }
 }
@@ -82,7 +87,11 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
           return open;
         }
         const model = new ServicesModel();
-        const content = new ServicesWidget(model, translator ?? nullTranslator);
+        const content = new ServicesWidget(
+          model,
+          translator ?? nullTranslator,
+          app.commands
+        );
         const widget = new MainAreaWidget({ content });
         widget.id = 'escape-services';
         widget.title.label = trans.__('ESCAPE Services');

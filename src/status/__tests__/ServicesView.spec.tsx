@@ -117,4 +117,70 @@ describe('ServicesView', () => {
     fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
     expect(onRefresh).toHaveBeenCalledTimes(1);
   });
+
+  it('says in red when a reachable service refuses the configured identity, in its words', () => {
+    const signIn: IStatusReport = {
+      checked_at: report.checked_at,
+      services: [
+        {
+          ...report.services[0],
+          identity: {
+            signs_in: false,
+            account: null,
+            expires_at: null,
+            detail: null,
+            reason:
+              'Rucio refused the userpass credentials: CannotAuthenticate: Cannot authenticate to account root with given credentials',
+            code: 'rucio_unauthorized'
+          }
+        },
+        {
+          ...report.services[0],
+          id: 'reana',
+          name: 'REANA workflows',
+          identity: {
+            signs_in: true,
+            account: 'jane.doe@escape.example',
+            expires_at: null,
+            detail: 'token active',
+            reason: null
+          }
+        }
+      ]
+    };
+    const onAction = jest.fn();
+    render(
+      <ServicesView
+        report={signIn}
+        loading={false}
+        error={null}
+        trans={trans}
+        onRefresh={() => {}}
+        onAction={onAction}
+        canRun={command => command !== 'escape:workflows-open'}
+      />
+    );
+    const rucio = screen.getByRole('listitem', { name: 'Rucio Data Lake' });
+    expect(within(rucio).getByText('Reachable')).toBeTruthy();
+    const no = within(rucio).getByText('Signs in: no');
+    expect(no.closest('.jp-escape-Badge-error')).toBeTruthy();
+    const words = within(rucio).getByText(
+      /Cannot authenticate to account root/
+    );
+    expect(words.textContent).toMatch(/^Signing in failed: Rucio refused/);
+    expect(words.classList.contains('jp-mod-error')).toBe(true);
+    fireEvent.click(
+      within(rucio).getByRole('button', { name: 'Rucio credentials…' })
+    );
+    expect(onAction).toHaveBeenCalledWith('escape:datalake-credentials');
+
+    const reana = screen.getByRole('listitem', { name: 'REANA workflows' });
+    expect(within(reana).getByText('Signs in: yes')).toBeTruthy();
+    expect(within(reana).getByText('jane.doe@escape.example')).toBeTruthy();
+    expect(
+      within(reana).getByText(/does not expire · token active/)
+    ).toBeTruthy();
+    // A command this JupyterLab lacks gets no button.
+    expect(within(reana).queryByRole('button', { name: /REANA/ })).toBeNull();
+  });
 });

@@ -4,7 +4,47 @@ import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
 import { BadgeKind, StatusBadge } from '../../common/StatusBadge';
-import { IServiceStatus, IStatusReport } from '../api';
+import { IServiceIdentity, IServiceStatus, IStatusReport } from '../api';
+
+/** A button of a service's card: the command it runs (its panel, its credentials dialog). */
+export interface IServiceAction {
+  command: string;
+  label: string;
+}
+
+/** Where each card leads: the service's panel first, then where its identity is set. */
+export function serviceActions(
+  trans: TranslationBundle
+): Record<string, IServiceAction[]> {
+  return {
+    rucio: [
+      {
+        command: 'escape:datalake-open',
+        label: trans.__('Open the Data Lake')
+      },
+      {
+        command: 'escape:datalake-credentials',
+        label: trans.__('Rucio credentials…')
+      }
+    ],
+    reana: [
+      {
+        command: 'escape:workflows-open',
+        label: trans.__('Open REANA workflows')
+      }
+    ],
+    zenodo: [
+      {
+        command: 'escape:catalogue-open',
+        label: trans.__('Open the Software Catalogue')
+      },
+      {
+        command: 'escape:catalogue-uploads',
+        label: trans.__('Zenodo token and uploads…')
+      }
+    ]
+  };
+}
 
 export interface IServicesViewProps {
   report: IStatusReport | null;
@@ -12,6 +52,10 @@ export interface IServicesViewProps {
   error: string | null;
   trans: TranslationBundle;
   onRefresh: () => void;
+  /** Runs a card's action; without it the cards show no buttons. */
+  onAction?: (command: string) => void;
+  /** Whether an action's command exists in this JupyterLab (a slice may be disabled). */
+  canRun?: (command: string) => boolean;
 }
 
 function badgeFor(
@@ -26,12 +70,39 @@ function badgeFor(
     : ['error', trans.__('Unreachable')];
 }
 
+function identityBadge(
+  identity: IServiceIdentity,
+  trans: TranslationBundle
+): [BadgeKind, string] {
+  if (identity.signs_in === true) {
+    return ['ok', trans.__('Signs in: yes')];
+  }
+  if (identity.signs_in === false) {
+    return ['error', trans.__('Signs in: no')];
+  }
+  return ['idle', trans.__('Signs in: not checked')];
+}
+
+function expiry(value: string | null, trans: TranslationBundle): string {
+  if (!value) {
+    return trans.__('does not expire');
+  }
+  const when = new Date(value);
+  return Number.isNaN(when.getTime()) ? value : when.toLocaleString();
+}
+
 function ServiceCard(props: {
   service: IServiceStatus;
   trans: TranslationBundle;
+  actions: IServiceAction[];
+  onAction?: (command: string) => void;
 }): JSX.Element {
-  const { service, trans } = props;
+  const { service, trans, actions, onAction } = props;
   const [kind, label] = badgeFor(service, trans);
+  const identity = service.reachable ? service.identity : undefined;
+  const [idKind, idLabel] = identity
+    ? identityBadge(identity, trans)
+    : ['idle' as BadgeKind, ''];
   return (
     <li
       className="jp-escape-Status-card"
@@ -40,7 +111,10 @@ function ServiceCard(props: {
     >
       <div className="jp-escape-Status-card-head">
         <h3 className="jp-escape-Status-card-name">{service.name}</h3>
-        <StatusBadge kind={kind} label={label} />
+        <span className="jp-escape-Status-card-badges">
+          <StatusBadge kind={kind} label={label} />
+          {identity && <StatusBadge kind={idKind} label={idLabel} />}
+        </span>
       </div>
       <dl className="jp-escape-Status-card-facts">
         <dt>{trans.__('URL')}</dt>
@@ -53,6 +127,21 @@ function ServiceCard(props: {
         <dd>
           {service.rtt_ms === null ? '—' : `${service.rtt_ms.toFixed(0)} ms`}
         </dd>
+        {identity?.signs_in && (
+          <>
+            <dt>{trans.__('Signed in as')}</dt>
+            <dd>
+              {identity.account ?? trans.__('(the service does not say)')}
+            </dd>
+            <dt>{trans.__('Token')}</dt>
+            <dd>
+              {identity.expires_at
+                ? trans.__('expires %1', expiry(identity.expires_at, trans))
+                : expiry(null, trans)}
+              {identity.detail ? ` · ${identity.detail}` : ''}
+            </dd>
+          </>
+        )}
       </dl>
       {service.reachable && service.detail && (
         <p className="jp-escape-Status-card-detail">{service.detail}</p>
@@ -68,13 +157,40 @@ function ServiceCard(props: {
           {service.reason}
         </p>
       )}
+      {identity && identity.signs_in !== true && identity.reason && (
+        <p
+          className={
+            identity.signs_in === false
+              ? 'jp-escape-Status-card-reason jp-mod-error'
+              : 'jp-escape-Status-card-reason'
+          }
+        >
+          {identity.signs_in === false
+            ? trans.__('Signing in failed: %1', identity.reason)
+            : identity.reason}
+        </p>
+      )}
+      {onAction && actions.length > 0 && (
+        <div className="jp-escape-Status-card-actions">
+          {actions.map(action => (
+            <button
+              key={action.command}
+              className="jp-mod-styled jp-escape-Status-action"
+              onClick={() => onAction(action.command)}
+            >
+              {action.label}
+            </button>
+          ))}
+        </div>
+      )}
     </li>
   );
 }
 
 /** "ESCAPE services": whether each upstream answers through the server extension right now. */
 export function ServicesView(props: IServicesViewProps): JSX.Element {
-  const { report, loading, error, trans, onRefresh } = props;
+  const { report, loading, error, trans, onRefresh, onAction, canRun } = props;
+  const actions = serviceActions(trans);
   const checked = report
     ? new Date(report.checked_at).toLocaleTimeString()
     : null;
@@ -113,7 +229,15 @@ export function ServicesView(props: IServicesViewProps): JSX.Element {
       {report && (
         <ul className="jp-escape-Status-list">
           {report.services.map(service => (
-            <ServiceCard key={service.id} service={service} trans={trans} />
+            <ServiceCard
+              key={service.id}
+              service={service}
+              trans={trans}
+              onAction={onAction}
+              actions={(actions[service.id] ?? []).filter(
+                action => !canRun || canRun(action.command)
+              )}
+            />
           ))}
         </ul>
       )}
