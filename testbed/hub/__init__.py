@@ -1,0 +1,1 @@
+"""JupyterHub + OpenID Connect provider testbed: see testbed/hub/README.md."""
