@@ -1753,6 +1753,92 @@ export interface components {
       skipped: string[];
       message: string;
     };
+    /** @description UTC instant, ISO 8601 with Z. */
+    ProvenanceTime: string;
+    /** @description A Rucio DID with what Rucio says of it. */
+    ProvenanceDid: {
+      instance: string;
+      scope: string;
+      name: string;
+      /** @enum {string} */
+      type: 'file' | 'dataset' | 'container';
+      bytes: number | null;
+      adler32: string | null;
+      md5: string | null;
+      recorded?: components['schemas']['ProvenanceTime'];
+    };
+    /** @description A DID the notebook used (inserted from the Data Lake panel, or a workflow input). */
+    ProvenanceDidUsed: components['schemas']['ProvenanceDid'] & {
+      /** @description Where the notebook reads it (workspace-relative, or a replica path). */
+      path?: string | null;
+      /** @enum {string|null} */
+      mode?:
+        'download' | 'replica' | 'workflow_stream' | 'workflow_rucio' | null;
+    };
+    /** @description A DID the notebook's work put into the lake (an upload job that ended done). */
+    ProvenanceDidProduced: components['schemas']['ProvenanceDid'] & {
+      dataset?: string | null;
+      rule?: string | null;
+      rse?: string | null;
+      guid?: string | null;
+      /** @description The workspace file uploaded. */
+      path?: string | null;
+      /** @description The upload job. */
+      job?: string | null;
+      /** @description The REANA run whose outputs these are. */
+      workflow?: string | null;
+    };
+    /** @description A REANA workflow run launched from the notebook. */
+    ProvenanceWorkflow: {
+      id: string;
+      name: string;
+      run_number: string;
+      /** @enum {string|null} */
+      engine: 'serial' | 'cwl' | 'yadage' | 'snakemake' | null;
+      /** @description sha256 of the specification REANA holds for the run, as canonical JSON (sorted keys, no spaces, UTF-8). */
+      spec_sha256: string | null;
+      /** @description The reana.yaml in the workspace; null for a cell. */
+      spec_path?: string | null;
+      /** @description The run's input parameters (names to JSON values; at most 64 KiB as JSON). */
+      parameters?: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      status:
+        | 'created'
+        | 'queued'
+        | 'pending'
+        | 'running'
+        | 'finished'
+        | 'failed'
+        | 'stopped'
+        | 'deleted';
+      created?: components['schemas']['ProvenanceTime'] | null;
+      started?: components['schemas']['ProvenanceTime'] | null;
+      finished?: components['schemas']['ProvenanceTime'] | null;
+      /** @description DIDs ("scope:name") given to the run. */
+      inputs?: string[];
+      recorded?: components['schemas']['ProvenanceTime'];
+    };
+    /** @description An OSSR record the notebook cited or installed. */
+    ProvenanceSoftware: {
+      record_id: string;
+      doi?: string | null;
+      version?: string | null;
+      title?: string | null;
+      /** @enum {string} */
+      action: 'cited' | 'installed';
+      recorded?: components['schemas']['ProvenanceTime'];
+    };
+    /** @description `metadata.escape.provenance` of a notebook: what it used, ran, produced and cited. */
+    Provenance: {
+      /** @constant */
+      version: 1;
+      dids_used?: components['schemas']['ProvenanceDidUsed'][];
+      workflows?: components['schemas']['ProvenanceWorkflow'][];
+      dids_produced?: components['schemas']['ProvenanceDidProduced'][];
+      software?: components['schemas']['ProvenanceSoftware'][];
+    };
   };
   responses: {
     /** @description The error envelope, with a status that matches it. */

@@ -795,6 +795,80 @@ class OutputsDownload(TypedDict):
     message: str
 
 
+ProvenanceTime: TypeAlias = str
+
+
+class ProvenanceDid(TypedDict):
+    instance: str
+    scope: str
+    name: str
+    type: Literal["file", "dataset", "container"]
+    bytes: int | None
+    adler32: str | None
+    md5: str | None
+    recorded: NotRequired[ProvenanceTime]
+
+
+class ProvenanceDidUsed(ProvenanceDid):
+    path: NotRequired[str | None]
+    mode: NotRequired[Literal["download", "replica", "workflow_stream", "workflow_rucio"] | None]
+
+
+class ProvenanceDidProduced(ProvenanceDid):
+    dataset: NotRequired[str | None]
+    rule: NotRequired[str | None]
+    rse: NotRequired[str | None]
+    guid: NotRequired[str | None]
+    path: NotRequired[str | None]
+    job: NotRequired[str | None]
+    workflow: NotRequired[str | None]
+
+
+Input: TypeAlias = str
+
+
+class ProvenanceWorkflow(TypedDict):
+    id: str
+    name: str
+    run_number: str
+    engine: Literal["serial", "cwl", "yadage", "snakemake"] | None
+    spec_sha256: str | None
+    spec_path: NotRequired[str | None]
+    parameters: NotRequired[dict[str, Any]]
+    status: Literal[
+        "created",
+        "queued",
+        "pending",
+        "running",
+        "finished",
+        "failed",
+        "stopped",
+        "deleted",
+    ]
+    created: NotRequired[ProvenanceTime | None]
+    started: NotRequired[ProvenanceTime | None]
+    finished: NotRequired[ProvenanceTime | None]
+    inputs: NotRequired[list[Input]]
+    recorded: NotRequired[ProvenanceTime]
+
+
+class ProvenanceSoftware(TypedDict):
+    record_id: str
+    doi: NotRequired[str | None]
+    version: NotRequired[str | None]
+    title: NotRequired[str | None]
+    action: Literal["cited", "installed"]
+    recorded: NotRequired[ProvenanceTime]
+
+
+class Provenance(TypedDict):
+    version: Literal[1]
+    dids_used: NotRequired[list[ProvenanceDidUsed]]
+    workflows: NotRequired[list[ProvenanceWorkflow]]
+    dids_produced: NotRequired[list[ProvenanceDidProduced]]
+    software: NotRequired[list[ProvenanceSoftware]]
+
+
 class ServiceStatus(TypedDict):
     id: Literal["rucio", "reana", "zenodo"]
     name: str

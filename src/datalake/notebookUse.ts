@@ -1,7 +1,8 @@
 /**
  * Data Lake DIDs used by a notebook: a code cell with their local paths, and a record of them in
- * the notebook's metadata (`metadata.escape.datalake`) so that whoever opens the notebook
- * elsewhere can fetch what is missing.
+ * the notebook's provenance (`metadata.escape.provenance.dids_used`, written by
+ * `src/provenance/records.ts`) so that whoever opens the notebook elsewhere can fetch what is
+ * missing.
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
@@ -9,13 +10,19 @@ import { Contents } from '@jupyterlab/services';
 
 import { insertCell } from '../common/cells';
 import {
+  IProvenanceDidUsed,
+  mergeProvenance,
+  readProvenance,
+  recordProvenance
+} from '../provenance/records';
+import {
   ILocalDid,
   kernelLanguage,
   KernelLanguage,
   localPathSnippet
 } from './snippet';
 
-export const METADATA_KEY = 'escape';
+export { METADATA_KEY } from '../provenance/records';
 
 /** One DID a notebook uses, as recorded in its metadata. */
 export interface IDatalakeUse {
@@ -33,21 +40,40 @@ export function didOfUse(use: Pick<IDatalakeUse, 'scope' | 'name'>): string {
   return `${use.scope}:${use.name}`;
 }
 
-function isUse(value: unknown): value is IDatalakeUse {
-  const v = value as IDatalakeUse | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof v.scope === 'string' &&
-    typeof v.name === 'string' &&
-    typeof v.path === 'string'
-  );
+/** A provenance entry as a use: only the DIDs recorded with the path they were put at. */
+function asUse(entry: IProvenanceDidUsed): IDatalakeUse | null {
+  return typeof entry.path === 'string'
+    ? {
+        scope: entry.scope,
+        name: entry.name,
+        type: entry.type,
+        adler32: entry.adler32,
+        md5: entry.md5,
+        path: entry.path,
+        instance: entry.instance
+      }
+    : null;
+}
+
+function asProvenance(use: IDatalakeUse): IProvenanceDidUsed {
+  return {
+    instance: use.instance,
+    scope: use.scope,
+    name: use.name,
+    type: use.type,
+    bytes: null,
+    adler32: use.adler32,
+    md5: use.md5,
+    path: use.path,
+    mode: use.path.startsWith('/') ? 'replica' : 'download'
+  };
 }
 
 /** The uses recorded in a notebook's `escape` metadata; anything malformed is dropped. */
 export function recordedUses(escape: unknown): IDatalakeUse[] {
-  const list = (escape as { datalake?: unknown } | null)?.datalake;
-  return Array.isArray(list) ? list.filter(isUse) : [];
+  return readProvenance(escape)
+    .dids_used.map(asUse)
+    .filter((use): use is IDatalakeUse => use !== null);
 }
 
 /**
@@ -58,21 +84,7 @@ export function mergeUses(
   escape: unknown,
   added: IDatalakeUse[]
 ): Record<string, unknown> {
-  const base =
-    typeof escape === 'object' && escape !== null && !Array.isArray(escape)
-      ? (escape as Record<string, unknown>)
-      : {};
-  const merged = recordedUses(base);
-  for (const use of added) {
-    const key = (u: IDatalakeUse) => `${u.instance}|${u.scope}:${u.name}`;
-    const index = merged.findIndex(u => key(u) === key(use));
-    if (index >= 0) {
-      merged[index] = { ...use };
-    } else {
-      merged.push({ ...use });
-    }
-  }
-  return { ...base, datalake: merged };
+  return mergeProvenance(escape, { dids_used: added.map(asProvenance) });
 }
 
 /** How the kernel should read a path: relative to the notebook's folder when in the workspace. */
@@ -130,10 +142,7 @@ export function insertUses(
   if (!insertCell(tracker, 'code', source)) {
     return false;
   }
-  panel.model.setMetadata(
-    METADATA_KEY,
-    mergeUses(panel.model.getMetadata(METADATA_KEY), uses)
-  );
+  recordProvenance(panel.model, { dids_used: uses.map(asProvenance) });
   return true;
 }
 

@@ -155,7 +155,7 @@ test.describe('Data Lake fetch', () => {
     expect(await contents.fileExists(name)).toBe(true);
     const saved = await request.get(`/api/contents/${name}?content=1`);
     const notebook = (await saved.json()).content;
-    expect(notebook.metadata.escape.datalake).toEqual([
+    expect(notebook.metadata.escape.provenance.dids_used).toEqual([
       expect.objectContaining({
         scope: 'escape_cta',
         name: DATASET,

@@ -1,15 +1,23 @@
 /**
  * Provenance of uploads: the DIDs an upload put into the lake, with their checksums, recorded
- * in the metadata of the notebook it was started from (`metadata.escape.datalake_produced`,
- * beside `metadata.escape.datalake`, the DIDs the notebook used). Only trusted notebooks are
- * written to: an untrusted notebook is someone else's, its metadata is not ours to extend.
+ * in the notebook it was started from (`metadata.escape.provenance.dids_produced`, beside the
+ * DIDs the notebook used), through the one provenance writer (`src/provenance/records.ts`).
+ * Only trusted notebooks are written to: an untrusted notebook is someone else's, its metadata
+ * is not ours to extend.
  */
 import { INotebookModel } from '@jupyterlab/notebook';
 
-import { METADATA_KEY } from '../notebookUse';
+import {
+  IProvenanceDidProduced,
+  isNotebookTrusted,
+  mergeProvenance,
+  PATTERNS,
+  readProvenance,
+  recordProvenance
+} from '../../provenance/records';
 import { IUploadFile, IUploadJobDetail } from './api';
 
-export const PRODUCED_KEY = 'datalake_produced';
+export { isNotebookTrusted };
 
 /** One DID a notebook produced, as recorded in its metadata. */
 export interface IDatalakeProduced {
@@ -27,24 +35,47 @@ export interface IDatalakeProduced {
   /** The upload job, and when it ended (ISO 8601). */
   job: string;
   uploaded: string | null;
+  /** The dataset the files were attached to. */
+  dataset?: string | null;
 }
 
-function isProduced(value: unknown): value is IDatalakeProduced {
-  const v = value as IDatalakeProduced | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof v.scope === 'string' &&
-    typeof v.name === 'string'
-  );
+function asProvenance(p: IDatalakeProduced): IProvenanceDidProduced {
+  return {
+    instance: p.instance,
+    scope: p.scope,
+    name: p.name,
+    type: p.type,
+    bytes: p.bytes,
+    adler32: p.adler32,
+    md5: p.md5,
+    // A guid Rucio would not hand out is left out rather than losing the DID.
+    guid: p.guid && PATTERNS.guid.test(p.guid) ? p.guid : null,
+    rse: p.rse,
+    path: p.path,
+    job: p.job,
+    dataset: p.dataset ?? null,
+    ...(p.uploaded ? { recorded: p.uploaded.replace(/\.\d+Z$/, 'Z') } : {})
+  };
 }
 
 /** The produced DIDs recorded in a notebook's `escape` metadata; anything malformed dropped. */
 export function recordedProduced(escape: unknown): IDatalakeProduced[] {
-  const list = (escape as Record<string, unknown> | null)?.[PRODUCED_KEY];
-  return Array.isArray(list) ? list.filter(isProduced) : [];
+  return readProvenance(escape).dids_produced.map(p => ({
+    scope: p.scope,
+    name: p.name,
+    type: p.type,
+    bytes: p.bytes,
+    adler32: p.adler32,
+    md5: p.md5,
+    guid: p.guid ?? null,
+    rse: p.rse ?? null,
+    path: p.path ?? null,
+    instance: p.instance,
+    job: p.job ?? '',
+    uploaded: p.recorded ?? null,
+    dataset: p.dataset ?? null
+  }));
 }
-
 const SETTLED: readonly IUploadFile['state'][] = ['registered', 'skipped'];
 
 /** What a finished upload produced: its files in Rucio (with checksums), then its collections. */
@@ -66,7 +97,8 @@ export function producedOf(job: IUploadJobDetail): IDatalakeProduced[] {
       path: file.path,
       instance: job.instance,
       job: job.id,
-      uploaded
+      uploaded,
+      dataset: job.dataset ?? null
     }));
   const collections: IDatalakeProduced[] = [];
   for (const [did, type] of [
@@ -95,42 +127,14 @@ export function producedOf(job: IUploadJobDetail): IDatalakeProduced[] {
 }
 
 /**
- * The `escape` metadata with `added` merged into `datalake_produced`: one entry per (instance,
+ * The `escape` metadata with `added` merged into the produced DIDs: one entry per (instance,
  * scope, name), the newest winning, order kept; other keys (the used DIDs) untouched.
  */
 export function mergeProduced(
   escape: unknown,
   added: IDatalakeProduced[]
 ): Record<string, unknown> {
-  const base =
-    typeof escape === 'object' && escape !== null && !Array.isArray(escape)
-      ? (escape as Record<string, unknown>)
-      : {};
-  const merged = recordedProduced(base);
-  const key = (p: IDatalakeProduced) => `${p.instance}|${p.scope}:${p.name}`;
-  for (const entry of added) {
-    const index = merged.findIndex(p => key(p) === key(entry));
-    if (index >= 0) {
-      merged[index] = { ...entry };
-    } else {
-      merged.push({ ...entry });
-    }
-  }
-  return { ...base, [PRODUCED_KEY]: merged };
-}
-
-/** A notebook is trusted when every code cell is (JupyterLab's "Notebook trusted"). */
-export function isNotebookTrusted(
-  model: Pick<INotebookModel, 'cells'>
-): boolean {
-  const cells = model.cells;
-  for (let i = 0; i < cells.length; i++) {
-    const cell = cells.get(i);
-    if (cell.type === 'code' && !cell.trusted) {
-      return false;
-    }
-  }
-  return true;
+  return mergeProvenance(escape, { dids_produced: added.map(asProvenance) });
 }
 
 /**
@@ -141,13 +145,7 @@ export function recordProduced(
   model: Pick<INotebookModel, 'cells' | 'getMetadata' | 'setMetadata'>,
   job: IUploadJobDetail
 ): number {
-  const produced = producedOf(job);
-  if (produced.length === 0 || !isNotebookTrusted(model)) {
-    return 0;
-  }
-  model.setMetadata(
-    METADATA_KEY,
-    mergeProduced(model.getMetadata(METADATA_KEY), produced)
-  );
-  return produced.length;
+  return recordProvenance(model, {
+    dids_produced: producedOf(job).map(asProvenance)
+  });
 }

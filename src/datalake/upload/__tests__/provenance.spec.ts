@@ -1,6 +1,6 @@
 /**
  * Provenance: a finished upload's DIDs with their checksums land in the notebook's
- * `metadata.escape.datalake_produced`, beside the used DIDs; never in an untrusted notebook.
+ * `metadata.escape.provenance.dids_produced`, beside the used DIDs; never in an untrusted notebook.
  */
 import { NotebookModel } from '@jupyterlab/notebook';
 
@@ -58,7 +58,7 @@ describe('upload provenance', () => {
         scope: 'escape_cta',
         name: 'gamma_1.h5',
         type: 'file',
-        adler32: 'aa',
+        adler32: '000000aa',
         md5: null,
         path: 'datalake/escape_cta/gamma_1.h5',
         instance: 'tb'
@@ -93,7 +93,9 @@ describe('upload provenance', () => {
 
   it('drops malformed recorded entries', () => {
     expect(
-      recordedProduced({ datalake_produced: [{ scope: 1 }, 'x', null] })
+      recordedProduced({
+        provenance: { version: 1, dids_produced: [{ scope: 1 }, 'x', null] }
+      })
     ).toEqual([]);
     expect(recordedProduced({ datalake_produced: 'nope' })).toEqual([]);
   });
