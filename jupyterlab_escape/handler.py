@@ -82,6 +82,29 @@ class EscapeHandler(ExtensionHandlerMixin, APIHandler):
         super()._handle_request_exception(e)
 
 
+class UnknownPathHandler(EscapeHandler):
+    """Any other path below ``/escape/`` (registered last): 404 in the error envelope, whatever
+    the verb, instead of Jupyter's HTML page. ``x-unknown-path`` in openapi.yaml describes it."""
+
+    def _unknown(self, *args: str) -> None:
+        raise EscapeError(
+            404,
+            "not_found",
+            f"No such route: {self.request.method} {self.request.path[:200]}. "
+            "GET /escape/openapi.yaml lists the routes.",
+        )
+
+    get = tornado.web.authenticated(_unknown)
+    post = tornado.web.authenticated(_unknown)
+    put = tornado.web.authenticated(_unknown)
+    patch = tornado.web.authenticated(_unknown)
+    delete = tornado.web.authenticated(_unknown)
+
+
+# /escape, /escape/ and anything below; never /escapes.
+UNKNOWN_PATH_ROUTE = (r"/escape/?(?:/.*)?", UnknownPathHandler)
+
+
 class JobsHandler(EscapeHandler):
     """``GET /escape/<slice>/jobs``: the slice's jobs, newest first."""
 
@@ -121,10 +144,8 @@ class JobActionHandler(JobsHandler):
     async def post(self, job_id: str, action: str) -> None:
         if action == "cancel":
             job = self.store.cancel(job_id, self.kinds)
-        elif action == "retry":
+        else:  # the route takes only cancel and retry
             job = self.store.retry(job_id, self.kinds)
-        else:
-            raise tornado.web.HTTPError(404)
         self.write_json(self.store.summary(job))
 
 
@@ -135,4 +156,5 @@ def job_routes(slice_name: str, *kinds: str, prefix: str = "jobs") -> list[tuple
     single = type(f"{slice_name.title()}JobHandler", (JobHandler,), attrs)
     action = type(f"{slice_name.title()}JobActionHandler", (JobActionHandler,), attrs)
     base = f"/escape/{slice_name}/{prefix}"
-    return [(base, listing), (base + r"/(\w+)", single), (base + r"/(\w+)/(\w+)", action)]
+    # Other actions fall through to the unknown-path route (404 in the envelope).
+    return [(base, listing), (base + r"/(\w+)", single), (base + r"/(\w+)/(cancel|retry)", action)]

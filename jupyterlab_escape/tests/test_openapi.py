@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import yaml
+from tornado.httpclient import HTTPClientError
 
+from ..handler import UnknownPathHandler
 from .conftest import escape_routes
 from .openapi_contract import DESCRIPTION, Contract, load_description
 from .test_routes import implemented_verbs
@@ -27,8 +30,11 @@ def route_samples(pattern: str) -> list[str]:
 async def test_every_registered_route_is_described_and_nothing_else(jp_serverapp, jp_base_url):
     contract = Contract()
     base = jp_base_url.rstrip("/")
-    routes = escape_routes(jp_serverapp.web_app)
-    assert routes
+    every = escape_routes(jp_serverapp.web_app)
+    # The unknown-path route is described by x-unknown-path, and it is the last one.
+    assert every and every[-1][1] is UnknownPathHandler
+    assert contract.doc["x-unknown-path"]["responses"].keys() == {"404"}
+    routes = [(p, h) for p, h in every if h is not UnknownPathHandler]
     problems = []
     described_seen: set[tuple[str, str]] = set()
     for pattern, handler in routes:
@@ -98,3 +104,39 @@ def test_the_description_ships_in_the_wheel():
     assert not any(relative.startswith(e.rstrip("/")) for e in wheel.get("exclude", []))
     ignored = subprocess.run(["git", "check-ignore", "-q", relative], cwd=repo)
     assert ignored.returncode == 1, f"{relative} is git-ignored, so hatch would leave it out"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "escape/nothing",
+        "escape/datalake/nothing/here",
+        "escape/datalake/jobs/not-an-id",  # outside the job id's pattern
+        "escape/workflows/jobs/abc/explode",  # an action no job route takes
+        "escape/",
+    ],
+)
+async def test_an_unknown_path_is_a_404_in_the_envelope(jp_fetch, path, method):
+    body = b"{}" if method in ("POST", "PUT", "PATCH") else None
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch(*path.split("/"), method=method, body=body)
+    response = info.value.response
+    assert response.code == 404
+    assert response.headers["Content-Type"].startswith("application/json")
+    error = json.loads(response.body)["error"]
+    assert error["code"] == "not_found"
+    assert "No such route" in error["message"] and "/escape/openapi.yaml" in error["message"]
+    # The plugin checked the answer against x-unknown-path too (this test fails if not).
+
+
+def test_the_contract_holds_unknown_paths_to_the_envelope():
+    contract = Contract()
+    html = contract.check("GET", "/escape/nothing", {}, None, 404, "text/html", b"<html>")
+    assert html.problems and "content type" in html.problems[0]
+    other = contract.check("GET", "/escape/nothing", {}, None, 200, "application/json", b"{}")
+    assert other.problems == ["GET /escape/nothing -> 200: the path is not in the description"]
+    body = b'{"error": {"code": "not_found", "message": "No such route.", "service": null, '
+    body += b'"upstream_status": null}}'
+    ok = contract.check("DELETE", "/escape/nothing", {}, None, 404, "application/json", body)
+    assert ok.problems == []
