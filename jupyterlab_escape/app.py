@@ -15,7 +15,7 @@ from .catalogue.catalogue import Catalogue
 from .catalogue.client import ZenodoClient
 from .catalogue.fetch import CatalogueFetchRunner
 from .catalogue.publish import PublishService
-from .config import SERVICE_CLASSES, EscapeHub, EscapeReana, EscapeRucio, EscapeZenodo, public_url
+from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
 from .datalake import routes as datalake_routes
 from .datalake.client import RucioClient
 from .datalake.fetch import FetchRunner
@@ -24,11 +24,8 @@ from .datalake.upload import UploadRunner
 from .handler import UNKNOWN_PATH_ROUTE
 from .jobs import JobStore
 from .services import Services
-from .tokens import HubTokens
 from .workflows import routes as workflows_routes
 from .workflows.client import ReanaClient
-from .workflows.lake import LakeInputs
-from .workflows.lake_outputs import OutputsToLake
 from .workflows.prepare import Preparer
 from .workflows.submit import SubmitRunner
 from .workflows.workflows import Workflows
@@ -41,7 +38,7 @@ ROUTE_MODULES = [status, openapi, datalake_routes, catalogue_routes, workflows_r
 class EscapeApp(ExtensionApp):
     name = "jupyterlab_escape"
     load_other_extensions = True
-    classes = [*SERVICE_CLASSES, EscapeHub]
+    classes = list(SERVICE_CLASSES)
 
     services: Services
 
@@ -71,11 +68,6 @@ class EscapeApp(ExtensionApp):
             data_dir=data_dir,
             client_class=self.rucio_client_class,
         )
-        # Under JupyterHub: one source of fresh tokens for every service that takes OIDC tokens.
-        self.hub_tokens = HubTokens(EscapeHub(parent=self))
-        for instance in self.rucio_instances.all():
-            instance.config.hub_tokens = self.hub_tokens
-        self.services.reana.hub_tokens = self.hub_tokens
         # Jobs belong to a workspace: each root directory has its own list.
         root = str(Path(self.serverapp.root_dir).resolve())
         contents = self.serverapp.contents_manager
@@ -98,14 +90,8 @@ class EscapeApp(ExtensionApp):
         self.protected = self._protected_files(data_dir)
         reana = self.reana_client_class(self.services.http["reana"])
         self.workflows = Workflows(reana, self.workspace)
-        # The named hand-offs between the Data Lake and the workflows: DIDs as inputs, outputs
-        # back to the lake on the upload job.
-        self.lake_inputs = LakeInputs(self.rucio_instances, self.services.reana)
-        preparer = Preparer(self.workflows, self.workspace, self.protected, self.lake_inputs)
-        self.submissions = SubmitRunner(reana, preparer, self.jobs, self.lake_inputs)
-        self.outputs_to_lake = OutputsToLake(
-            self.workflows, self.datalake_upload, self.workspace, self.jobs
-        )
+        preparer = Preparer(self.workflows, self.workspace, self.protected)
+        self.submissions = SubmitRunner(reana, preparer, self.jobs)
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"
             self.log.info("jupyterlab_escape: %s %s", config.display_name, state)
@@ -134,8 +120,6 @@ class EscapeApp(ExtensionApp):
         await self.jobs.shutdown()
         self.datalake_fetch.close()
         self.datalake_upload.close()
-        self.lake_inputs.close()
         await self.catalogue_publish.aclose()
         await self.rucio_instances.aclose()
         await self.services.aclose()
-        await self.hub_tokens.aclose()
