@@ -30,6 +30,9 @@ export async function checkServicesView(
     rucio.getByText('Local Rucio testbed; account root (userpass)')
   ).toBeVisible();
   await expect(rucio.getByText(/^\d+ ms$/)).toBeVisible();
+  // Reachable and signed in: the account whoami names, and when its token expires.
+  await expect(rucio.getByText('Signs in: yes', { exact: true })).toBeVisible();
+  await expect(rucio.getByText(/^expires .* · userpass sign-in/)).toBeVisible();
 
   // REANA is the local REANA stand-in (testbed/reana) that scripts/test starts.
   const reana = view.getByRole('listitem', { name: 'REANA workflows' });

@@ -1,6 +1,8 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { checkServicesView } from './journeys';
+import { checkServicesView, darkScreenshot } from './journeys';
+
+const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 
 test.describe('ESCAPE services view', () => {
   test('opens from the launcher and shows the state of each service', async ({
@@ -53,5 +55,55 @@ test.describe('ESCAPE services view', () => {
         hasText: /^ESCAPE Services/
       })
     ).toHaveCount(1);
+  });
+
+  test('a wrong Rucio password is reachable but signs in: no, in red, with the way to fix it', async ({
+    page,
+    baseURL
+  }) => {
+    const credentials = `${baseURL}/escape/datalake/credentials`;
+    const saved = await page.request.put(credentials, {
+      data: { auth_type: 'userpass', username: 'root', password: 'wrong-pw-21' }
+    });
+    expect(saved.status()).toBe(200);
+    try {
+      await page.evaluate(async () => {
+        await (window as any).jupyterapp.commands.execute('escape:status-open');
+      });
+      const view = page.locator('.jp-escape-Status');
+      const rucio = view.getByRole('listitem', { name: 'Rucio Data Lake' });
+      await expect(rucio.getByText('Reachable', { exact: true })).toBeVisible();
+      const no = rucio.getByText('Signs in: no', { exact: true });
+      await expect(no).toBeVisible();
+      await expect(no).toHaveClass(/jp-escape-Badge-error/);
+      // Rucio's own words, in the error colour.
+      const words = rucio.getByText(/^Signing in failed: Rucio refused/);
+      await expect(words).toBeVisible();
+      await expect(words).toHaveClass(/jp-mod-error/);
+      // The other services still sign in (REANA is the stand-in with its token).
+      const reana = view.getByRole('listitem', { name: 'REANA workflows' });
+      await expect(reana.getByText('Signs in: yes')).toBeVisible();
+      await expect(reana.getByText('jane.doe@escape.example')).toBeVisible();
+      if (SHOTS) {
+        await page
+          .locator('.jp-MainAreaWidget')
+          .filter({ has: view })
+          .screenshot({ path: `${SHOTS}/services-signin.png` });
+        await darkScreenshot(page, `${SHOTS}/services-signin-dark.png`);
+      }
+      // The card leads to the credentials dialog.
+      await rucio.getByRole('button', { name: 'Rucio credentials…' }).click();
+      const dialog = page.locator('.jp-Dialog');
+      await expect(dialog.getByText('Rucio credentials')).toBeVisible();
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+    } finally {
+      expect((await page.request.delete(credentials)).status()).toBe(200);
+    }
+    // Back to the operator's credentials: signs in again.
+    const view = page.locator('.jp-escape-Status');
+    await view.getByRole('button', { name: 'Refresh' }).click();
+    const rucio = view.getByRole('listitem', { name: 'Rucio Data Lake' });
+    await expect(rucio.getByText('Signs in: yes')).toBeVisible();
+    await expect(rucio.getByText('root', { exact: true })).toBeVisible();
   });
 });

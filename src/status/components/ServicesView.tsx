@@ -129,10 +129,12 @@ function ServiceCard(props: {
         </dd>
         {identity?.signs_in && (
           <>
-            <dt>{trans.__('Signed in as')}</dt>
-            <dd>
-              {identity.account ?? trans.__('(the service does not say)')}
-            </dd>
+            {identity.account && (
+              <>
+                <dt>{trans.__('Signed in as')}</dt>
+                <dd>{identity.account}</dd>
+              </>
+            )}
             <dt>{trans.__('Token')}</dt>
             <dd>
               {identity.expires_at
