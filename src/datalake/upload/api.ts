@@ -5,7 +5,7 @@
  *
  * The job types are the generated ones; the options and the plan are described loosely in
  * openapi.yaml (`Record<string, never>`, `unknown[]`), so their fields are spelt out here as
- * `jupyterlab_escape/datalake/upload.py` and `routes.py` answer them.
+ * `jupyterlab_escape/datalake/upload/` and `routes.py` answer them.
  */
 import { components } from '../../api.gen';
 import { IJob, IJobsApi, jobsApi } from '../../common/jobs';
