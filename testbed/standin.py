@@ -36,9 +36,13 @@ class BackgroundServer:
     default_port: int
     health_path: str = "/_standin/stats"
 
-    @property
-    def pid_file(self) -> Path:
-        return self.run_dir / "standin.pid"
+    def pid_file(self, port: int | None = None) -> Path:
+        """One pid file per port: several servers of one kind may run side by side (a developer's
+        on the default port, a test's on another), and ``stop --port N`` stops only N's."""
+        port = port or self.default_port
+        if port == self.default_port:
+            return self.run_dir / "standin.pid"  # where earlier versions wrote it
+        return self.run_dir / f"standin-{port}.pid"
 
     @property
     def log_file(self) -> Path:
@@ -84,21 +88,27 @@ class BackgroundServer:
             except RuntimeError:
                 print(f"{self.label} did not start; see {self.log_file}", file=sys.stderr)
                 return 1
-        self.pid_file.write_text(f"{process.pid} {port}\n")
+        self.pid_file(port).write_text(f"{process.pid} {port}\n")
         print(f"{self.label} started at {self.url(port)} (pid {process.pid})")
         return 0
 
-    def stop(self) -> int:
-        if not self.pid_file.exists():
-            print(f"{self.label} not started by this CLI")
+    def stop(self, port: int | None = None) -> int:
+        port = port or self.default_port
+        pid_file = self.pid_file(port)
+        if not pid_file.exists():
+            print(f"{self.label} on port {port} not started by this CLI")
             return 0
-        pid = int(self.pid_file.read_text().split()[0])
+        words = pid_file.read_text().split()
+        pid = int(words[0])
+        if len(words) > 1 and int(words[1]) != port:  # never stop another port's server
+            print(f"{self.label}: {pid_file} names port {words[1]}, not {port}; left running")
+            return 1
         try:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        self.pid_file.unlink()
-        print(f"{self.label} stopped (pid {pid})")
+        pid_file.unlink()
+        print(f"{self.label} stopped at {self.url(port)} (pid {pid})")
         return 0
 
     def status(self, port: int) -> int:

@@ -44,87 +44,131 @@ _CONTEXT_PATTERNS = (
 )
 
 # The crosswalk, in its order (the first row of a name wins, as in eossr):
-# (codemeta-2.0 name, codemeta-3.0 name, codemeta type, Zenodo key, contributor type, level)
-CROSSWALK: tuple[tuple[str, str, str, str, str, str], ...] = (
-    ("codeRepository", "codeRepository", "URL", "related_identifiers", "", "recommended"),
-    ("programmingLanguage", "programmingLanguage", "ComputerLanguage or Text", "", "", ""),
-    ("runtimePlatform", "runtimePlatform", "Text", "", "", ""),
-    ("targetProduct", "targetProduct", "SoftwareApplication", "", "", ""),
-    ("applicationCategory", "applicationCategory", "Text or URL", "communities", "", ""),
-    ("applicationSubCategory", "applicationSubCategory", "Text or URL", "", "", ""),
-    ("downloadUrl", "downloadUrl", "URL", "", "", ""),
-    ("fileSize", "fileSize", "Text", "", "", ""),
-    ("installUrl", "installUrl", "URL", "", "", ""),
-    ("memoryRequirements", "memoryRequirements", "Text or URL", "", "", "recommended"),
-    ("operatingSystem", "operatingSystem", "Text", "", "", ""),
-    ("permissions", "permissions", "Text", "", "", ""),
-    ("processorRequirements", "processorRequirements", "Text", "", "", "recommended"),
-    ("releaseNotes", "releaseNotes", "Text or URL", "", "", "recommended"),
-    ("softwareHelp", "softwareHelp", "CreativeWork", "", "", ""),
-    ("softwareRequirements", "softwareRequirements", "SoftwareSourceCode", "", "", ""),
-    ("softwareVersion", "softwareVersion", "Text", "version", "", "required"),
-    ("storageRequirements", "storageRequirements", "Text or URL", "", "", "recommended"),
-    ("supportingData", "supportingData", "DataFeed", "", "", ""),
-    ("author", "author", "Organization or Person", "creators", "", "required"),
-    ("citation", "citation", "CreativeWork or URL", "references", "", ""),
-    ("contributor", "contributor", "Organization or Person", "contributors", "Other", ""),
+# (codemeta-2.0 name, codemeta-3.0 name, codemeta-1.0 name, codemeta type, Zenodo key,
+#  contributor type, OSSR requirement level); test_codemeta_eossr.py holds it equal to eossr's.
+CROSSWALK: tuple[tuple[str, str, str, str, str, str, str], ...] = (
+    (
+        "codeRepository",
+        "codeRepository",
+        "codeRepository",
+        "URL",
+        "related_identifiers",
+        "",
+        "recommended",
+    ),
+    (
+        "programmingLanguage",
+        "programmingLanguage",
+        "programmingLanguage",
+        "ComputerLanguage or Text",
+        "",
+        "",
+        "",
+    ),
+    ("runtimePlatform", "runtimePlatform", "", "Text", "", "", ""),
+    ("targetProduct", "targetProduct", "", "SoftwareApplication", "", "", ""),
+    ("applicationCategory", "applicationCategory", "", "Text or URL", "communities", "", ""),
+    ("applicationSubCategory", "applicationSubCategory", "", "Text or URL", "", "", ""),
+    ("downloadUrl", "downloadUrl", "downloadLink", "URL", "", "", ""),
+    ("fileSize", "fileSize", "", "Text", "", "", ""),
+    ("installUrl", "installUrl", "", "URL", "", "", ""),
+    ("memoryRequirements", "memoryRequirements", "", "Text or URL", "", "", "recommended"),
+    ("operatingSystem", "operatingSystem", "operatingSystems", "Text", "", "", ""),
+    ("permissions", "permissions", "", "Text", "", "", ""),
+    ("processorRequirements", "processorRequirements", "", "Text", "", "", "recommended"),
+    ("releaseNotes", "releaseNotes", "", "Text or URL", "", "", "recommended"),
+    ("softwareHelp", "softwareHelp", "", "CreativeWork", "", "", ""),
+    ("softwareRequirements", "softwareRequirements", "depends", "SoftwareSourceCode", "", "", ""),
+    ("softwareVersion", "softwareVersion", "", "Text", "version", "", "required"),
+    ("storageRequirements", "storageRequirements", "", "Text or URL", "", "", "recommended"),
+    ("supportingData", "supportingData", "", "DataFeed", "", "", ""),
+    ("author", "author", "agents", "Organization or Person", "creators", "", "required"),
+    ("citation", "citation", "relatedLink", "CreativeWork or URL", "references", "", ""),
+    ("contributor", "contributor", "", "Organization or Person", "contributors", "Other", ""),
     (
         "copyrightHolder",
         "copyrightHolder",
+        "agents [role=copyrightHolder]",
         "Organization or Person",
         "contributors",
         "RightsHolder",
         "recommended",
     ),
-    ("copyrightYear", "copyrightYear", "Number", "", "", ""),
-    ("dateCreated", "dateCreated", "Date or DateTime", "", "", ""),
-    ("dateModified", "dateModified", "Date or DateTime", "", "", ""),
-    ("datePublished", "datePublished", "Date", "publication_date", "", "required"),
-    ("editor", "editor", "Person", "", "", ""),
-    ("encoding", "encoding", "MediaObject", "", "", ""),
-    ("fileFormat", "fileFormat", "Text or URL", "", "", ""),
-    ("funder", "funder", "Organization or Person", "contributors", "Sponsor", "recommended"),
-    ("keywords", "keywords", "Text", "keywords", "", "recommended"),
-    ("license", "license", "CreativeWork or URL", "license", "", "required"),
-    ("producer", "producer", "Organization or Person", "contributors", "Producer", ""),
-    ("provider", "provider", "Organization or Person", "contributors", "Distributor", ""),
-    ("publisher", "publisher", "Organization or Person", "contributors", "Other", ""),
-    ("sponsor", "sponsor", "Organization or Person", "contributors", "Sponsor", ""),
-    ("version", "version", "Number or Text", "version", "", ""),
-    ("isAccessibleForFree", "isAccessibleForFree", "Boolean", "", "", ""),
-    ("isPartOf", "isPartOf", "CreativeWork", "", "", ""),
-    ("hasPart", "hasPart", "CreativeWork", "", "", ""),
-    ("position", "position", "Integer or Text", "", "", ""),
-    ("description", "description", "Text", "description", "", "required"),
-    ("identifier", "identifier", "PropertyValue or URL", "", "", "recommended"),
-    ("name", "name", "Text", "title", "", "required"),
-    ("sameAs", "sameAs", "URL", "", "", ""),
-    ("url", "url", "URL", "", "", ""),
-    ("relatedLink", "relatedLink", "URL", "", "", ""),
-    ("givenName", "givenName", "Text", "", "", ""),
-    ("familyName", "familyName", "Text", "", "", ""),
-    ("email", "email", "Text", "", "", ""),
-    ("affiliation", "affiliation", "Text", "affiliation", "", ""),
-    ("address", "address", "PostalAddress or Text", "", "", ""),
-    ("softwareSuggestions", "softwareSuggestions", "SoftwareSourceCode", "", "", ""),
-    ("maintainer", "maintainer", "Person", "contributors", "ContactPerson", "required"),
-    ("contIntegration", "continuousIntegration", "URL", "", "", ""),
-    ("buildInstructions", "buildInstructions", "URL", "", "", ""),
-    ("developmentStatus", "developmentStatus", "Text", "", "", ""),
-    ("embargoDate", "embargoEndDate", "Date", "", "", ""),
-    ("funding", "funding", "Text", "grants", "", "recommended"),
-    ("issueTracker", "issueTracker", "URL", "", "", "recommended"),
-    ("referencePublication", "referencePublication", "ScholarlyArticle", "", "", ""),
-    ("readme", "readme", "URL", "related_identifiers", "", "required"),
-    ("creator", "creator", "Organization or Person", "creators", "", ""),
-    ("", "review", "", "", "", ""),
-    ("", "reviewAspect", "", "", "", ""),
-    ("", "reviewBody", "", "", "", ""),
-    ("endDate", "endDate", "", "", "", ""),
-    ("roleName", "roleName", "", "", "", ""),
-    ("startDate", "startDate", "", "", "", ""),
+    ("copyrightYear", "copyrightYear", "", "Number", "", "", ""),
+    ("dateCreated", "dateCreated", "dateCreated", "Date or DateTime", "", "", ""),
+    ("dateModified", "dateModified", "dateModified", "Date or DateTime", "", "", ""),
+    ("datePublished", "datePublished", "datePublished", "Date", "publication_date", "", "required"),
+    ("editor", "editor", "", "Person", "", "", ""),
+    ("encoding", "encoding", "", "MediaObject", "", "", ""),
+    ("fileFormat", "fileFormat", "", "Text or URL", "", "", ""),
+    (
+        "funder",
+        "funder",
+        "fundingReference.funderName",
+        "Organization or Person",
+        "contributors",
+        "Sponsor",
+        "recommended",
+    ),
+    ("keywords", "keywords", "controlledTerms", "Text", "keywords", "", "recommended"),
+    ("license", "license", "licenseId", "CreativeWork or URL", "license", "", "required"),
+    ("producer", "producer", "", "Organization or Person", "contributors", "Producer", ""),
+    ("provider", "provider", "", "Organization or Person", "contributors", "Distributor", ""),
+    ("publisher", "publisher", "publisher", "Organization or Person", "contributors", "Other", ""),
+    ("sponsor", "sponsor", "", "Organization or Person", "contributors", "Sponsor", ""),
+    ("version", "version", "version", "Number or Text", "version", "", ""),
+    ("isAccessibleForFree", "isAccessibleForFree", "", "Boolean", "", "", ""),
+    ("isPartOf", "isPartOf", "", "CreativeWork", "", "", ""),
+    ("hasPart", "hasPart", "", "CreativeWork", "", "", ""),
+    ("position", "position", "", "Integer or Text", "", "", ""),
+    ("description", "description", "description", "Text", "description", "", "required"),
+    ("identifier", "identifier", "identifier", "PropertyValue or URL", "", "", "recommended"),
+    ("name", "name", "name", "Text", "title", "", "required"),
+    ("sameAs", "sameAs", "", "URL", "", "", ""),
+    ("url", "url", "URL", "URL", "", "", ""),
+    ("relatedLink", "relatedLink", "", "URL", "", "", ""),
+    ("givenName", "givenName", "", "Text", "", "", ""),
+    ("familyName", "familyName", "", "Text", "", "", ""),
+    ("email", "email", "email", "Text", "", "", ""),
+    ("affiliation", "affiliation", "affiliation", "Text", "affiliation", "", ""),
+    ("identifier", "identifier", "identifier", "URL", "ORCID", "", ""),
+    ("name", "name", "", "Text", "name", "", ""),
+    ("address", "address", "", "PostalAddress or Text", "", "", ""),
+    ("softwareSuggestions", "softwareSuggestions", "suggests", "SoftwareSourceCode", "", "", ""),
+    (
+        "maintainer",
+        "maintainer",
+        "uploadedBy",
+        "Person",
+        "contributors",
+        "ContactPerson",
+        "required",
+    ),
+    ("contIntegration", "continuousIntegration", "contIntegration", "URL", "", "", ""),
+    ("buildInstructions", "buildInstructions", "buildInstructions", "URL", "", "", ""),
+    ("developmentStatus", "developmentStatus", "developmentStatus", "Text", "", "", ""),
+    ("embargoDate", "embargoEndDate", "embargoDate", "Date", "", "", ""),
+    ("funding", "funding", "funding", "Text", "grants", "", "recommended"),
+    ("issueTracker", "issueTracker", "issueTracker", "URL", "", "", "recommended"),
+    (
+        "referencePublication",
+        "referencePublication",
+        "relatedPublications",
+        "ScholarlyArticle",
+        "",
+        "",
+        "",
+    ),
+    ("readme", "readme", "readme", "URL", "related_identifiers", "", "required"),
+    ("creator", "creator", "agents", "Organization or Person", "creators", "", ""),
+    ("", "review", "", "", "", "", ""),
+    ("", "reviewAspect", "", "", "", "", ""),
+    ("", "reviewBody", "", "", "", "", ""),
+    ("endDate", "endDate", "", "", "", "", ""),
+    ("roleName", "roleName", "", "", "", "", ""),
+    ("startDate", "startDate", "", "", "", "", ""),
 )
-_ROW = {"1.0": 0, "2.0": 0, "3.0": 1}  # 1.0 documents are read with the 2.0 names, as eossr
+_ROW = {"2.0": 0, "3.0": 1, "1.0": 2}  # the name column of each CodeMeta version
 
 # Zenodo's licence vocabulary for the licences software uses (id, title); anything else is
 # "other-open" when open, "other-closed" otherwise (refused: the OSSR redistributes).
@@ -215,7 +259,25 @@ def context_version(context: Any) -> str:
 def _rows(version: str) -> list[tuple[str, str, str, str, str]]:
     """(name, type, zenodo key, contributor type, level) for a CodeMeta version."""
     column = _ROW[version]
-    return [(row[column], *row[2:]) for row in CROSSWALK if row[column]]
+    return [(row[column], *row[3:]) for row in CROSSWALK if row[column]]
+
+
+def _unnamed_required(version: str) -> list[str]:
+    """Keys the OSSR requires that a CodeMeta version has no name for (1.0: softwareVersion):
+    eossr then asks for a key named "", so no such document passes; we say why."""
+    column = _ROW[version]
+    return [row[0] for row in CROSSWALK if row[6] == "required" and not row[column]]
+
+
+def _unnamed_message(version: str, keys: list[str]) -> str:
+    return (
+        f"CodeMeta {version} has no name for {', '.join(keys)}, which the OSSR requires: "
+        f"use CodeMeta 2.0 ({CONTEXT})"
+    )
+
+
+# eossr's own check of a version fails on a number (it strips a "v"), so the OSSR's tools stop
+_NOT_TEXT_VERSION = 'a version is a text, e.g. "1.2.0"'
 
 
 def _row_of(rows, name: str):
@@ -432,6 +494,12 @@ def to_zenodo(codemeta: dict, *, communities: tuple[str, ...] = (), today: str |
     for row in rows:
         if row[4] == "required" and row[0] not in codemeta:
             raise ConversionError(row[0], f"{row[0]} is required by the OSSR")
+    unnamed = _unnamed_required(version)
+    if unnamed:
+        raise ConversionError("@context", _unnamed_message(version, unnamed))
+    for key in ("version", "softwareVersion"):
+        if key in codemeta and not isinstance(codemeta[key], str):
+            raise ConversionError(key, _NOT_TEXT_VERSION)
     roles = _contributor_roles(rows)
     zenodo: dict[str, Any] = {"upload_type": "software"}
     for key, value in codemeta.items():
@@ -516,6 +584,9 @@ def validate(codemeta: Any, *, communities: tuple[str, ...] = ()) -> list[Proble
             problems.append(
                 Problem(err.field, "error", err.message[:1].upper() + err.message[1:] + ".")
             )
+    unnamed = _unnamed_required(version)
+    if unnamed:
+        problems.append(Problem("@context", "error", _unnamed_message(version, unnamed) + "."))
     for name, _t, _z, _c, level in rows:
         if name not in codemeta and level == "required":
             problems.append(Problem(name, "error", f"{name} is required by the OSSR."))
@@ -523,6 +594,10 @@ def validate(codemeta: Any, *, communities: tuple[str, ...] = ()) -> list[Proble
             problems.append(Problem(name, "warning", f"The OSSR recommends {name}."))
     for key in ("version", "softwareVersion"):
         value = codemeta.get(key)
+        if key in codemeta and not isinstance(value, str):
+            problems.append(
+                Problem(key, "error", _NOT_TEXT_VERSION[:1].upper() + _NOT_TEXT_VERSION[1:] + ".")
+            )
         if isinstance(value, str) and not valid_semver(value):
             problems.append(
                 Problem(key, "warning", f"{value!r} is not a semantic version (semver.org).")

@@ -1,8 +1,9 @@
 """Start, stop and inspect the Zenodo stand-in on 127.0.0.1.
 
     python -m testbed.zenodo serve [--port N]   run in the foreground
-    testbed/zenodo/standin start|stop|status|url
-The background server's pid and log live in testbed/.run/zenodo/.
+    testbed/zenodo/standin setup|start|stop|status|url   [--port N]
+``setup`` builds the real eossr's own venv (eossr_env.py), the reference our tests compare with.
+The background server's pid (one file per port) and log live in testbed/.run/zenodo/.
 """
 
 from __future__ import annotations
@@ -37,16 +38,20 @@ def serve(port: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="testbed/zenodo/standin", description=__doc__)
-    parser.add_argument("command", choices=["serve", "start", "stop", "status", "url"])
+    parser.add_argument("command", choices=["setup", "serve", "start", "stop", "status", "url"])
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = parser.parse_args(argv)
+    if args.command == "setup":
+        from . import eossr_env
+
+        return eossr_env.setup()
     if args.command == "serve":
         serve(args.port)
         return 0
     if args.command == "start":
         return SERVER.start(args.port)
     if args.command == "stop":
-        return SERVER.stop()
+        return SERVER.stop(args.port)
     if args.command == "url":
         print(url(args.port))
         return 0
