@@ -20,6 +20,7 @@ _CODES = {
     405: "method_not_allowed",
     409: "conflict",
 }
+_FLAGS = {"1": True, "true": True, "0": False, "false": False}
 
 
 class EscapeHandler(ExtensionHandlerMixin, APIHandler):
@@ -43,6 +44,24 @@ class EscapeHandler(ExtensionHandlerMixin, APIHandler):
         if not isinstance(body, dict):
             raise EscapeError(400, "bad_request", "Send a JSON object.")
         return body
+
+    def flag_arg(self, name: str) -> bool:
+        """A yes/no query parameter: ``1``/``true`` or ``0``/``false`` (absent: no)."""
+        value = self.get_query_argument(name, "0")
+        if value not in _FLAGS:
+            raise EscapeError(400, "bad_request", f"{name} must be 1, 0, true or false.")
+        return _FLAGS[value]
+
+    def int_arg(self, name: str, default: int, lo: int = 1, hi: int = 1000) -> int:
+        """A whole-number query parameter (absent: ``default``), brought within [lo, hi]."""
+        value = self.get_query_argument(name, None)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise EscapeError(400, "bad_request", f"{name} must be a whole number.") from None
+        return max(lo, min(hi, number))
 
     def write_json(self, payload: Any, status: int = 200) -> None:
         self.set_status(status)

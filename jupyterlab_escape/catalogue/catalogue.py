@@ -37,7 +37,7 @@ def check_record_id(record_id: str) -> str:
 
 
 def _int(value: str | None, name: str, default: int) -> int:
-    if value in (None, ""):
+    if value is None:
         return default
     try:
         return int(value)

@@ -52,7 +52,7 @@ class SearchHandler(CatalogueHandler):
 class RecordHandler(CatalogueHandler):
     @tornado.web.authenticated
     async def get(self, record_id: str) -> None:
-        images = self.get_query_argument("images", "0") in ("1", "true")
+        images = self.flag_arg("images")
         self.write_json(await self.catalogue.record(record_id, images=images))
 
 

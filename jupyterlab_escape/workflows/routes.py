@@ -40,18 +40,11 @@ class WorkflowsBase(EscapeHandler):
     def body(self) -> dict:
         return self.json_body()
 
-    def int_arg(self, name: str, default: int, lo: int = 1, hi: int = 1000) -> int:
-        try:
-            value = int(self.get_query_argument(name, str(default)))
-        except ValueError:
-            raise EscapeError(400, "bad_request", f"{name} must be a number.") from None
-        return max(lo, min(hi, value))
-
 
 class CapabilitiesHandler(WorkflowsBase):
     @tornado.web.authenticated
     async def get(self) -> None:
-        fresh = self.get_query_argument("fresh", "0") in ("1", "true")
+        fresh = self.flag_arg("fresh")
         self.write_json(await self.workflows.capabilities(fresh=fresh))
 
 
@@ -99,7 +92,7 @@ class WorkflowHandler(WorkflowsBase):
 
     @tornado.web.authenticated
     async def delete(self, ref: str) -> None:
-        all_runs = self.get_query_argument("all_runs", "0") in ("1", "true")
+        all_runs = self.flag_arg("all_runs")
         self.write_json(await self.workflows.delete(check_workflow_ref(ref), all_runs))
 
 
