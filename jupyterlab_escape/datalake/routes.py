@@ -28,7 +28,7 @@ FLUSH_SECONDS = 0.05
 
 def _limit(value: str | None) -> int:
     try:
-        limit = int(value) if value else DEFAULT_LIMIT
+        limit = int(value) if value is not None else DEFAULT_LIMIT
     except ValueError:
         raise bad_input(f"limit must be a number, got '{value}'.") from None
     if not 1 <= limit <= MAX_LIMIT:
