@@ -825,7 +825,9 @@ class ActionHandler(DepositHandler):
             return self.send(deposition_json(dep, self.base), 201)
         draft = self.deposits.new_deposition(dep.owner, concept=dep.concept)
         draft.metadata = {k: v for k, v in dep.metadata.items() if k not in ("doi",)}
-        draft.files = [DepositFile(uuid.uuid4().hex, f.key, f.content, f.md5) for f in dep.files]
+        # The new version links the same file objects: their ids are the previous version's, which
+        # is how eossr finds the files to delete in the new draft (from the newversion answer).
+        draft.files = [DepositFile(f.id, f.key, f.content, f.md5) for f in dep.files]
         draft.previous = dep.id
         dep.latest_draft = draft.id
         self.send(deposition_json(dep, self.base), 201)

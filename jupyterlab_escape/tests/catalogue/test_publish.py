@@ -20,6 +20,14 @@ def escape_config(escape_config, zenodo_standin):  # noqa: F811
     return escape_config
 
 
+@pytest.fixture(autouse=True)
+def held_to_the_contract(zenodo_standin):
+    """Every request our client sends is held to the stand-in's deposit rules, the rules eossr
+    (test_eossr_upload.py) passes: nothing recorded as a contract violation."""
+    yield
+    assert zenodo_standin.state.deposits.violations == []
+
+
 CODEMETA = {
     "@context": "https://doi.org/10.5063/schema/codemeta-2.0",
     "@type": "SoftwareSourceCode",
