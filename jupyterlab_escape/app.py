@@ -15,7 +15,7 @@ from .catalogue.catalogue import Catalogue
 from .catalogue.client import ZenodoClient
 from .catalogue.fetch import CatalogueFetchRunner
 from .catalogue.publish import PublishService
-from .config import SERVICE_CLASSES, EscapeReana, EscapeRucio, EscapeZenodo, public_url
+from .config import SERVICE_CLASSES, EscapeHub, EscapeReana, EscapeRucio, EscapeZenodo, public_url
 from .datalake import routes as datalake_routes
 from .datalake.client import RucioClient
 from .datalake.fetch import FetchRunner
@@ -24,6 +24,7 @@ from .datalake.upload import UploadRunner
 from .handler import UNKNOWN_PATH_ROUTE
 from .jobs import JobStore
 from .services import Services
+from .tokens import HubTokens
 from .workflows import routes as workflows_routes
 from .workflows.client import ReanaClient
 from .workflows.prepare import Preparer
@@ -38,7 +39,7 @@ ROUTE_MODULES = [status, openapi, datalake_routes, catalogue_routes, workflows_r
 class EscapeApp(ExtensionApp):
     name = "jupyterlab_escape"
     load_other_extensions = True
-    classes = list(SERVICE_CLASSES)
+    classes = [*SERVICE_CLASSES, EscapeHub]
 
     services: Services
 
@@ -68,6 +69,11 @@ class EscapeApp(ExtensionApp):
             data_dir=data_dir,
             client_class=self.rucio_client_class,
         )
+        # Under JupyterHub: one source of fresh tokens for every service that takes OIDC tokens.
+        self.hub_tokens = HubTokens(EscapeHub(parent=self))
+        for instance in self.rucio_instances.all():
+            instance.config.hub_tokens = self.hub_tokens
+        self.services.reana.hub_tokens = self.hub_tokens
         # Jobs belong to a workspace: each root directory has its own list.
         root = str(Path(self.serverapp.root_dir).resolve())
         contents = self.serverapp.contents_manager
@@ -123,3 +129,4 @@ class EscapeApp(ExtensionApp):
         await self.catalogue_publish.aclose()
         await self.rucio_instances.aclose()
         await self.services.aclose()
+        await self.hub_tokens.aclose()

@@ -47,6 +47,7 @@ def public_url(url: str) -> str:
 
 
 TOKEN_FILE_MAX = 64 * 1024  # a JWT is a few KiB; anything larger is not a token file
+TOKEN_SOURCES = ("hub", "file", "env")  # where OIDC tokens come from, in the default order
 
 
 def read_token_file(path: str) -> str:
@@ -173,6 +174,19 @@ class EscapeRucio(ServiceConfig):
     oidc_token_env = Unicode(
         help="Environment variable holding an OIDC access token (RUCIO_OIDC_ENV_NAME)."
     ).tag(config=True)
+    oidc_audience = Unicode(
+        "rucio",
+        help="Audience of the token used for Rucio: under JupyterHub, the hub's auth state "
+        "entry exchanged_tokens[<audience>] is used when present, else its access token "
+        "(RUCIO_OIDC_AUDIENCE).",
+    ).tag(config=True)
+    token_sources = List(
+        Enum(TOKEN_SOURCES),
+        default_value=list(TOKEN_SOURCES),
+        help="Where an OIDC token for Rucio comes from, in order of preference: 'hub' (the "
+        "JupyterHub auth state, refreshed by the hub), 'file' (oidc_token_file, re-read when a "
+        "refresher rewrites it), 'env' (the variable oidc_token_env names).",
+    ).tag(config=True)
     mode = Unicode(help="Fetch mode: download or replica (RUCIO_MODE).").tag(config=True)
     destination_rse = Unicode(
         help="RSE mounted into this host, replica mode (RUCIO_DESTINATION_RSE)."
@@ -269,6 +283,10 @@ class EscapeRucio(ServiceConfig):
     def _oidc_env_default(self):
         return _env("RUCIO_OIDC_ENV_NAME", fallback="RUCIO_ACCESS_TOKEN")
 
+    @default("oidc_audience")
+    def _audience_default(self):
+        return _env("RUCIO_OIDC_AUDIENCE", fallback="rucio")
+
     @default("mode")
     def _mode_default(self):
         return _env("RUCIO_MODE", fallback="download")
@@ -310,6 +328,31 @@ class EscapeReana(ServiceConfig):
     @default("access_token")
     def _token_default(self):
         return _env("REANA_ACCESS_TOKEN")
+
+    access_token_file = Unicode(
+        help="File holding the REANA token, re-read when a refresher rewrites it "
+        "(REANA_ACCESS_TOKEN_FILE); used before access_token."
+    ).tag(config=True)
+    oidc_audience = Unicode(
+        "reana",
+        help="In bearer mode under JupyterHub: the auth state entry exchanged_tokens[<audience>] "
+        "is sent when present, else the hub's access token (REANA_OIDC_AUDIENCE).",
+    ).tag(config=True)
+    token_sources = List(
+        Enum(TOKEN_SOURCES),
+        default_value=list(TOKEN_SOURCES),
+        help="Where the REANA token comes from, in order of preference: 'hub' (bearer mode "
+        "only: the JupyterHub auth state), 'file' (access_token_file), 'env' (access_token, "
+        "REANA_ACCESS_TOKEN).",
+    ).tag(config=True)
+
+    @default("access_token_file")
+    def _token_file_default(self):
+        return _env("REANA_ACCESS_TOKEN_FILE")
+
+    @default("oidc_audience")
+    def _reana_audience_default(self):
+        return _env("REANA_OIDC_AUDIENCE", fallback="reana")
 
     auth_mode = Enum(
         ["query", "bearer"],
@@ -437,3 +480,49 @@ class EscapeZenodo(ServiceConfig):
 
 
 SERVICE_CLASSES: tuple[type[ServiceConfig], ...] = (EscapeRucio, EscapeReana, EscapeZenodo)
+
+
+class EscapeHub(Configurable):
+    """The JupyterHub this server runs under, as a source of fresh tokens (see tokens.py).
+
+    Defaults come from the variables the hub sets for every single-user server."""
+
+    api_url = Unicode(help="The hub's API URL (JUPYTERHUB_API_URL).").tag(config=True)
+    api_token = Unicode(
+        help="This server's hub API token (JUPYTERHUB_API_TOKEN); it needs the scope "
+        "admin:auth_state!user to read tokens. Never sent to the browser."
+    ).tag(config=True)
+    user = Unicode(help="The hub user this server belongs to (JUPYTERHUB_USER).").tag(config=True)
+    login_url = Unicode(
+        help="Where a user signs in again, shown when the hub cannot renew the tokens; default "
+        "JUPYTERHUB_PUBLIC_HUB_URL + 'login', else JUPYTERHUB_BASE_URL + 'hub/login'."
+    ).tag(config=True)
+    margin = Float(
+        10.0,
+        help="Seconds before a token's expiry at which the hub is asked again (keep it below the "
+        "hub's own refresh margin).",
+    ).tag(config=True)
+    timeout = Float(10.0, help="Seconds to wait for the hub's answer.").tag(config=True)
+
+    @default("api_url")
+    def _api_url_default(self):
+        return _env("JUPYTERHUB_API_URL")
+
+    @default("api_token")
+    def _api_token_default(self):
+        return _env("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN")
+
+    @default("user")
+    def _user_default(self):
+        return _env("JUPYTERHUB_USER")
+
+    @default("login_url")
+    def _login_url_default(self):
+        public = _env("JUPYTERHUB_PUBLIC_HUB_URL")
+        if public:
+            return public.rstrip("/") + "/login"
+        base = _env("JUPYTERHUB_BASE_URL")
+        if base:
+            host = _env("JUPYTERHUB_HOST").rstrip("/")
+            return f"{host}{base.rstrip('/')}/hub/login"
+        return ""

@@ -1,52 +1,29 @@
 """Rucio credentials, held on the server only: userpass, X.509, or an OIDC token.
 
 Tokens Rucio issues (userpass, X.509) are cached until `token_margin` seconds before their expiry
-and renewed once on a 401. An OIDC token is read from its file (re-read whenever the file changes,
-so a token refreshed by the hub works without a restart) or from an environment variable; its JWT
-`exp` is decoded locally so an expired token is reported with its expiry time instead of an
-upstream 401.
+and renewed once on a 401. An OIDC token comes from the first of `EscapeRucio.token_sources` that
+has one: the JupyterHub auth state (tokens.py; the hub refreshes it), the token file (re-read
+whenever it changes, so a token a refresher rewrites works without a restart), or an environment
+variable. Its JWT `exp` is decoded locally so an expired token is reported with its expiry time
+instead of an upstream 401.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import os
 import stat
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 from ..config import TOKEN_FILE_MAX, EscapeRucio
 from ..http import EscapeError, ServiceHTTP
+from ..tokens import Token, hhmm, hub_for, jwt_expiry
 
 SUPPORTED = ("userpass", "oidc", "x509", "x509_proxy")
-
-
-@dataclass
-class Token:
-    value: str
-    expires_at: float | None  # epoch seconds, None when unknown
-    source: str
-
-
-def jwt_expiry(token: str) -> float | None:
-    """The `exp` claim of a JWT, without verifying it (Rucio verifies); None if not a JWT."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        payload = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(payload))
-        return float(claims["exp"])
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-def hhmm(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%H:%M UTC")
+__all__ = ["RucioAuth", "Token", "hhmm", "jwt_expiry", "rucio_message"]
 
 
 def _rucio_expiry(header: str | None) -> float | None:
@@ -78,7 +55,9 @@ class RucioAuth:
         info = {"auth_type": self.method, "account": self.config.account or None}
         if self.method == "oidc":
             info["token_source"] = (
-                f"file {self.config.oidc_token_file}"
+                self._token.source
+                if self._token
+                else f"file {self.config.oidc_token_file}"
                 if self.config.oidc_token_file
                 else f"environment variable {self.config.oidc_token_env}"
             )
@@ -90,11 +69,13 @@ class RucioAuth:
 
     def invalidate(self) -> None:
         self._token = None
+        if self.method == "oidc":
+            hub_for(self.config).forget(self.config.oidc_audience)
 
     async def token(self) -> Token:
         async with self._lock:
             if self.method == "oidc":
-                return self._oidc_token()
+                return await self._oidc_sources()
             if self._token and (
                 self._token.expires_at is None
                 or self._token.expires_at - self.config.token_margin > self._now()
@@ -104,8 +85,32 @@ class RucioAuth:
             return self._token
 
     # ------------------------------------------------------------------ OIDC
-    def _oidc_token(self) -> Token:
-        path = self.config.oidc_token_file
+    async def _oidc_sources(self) -> Token:
+        """The first source of `token_sources` that has a token: the hub's auth state (when
+        this server runs under a hub that keeps one), the token file, the environment."""
+        for source in self.config.token_sources:
+            if source == "hub":
+                hub = hub_for(self.config)
+                if hub.available:
+                    token = await hub.token(self.config.oidc_audience, "rucio")
+                    if token is not None:
+                        self._token = token
+                        self._file_stamp = None
+                        return token
+            elif source == "file" and self.config.oidc_token_file:
+                return self._oidc_token(use_file=True)
+            elif source == "env" and self.config.oidc_token_env:
+                return self._oidc_token(use_file=False)
+        raise EscapeError(
+            401,
+            "rucio_token_missing",
+            "No Rucio token found in any of its sources "
+            f"({', '.join(self.config.token_sources) or 'none configured'}).",
+            service="rucio",
+        )
+
+    def _oidc_token(self, use_file: bool = True) -> Token:
+        path = self.config.oidc_token_file if use_file else ""
         if path:
             try:
                 st = os.stat(path)
@@ -130,7 +135,7 @@ class RucioAuth:
                 value = self.config.oidc_token()
                 self._token = Token(value, jwt_expiry(value), f"file {path}")
         else:
-            value = self.config.oidc_token()
+            value = os.environ.get(self.config.oidc_token_env, "").strip()
             if self._token is None or self._token.value != value:
                 self._token = Token(
                     value, jwt_expiry(value), f"environment variable {self.config.oidc_token_env}"

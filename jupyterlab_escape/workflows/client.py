@@ -18,8 +18,9 @@ from urllib.parse import quote
 
 import httpx
 
-from ..config import EscapeReana
+from ..config import EscapeReana, read_token_file
 from ..http import EscapeError, ServiceHTTP, status_for_upstream
+from ..tokens import hub_for
 
 log = logging.getLogger("jupyterlab_escape.workflows")
 
@@ -67,26 +68,53 @@ class ReanaClient:
     def config(self) -> EscapeReana:
         return self.http.config  # type: ignore[return-value]
 
-    def _auth(
-        self, params: dict | None, headers: dict | None, anonymous: bool = False
-    ) -> tuple[dict, dict]:
-        params = dict(params or {})
-        headers = dict(headers or {})
-        token = self.config.access_token
-        if not anonymous:
-            if not token:
+    async def _token(self) -> tuple[str, bool]:
+        """The token from the first of `token_sources` that has one: the hub's auth state
+        (bearer mode, under JupyterHub; refreshed by the hub), the token file a refresher
+        rewrites, the configured token (REANA_ACCESS_TOKEN). Also says whether the hub gave it."""
+        config = self.config
+        for source in config.token_sources:
+            if source == "hub" and config.auth_mode == "bearer":
+                hub = hub_for(config)
+                if hub.available:
+                    token = await hub.token(config.oidc_audience, "reana")
+                    if token is not None:
+                        return token.value, True
+            elif source == "file" and config.access_token_file:
+                value = read_token_file(config.access_token_file)
+                if value:
+                    return value, False
                 raise EscapeError(
                     401,
                     "reana_no_token",
-                    "No REANA access token is configured on the server: set "
-                    "c.EscapeReana.access_token or REANA_ACCESS_TOKEN.",
+                    f"The REANA token file {config.access_token_file} is missing, empty or not "
+                    "a token file.",
                     service="reana",
                 )
+            elif source == "env" and config.access_token:
+                return config.access_token, False
+        raise EscapeError(
+            401,
+            "reana_no_token",
+            "No REANA access token is configured on the server: set "
+            "c.EscapeReana.access_token or REANA_ACCESS_TOKEN.",
+            service="reana",
+        )
+
+    async def _auth(
+        self, params: dict | None, headers: dict | None, anonymous: bool = False
+    ) -> tuple[dict, dict, bool]:
+        """Query parameters and headers with the token; whether the token came from the hub."""
+        params = dict(params or {})
+        headers = dict(headers or {})
+        from_hub = False
+        if not anonymous:
+            token, from_hub = await self._token()
             if self.config.auth_mode == "bearer":
                 headers["Authorization"] = f"Bearer {token}"
             else:
                 params["access_token"] = token
-        return params, headers
+        return params, headers, from_hub
 
     def _error(self, response: httpx.Response) -> EscapeError:
         try:
@@ -122,16 +150,25 @@ class ReanaClient:
         headers: dict | None = None,
         anonymous: bool = False,
     ) -> Any:
-        params, headers = self._auth(params, headers, anonymous)
-        response = await self.http.request(
-            method,
-            f"api/{path}",
-            params=params,
-            headers=headers,
-            json=json_body,
-            content=content,
-            raise_for_status=False,
-        )
+        # A refused token from the hub is asked for again once (it may have expired on the way;
+        # if the hub could not renew it, asking again says "sign in again"). Streams are not
+        # sent twice.
+        attempts = 2 if content is None or isinstance(content, bytes) else 1
+        for attempt in range(attempts):
+            sent_params, sent_headers, from_hub = await self._auth(params, headers, anonymous)
+            response = await self.http.request(
+                method,
+                f"api/{path}",
+                params=sent_params,
+                headers=sent_headers,
+                json=json_body,
+                content=content,
+                raise_for_status=False,
+            )
+            refused = response.status_code in (401, 403) and from_hub
+            if not (refused and attempt + 1 < attempts):
+                break
+            self.config.hub_tokens.forget(self.config.oidc_audience)
         if response.status_code >= 400:
             raise self._error(response)
         try:
@@ -146,7 +183,7 @@ class ReanaClient:
 
     @asynccontextmanager
     async def download(self, ref: str, path: str) -> AsyncIterator[httpx.Response]:
-        params, headers = self._auth(None, None)
+        params, headers, _ = await self._auth(None, None)
         # Encoded: a '?' or '#' in a name from the browser must not become a query or fragment.
         quoted = quote(path, safe="/*")
         async with self.http.stream(

@@ -71,6 +71,7 @@ def _client_ready() -> bool:
 
 
 def serve(port: int) -> None:
+    from .oidc import OidcCheck
     from .server import make_app
     from .state import Timing
 
@@ -81,7 +82,8 @@ def serve(port: int) -> None:
     )
 
     async def main():
-        app = make_app(token=TOKEN, timing=timing)
+        oidc = OidcCheck.from_env()  # bearer mode behind an OpenID Connect provider (testbed/hub)
+        app = make_app(token=TOKEN, timing=timing, bearer=oidc is not None, oidc=oidc)
         app.listen(port, address="127.0.0.1")
         contract = app.standin_state.contract
         print(

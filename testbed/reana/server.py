@@ -12,7 +12,9 @@ This module is the HTTP side (contract checks, auth, dispatch); ``state.py`` hol
 
 Auth is REANA 0.9's: the ``access_token`` query parameter; none -> 401 "User not signed in", wrong
 -> 403 "Token not valid.". ``Authorization: Bearer`` is accepted only when ``bearer=True`` (the
-coming OIDC mode), never by default.
+coming OIDC mode), never by default. With an ``OidcCheck`` (bearer mode behind an OpenID Connect
+provider, as testbed/hub runs one) a bearer token must be a JWT signed by a key of the provider's
+JWKS, from its issuer, for the audience, and not expired (PyJWT); anything else is 403.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import tornado.web
 
 from .contract import Contract, ContractError
+from .oidc import OidcCheck
 from .routes import Api, route_key
 from .state import DEFAULT_TOKEN, ApiError, Reply, State, Timing
 
@@ -39,9 +42,10 @@ AUTH_STATUSES = (401, 403)
 class ApiHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("GET", "POST", "PUT", "DELETE")
 
-    def initialize(self, state: State, bearer: bool = False):
+    def initialize(self, state: State, bearer: bool = False, oidc: OidcCheck | None = None):
         self.state = state
         self.bearer = bearer
+        self.oidc = oidc
 
     def check_xsrf_cookie(self):
         pass
@@ -103,6 +107,8 @@ class ApiHandler(tornado.web.RequestHandler):
         header = self.request.headers.get("Authorization", "")
         if token is None and self.bearer and header.lower().startswith("bearer "):
             token = header[7:].strip()
+            if self.oidc is not None:
+                return None if self.oidc.valid(token) else (403, "Token not valid.")
         if not token:
             return 401, "User not signed in"
         if token != self.state.token:
@@ -181,13 +187,14 @@ def make_app(
     token: str = DEFAULT_TOKEN,
     timing: Timing | None = None,
     bearer: bool = False,
+    oidc: OidcCheck | None = None,
 ) -> tornado.web.Application:
     state = State(contract or Contract.from_dist(), token, timing)
     app = tornado.web.Application(
         [
             (r"/_standin/stats", StatsHandler, {"state": state}),
             (r"/_standin/workflows/([^/]+)/capture", CaptureHandler, {"state": state}),
-            (r"/api/.*", ApiHandler, {"state": state, "bearer": bearer}),
+            (r"/api/.*", ApiHandler, {"state": state, "bearer": bearer, "oidc": oidc}),
         ]
     )
     app.standin_state = state
