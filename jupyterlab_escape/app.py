@@ -23,6 +23,7 @@ from .datalake.instances import RucioInstances
 from .datalake.upload import UploadRunner
 from .handler import UNKNOWN_PATH_ROUTE
 from .jobs import JobStore
+from .provenance import routes as provenance_routes
 from .services import Services
 from .tokens import HubTokens
 from .workflows import routes as workflows_routes
@@ -33,7 +34,14 @@ from .workflows.workflows import Workflows
 from .workspace import Workspace
 
 # Each slice contributes a module-level ``routes`` list; paths are relative to base_url.
-ROUTE_MODULES = [status, openapi, datalake_routes, catalogue_routes, workflows_routes]
+ROUTE_MODULES = [
+    status,
+    openapi,
+    datalake_routes,
+    catalogue_routes,
+    workflows_routes,
+    provenance_routes,
+]
 
 
 class EscapeApp(ExtensionApp):

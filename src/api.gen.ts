@@ -942,6 +942,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/escape/provenance/workflows/{ref}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A workflow id (UUID) or `name[.run[.restart]]`. */
+        ref: components['parameters']['WorkflowRef'];
+      };
+      cookie?: never;
+    };
+    /** A REANA run as a provenance record (engine, parameters, spec digest, status, times). */
+    get: operations['getProvenanceWorkflow'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/escape/provenance/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Write a Workflow Run RO-Crate of a notebook's provenance beside it (folder and zip). */
+    post: operations['exportProvenance'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1838,6 +1875,35 @@ export interface components {
       workflows?: components['schemas']['ProvenanceWorkflow'][];
       dids_produced?: components['schemas']['ProvenanceDidProduced'][];
       software?: components['schemas']['ProvenanceSoftware'][];
+    };
+    ProvenanceExport: {
+      notebook: string;
+      /** @description The crate folder beside the notebook (`<stem>-ro-crate`, or `(n)` when taken). */
+      folder: string;
+      /** @description The crate's ro-crate-metadata.json. */
+      metadata: string;
+      /** @description The crate as a zip beside the notebook. */
+      zip: string;
+      /** @description The profiles the crate conforms to. */
+      profiles: string[];
+      counts: {
+        dids_used: number;
+        workflows: number;
+        dids_produced: number;
+        software: number;
+      };
+      /** @description Per run id, the specification in the crate and where it came from. */
+      workflow_specs: {
+        [key: string]: {
+          path: string;
+          /** @enum {string} */
+          source: 'reana' | 'workspace';
+          digest_matches: boolean | null;
+        };
+      };
+      /** @description What of the notebook's record was left out and why. */
+      refused: string[];
+      warnings: string[];
     };
   };
   responses: {
@@ -3825,6 +3891,68 @@ export interface operations {
       404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];
       429: components['responses']['TooManyJobs'];
+      default: components['responses']['Error'];
+    };
+  };
+  getProvenanceWorkflow: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A workflow id (UUID) or `name[.run[.restart]]`. */
+        ref: components['parameters']['WorkflowRef'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The record the notebook keeps in `metadata.escape.provenance.workflows`. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProvenanceWorkflow'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      404: components['responses']['NotFound'];
+      502: components['responses']['UpstreamError'];
+      503: components['responses']['NotConfigured'];
+      504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  exportProvenance: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The notebook (.ipynb) in the workspace. */
+          path: string;
+          /** @description An SPDX id for the crate (MIT, CC-BY-4.0, ...). */
+          license?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Where the crate was written and what it holds. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProvenanceExport'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
       default: components['responses']['Error'];
     };
   };

@@ -869,6 +869,31 @@ class Provenance(TypedDict):
     software: NotRequired[list[ProvenanceSoftware]]
 
 
+class Counts(TypedDict):
+    dids_used: int
+    workflows: int
+    dids_produced: int
+    software: int
+
+
+class WorkflowSpecs(TypedDict):
+    path: str
+    source: Literal["reana", "workspace"]
+    digest_matches: bool | None
+
+
+class ProvenanceExport(TypedDict):
+    notebook: str
+    folder: str
+    metadata: str
+    zip: str
+    profiles: list[str]
+    counts: Counts
+    workflow_specs: dict[str, WorkflowSpecs]
+    refused: list[str]
+    warnings: list[str]
+
+
 class ServiceStatus(TypedDict):
     id: Literal["rucio", "reana", "zenodo"]
     name: str
