@@ -126,11 +126,11 @@ export function JobCard(props: IJobCardProps): JSX.Element {
   const Caret = props.expanded ? caretDownIcon : caretRightIcon;
   return (
     <li
-      className="jp-escape-Datalake-Fetch-job"
+      className="jp-escape-Job"
       aria-label={props.label}
       data-state={job.state}
     >
-      <div className="jp-escape-Datalake-Fetch-head">
+      <div className="jp-escape-Job-head">
         <button
           className={
             props.toggleClassName
@@ -149,7 +149,7 @@ export function JobCard(props: IJobCardProps): JSX.Element {
           <Caret.react tag="span" />
         </button>
         <span
-          className="jp-escape-Datalake-Fetch-title"
+          className="jp-escape-Job-title"
           title={props.titleTooltip ?? title}
         >
           {title}
@@ -168,7 +168,7 @@ export function JobCard(props: IJobCardProps): JSX.Element {
         )}
       </div>
       <div
-        className="jp-escape-Datalake-Fetch-bar"
+        className="jp-escape-Job-bar"
         role="progressbar"
         aria-label={trans.__('Progress of %1', title)}
         aria-valuemin={0}
@@ -176,17 +176,17 @@ export function JobCard(props: IJobCardProps): JSX.Element {
         aria-valuenow={Math.round(fraction * 100)}
       >
         <div
-          className={`jp-escape-Datalake-Fetch-barFill jp-mod-${kind}`}
+          className={`jp-escape-Job-barFill jp-mod-${kind}`}
           style={{ width: `${fraction * 100}%` }}
         />
       </div>
-      <div className="jp-escape-Datalake-Fetch-facts">{facts.join(' · ')}</div>
+      <div className="jp-escape-Job-facts">{facts.join(' · ')}</div>
       {props.destination}
       {job.message && props.showMessage && (
-        <div className="jp-escape-Datalake-Fetch-message">{job.message}</div>
+        <div className="jp-escape-Job-message">{job.message}</div>
       )}
       {job.errors.length > 0 && (
-        <details className="jp-escape-Datalake-Fetch-errors">
+        <details className="jp-escape-Job-errors">
           <summary>
             {trans._n('%1 error', '%1 errors', job.errors_count)}
           </summary>
@@ -202,7 +202,7 @@ export function JobCard(props: IJobCardProps): JSX.Element {
           {props.errorsFooter}
         </details>
       )}
-      <div className="jp-escape-Datalake-Fetch-actions">{props.actions}</div>
+      <div className="jp-escape-Job-actions">{props.actions}</div>
       {props.expanded && props.children}
     </li>
   );
@@ -235,9 +235,9 @@ export function JobSection<J extends { id: string }>(props: {
   const active = model.activeCount;
   const Caret = open ? caretDownIcon : caretRightIcon;
   return (
-    <section className="jp-escape-Datalake-Fetch" aria-label={props.label}>
+    <section className="jp-escape-Job-section" aria-label={props.label}>
       <button
-        className="jp-escape-Datalake-Fetch-sectionHead"
+        className="jp-escape-Job-sectionHead"
         aria-expanded={open}
         onClick={() => setOpen(!open)}
       >
@@ -258,7 +258,7 @@ export function JobSection<J extends { id: string }>(props: {
               onRetry={() => void model.refresh()}
             />
           )}
-          <ul className="jp-escape-Datalake-Fetch-jobs">
+          <ul className="jp-escape-Job-list">
             {model.jobs.map(job => (
               <React.Fragment key={job.id}>
                 {props.renderJob(job)}
@@ -290,8 +290,8 @@ export function JobFileList(props: {
     <ul
       className={
         props.className
-          ? `jp-escape-Datalake-Fetch-files ${props.className}`
-          : 'jp-escape-Datalake-Fetch-files'
+          ? `jp-escape-Job-files ${props.className}`
+          : 'jp-escape-Job-files'
       }
       aria-label={props.label}
     >
@@ -316,8 +316,8 @@ export function JobFileRow(props: {
       <span
         className={
           props.nameClassName
-            ? `jp-escape-Datalake-Fetch-fileName ${props.nameClassName}`
-            : 'jp-escape-Datalake-Fetch-fileName'
+            ? `jp-escape-Job-fileName ${props.nameClassName}`
+            : 'jp-escape-Job-fileName'
         }
       >
         {props.name}
@@ -326,9 +326,7 @@ export function JobFileRow(props: {
       <StatusBadge kind={props.badge.kind} label={props.badge.label} />
       {props.children}
       {props.error && (
-        <span className="jp-escape-Datalake-Fetch-fileError">
-          {props.error}
-        </span>
+        <span className="jp-escape-Job-fileError">{props.error}</span>
       )}
     </li>
   );

@@ -111,12 +111,12 @@ function ReplicaView(props: {
       </div>
       {rule && rule.state === 'REPLICATING' && total > 0 && (
         <div
-          className="jp-escape-Datalake-Fetch-bar"
+          className="jp-escape-Job-bar"
           role="progressbar"
           aria-valuenow={Math.round((100 * rule.locks_ok_cnt) / total)}
         >
           <div
-            className="jp-escape-Datalake-Fetch-barFill jp-mod-busy"
+            className="jp-escape-Job-barFill jp-mod-busy"
             style={{ width: `${(100 * rule.locks_ok_cnt) / total}%` }}
           />
         </div>
