@@ -39,7 +39,7 @@ class EscapeHandler(ExtensionHandlerMixin, APIHandler):
         """The request's JSON object: anything else (bad JSON, bad UTF-8, a list) is a 400."""
         try:
             body = json.loads(self.request.body or b"{}")
-        except ValueError:  # UnicodeDecodeError included
+        except (ValueError, RecursionError):  # UnicodeDecodeError included; nested too deep
             raise EscapeError(400, "bad_request", "Send a JSON object.") from None
         if not isinstance(body, dict):
             raise EscapeError(400, "bad_request", "Send a JSON object.")

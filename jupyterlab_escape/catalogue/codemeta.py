@@ -486,6 +486,8 @@ def to_zenodo(codemeta: dict, *, communities: tuple[str, ...] = (), today: str |
     Raises ``ConversionError`` where eossr raises (see :func:`validate` for every problem at
     once). ``communities`` are the slugs that exist (eossr searches Zenodo for them)."""
     version = check_header(codemeta)
+    if deep := _too_deep(codemeta):
+        raise ConversionError(deep, f"{deep} nests deeper than {MAX_DEPTH} levels")
     rows = _rows(version)
     names = {r[0] for r in rows}
     for key in codemeta:
@@ -558,9 +560,35 @@ def ossr_metadata(
 
 
 # ------------------------------------------------------------------ validation
+MAX_DEPTH = 32  # codemeta nests a few levels (a person's affiliations); deeper is hostile
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest (iterative: a hostile document cannot exhaust the
+    stack)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            todo.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _too_deep(codemeta: dict) -> str | None:
+    for key, value in codemeta.items():
+        if _depth(value) > MAX_DEPTH - 1:
+            return key
+    return None
+
+
 def validate(codemeta: Any, *, communities: tuple[str, ...] = ()) -> list[Problem]:
     """Every problem, by field: errors block the upload, warnings are what the OSSR asks for."""
     problems: list[Problem] = []
+    if isinstance(codemeta, dict) and (deep := _too_deep(codemeta)):
+        return [Problem(deep, "error", f"{deep} nests deeper than {MAX_DEPTH} levels.")]
     try:
         version = check_header(codemeta)
     except ConversionError as err:
@@ -845,13 +873,25 @@ def _cff_author_field(person: dict, key: str, value: str) -> None:
 
 def read(folder: Path) -> tuple[dict | None, str | None]:
     """(codemeta, problem): the folder's codemeta.json, or None and why it is not usable."""
-    text = _read_small(folder / CODEMETA)
+    path = folder / CODEMETA
+    text = _read_small(path)
     if text is None:
+        if path.is_symlink():
+            return None, "codemeta.json is a link: it was not read (a link may leave the folder)."
+        if path.is_file():
+            return None, (
+                f"codemeta.json is larger than {MAX_META_FILE // 1024} KiB: it was not read; "
+                "a new one was generated from the folder."
+            )
         return None, None
     try:
         data = json.loads(text)
+    except RecursionError:
+        return None, "codemeta.json nests too deeply to be read."
     except ValueError as err:
         return None, f"codemeta.json is not valid JSON ({err})."
+    if _depth(data) > MAX_DEPTH:
+        return None, f"codemeta.json nests deeper than {MAX_DEPTH} levels: it was not read."
     if not isinstance(data, dict):
         return None, "codemeta.json does not hold a JSON object."
     return data, None

@@ -24,6 +24,7 @@ from .client import _retry_after
 
 PATIENCE = 60.0  # seconds of Retry-After a publication waits out in all
 CHUNK = 1024 * 1024
+MAX_ANSWER = 16 * 1024 * 1024  # the largest answer of the deposit API we read
 
 
 def _bounded(text: str, limit: int = 600) -> str:
@@ -108,16 +109,7 @@ class DepositClient:
         waited = 0.0
         while True:
             body = content() if callable(content) else content
-            response = await self.http.request(
-                method,
-                path,
-                params=params,
-                headers=self._headers(json is not None),
-                json=json,
-                content=body,
-                raise_for_status=False,
-                retries=0,
-            )
+            response = await self._send(method, path, params, json, body)
             if response.status_code == 429:
                 wait = _retry_after(response, 2.0)
                 if waited + wait > PATIENCE:
@@ -135,6 +127,52 @@ class DepositClient:
             if response.status_code not in ok:
                 raise self._error(response, what, scope)
             return response
+
+    async def _send(self, method, path, params, json, content) -> httpx.Response:
+        """One request, its answer read up to MAX_ANSWER bytes (a hostile or broken Zenodo
+        cannot make us hold an endless body); redirects are never followed (ServiceHTTP)."""
+        client = self.http._client_for_loop()
+        request = client.build_request(
+            method,
+            self.http.url_for(path),
+            params=params,
+            headers=self._headers(json is not None),
+            json=json,
+            content=content,
+        )
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise self.http._describe_transport_error(exc) from exc
+        try:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():  # decoded: a zip bomb counts too
+                size += len(chunk)
+                if size > MAX_ANSWER:
+                    raise EscapeError(
+                        502,
+                        "zenodo_bad_response",
+                        f"Zenodo's answer is larger than {MAX_ANSWER // (1024 * 1024)} MiB; "
+                        "we stopped reading it.",
+                        service="zenodo",
+                        upstream_status=response.status_code,
+                    )
+                chunks.append(chunk)
+        except httpx.HTTPError as exc:
+            raise self.http._describe_transport_error(exc) from exc
+        finally:
+            await response.aclose()
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=b"".join(chunks),
+            request=request,
+        )
 
     # ------------------------------------------------------------------ depositions
     async def probe(self) -> None:

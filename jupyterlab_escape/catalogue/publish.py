@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import html
 import json
 import os
 import re
@@ -70,6 +71,28 @@ class GitIgnore:
         return result
 
 
+def _gitignore_text(root: Path) -> str:
+    """The folder's .gitignore; one we cannot read stops the publication, since leaving it out
+    would upload what the user meant to keep home."""
+    path = root / ".gitignore"
+    if not path.exists() and not path.is_symlink():
+        return ""
+    text = cm._read_small(path)
+    if text is None:
+        why = (
+            "is a link"
+            if path.is_symlink()
+            else f"is larger than {cm.MAX_META_FILE // 1024} KiB"
+            if path.is_file()
+            else "is not a regular file"
+        )
+        raise _bad(
+            f"The folder's .gitignore {why}: we do not guess what it leaves out. Replace it "
+            "with a regular file, or select the files to publish."
+        )
+    return text
+
+
 @dataclass
 class Selection:
     root: Path  # the folder (or the notebook's folder)
@@ -120,7 +143,7 @@ def select(
     elif target.is_file():
         consider(target.name, target)
     else:
-        ignore = GitIgnore(cm._read_small(root / ".gitignore") or "")
+        ignore = GitIgnore(_gitignore_text(root))
         for folder, dirs, names in os.walk(root, followlinks=False):
             here = Path(folder)
             rel_dir = here.relative_to(root).as_posix()
@@ -332,6 +355,10 @@ class PublishService:
 
     def _zenodo_metadata(self, meta: dict) -> dict:
         zenodo = cm.ossr_metadata(meta, self.community, grant=self.config.publish_grant)
+        if isinstance(zenodo.get("description"), str):
+            # CodeMeta's description is text, Zenodo's is HTML: escape it so that markup in a
+            # codemeta.json stays text on the record page (eossr sends it as it is)
+            zenodo["description"] = html.escape(zenodo["description"], quote=False)
         if isinstance(zenodo.get("keywords"), str):  # Zenodo takes a list
             zenodo["keywords"] = [zenodo["keywords"]]
         return zenodo
