@@ -18,9 +18,11 @@ right in every permission policy, so Rucio's default register-first order fails 
 
 A file already registered with the same adler32 is skipped (or, when the RSE has no replica of
 it yet, sent and registered as a new replica of the existing DID); the same name with other
-bytes fails with a clear message. Cancel deletes the temporary files and the bytes of files not
-yet registered. A server stop leaves them (the job is ``interrupted``); ``retry`` deletes the
-temporary files first and goes on; files already registered are not sent again.
+bytes fails with a clear message. Cancel and a server stop (the job is ``interrupted``) both
+delete the temporary files and the bytes of files not yet registered, after waiting for a
+registration under way (its answer decides which bytes are registered). A process killed
+outright cannot tidy: ``retry`` deletes a temporary file left on the storage before it sends the
+file again; files already registered are not sent again.
 
 Modules, each one job: ``rules`` (names, the request, the selection of files), ``state`` (the
 persisted job state), ``planner`` (the plan and its problems), ``send`` (transfer and

@@ -36,7 +36,7 @@ class UploadRunner(Runner):
         self.workspace = workspace
         self.store = store
         self.planner = UploadPlanner(instances, workspace, protected)
-        self.sender = Sender(workspace, lambda: store.stopping)
+        self.sender = Sender(workspace)
         self._storage: dict[str, WriteStorage] = {}
         store.register(self)
 
@@ -239,6 +239,9 @@ class UploadRunner(Runner):
             ready.set()
         finished = asyncio.Event()
         pending: list[UploadItem] = list(stored)
+        # A registration under way is never abandoned half-way: whether Rucio registered the
+        # batch decides whether its bytes may be deleted, so a cancel waits for the answer.
+        registering: set[asyncio.Future] = set()
 
         async def worker() -> None:
             while True:
@@ -268,7 +271,10 @@ class UploadRunner(Runner):
                     continue
                 batch = pending[:REGISTER_BATCH]
                 del pending[: len(batch)]
-                await register(state, batch, client, storage, threads)
+                call = asyncio.ensure_future(register(state, batch, client, storage, threads))
+                registering.add(call)
+                call.add_done_callback(registering.discard)
+                await asyncio.shield(call)
                 self.store.save(force=False)
 
         workers_tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
@@ -281,18 +287,19 @@ class UploadRunner(Runner):
             for task in [*workers_tasks, register_task]:
                 task.cancel()
             await asyncio.gather(*workers_tasks, register_task, return_exceptions=True)
-            if not self.store.stopping:
-                # cancelled: bytes that are not registered must not stay on the storage
-                leftover = [i for i in state.items if i.state == "stored"]
-                loop = asyncio.get_running_loop()
-                for item in leftover:
-                    await loop.run_in_executor(threads, delete_quietly, storage, item.pfn)
-                    item.state, item.done = "waiting", 0
+            if registering:
+                await asyncio.wait(set(registering))
+            # cancelled or the server stops: bytes that are not registered must not stay on the
+            # storage (a retry sends them again); the temporary files went with their senders
+            leftover = [i for i in state.items if i.state == "stored"]
+            loop = asyncio.get_running_loop()
+            for item in leftover:
+                await loop.run_in_executor(threads, delete_quietly, storage, item.pfn)
+                item.state, item.done = "waiting", 0
             raise
         finally:
             threads.shutdown(wait=False, cancel_futures=True)
 
-    @staticmethod
     @staticmethod
     def _final_message(state: UploadState) -> str:
         counts = state.counts()

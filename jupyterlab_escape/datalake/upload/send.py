@@ -40,12 +40,11 @@ def delete_quietly(storage: WriteStorage, url: str | None) -> None:
 
 
 class Sender:
-    """Sends the files of upload jobs; ``stopping()`` tells whether the server is stopping (then
-    the temporary files stay for a retry to tidy)."""
+    """Sends the files of upload jobs. A cancelled send (cancel, or the server stopping) deletes
+    its temporary file before it ends."""
 
-    def __init__(self, workspace: Workspace, stopping):
+    def __init__(self, workspace: Workspace):
         self.workspace = workspace
-        self.stopping = stopping
 
     async def send_file(self, state: UploadState, item: UploadItem, storage, threads) -> None:
         loop = asyncio.get_running_loop()
@@ -89,7 +88,7 @@ class Sender:
             stop.set()
             if work is not None:
                 await asyncio.gather(work, return_exceptions=True)
-            if not self.stopping() and item.pfn:
+            if item.pfn:  # cancelled or the server stops: no stray temporary file
                 tmp = temporary_url(item.pfn, state.job_id)
                 await loop.run_in_executor(threads, delete_quietly, storage, tmp)
             raise

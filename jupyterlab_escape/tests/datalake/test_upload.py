@@ -19,6 +19,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from jupyterlab_escape.datalake.upload import UploadRunner
+from jupyterlab_escape.datalake.webdav import temporary_url
 from jupyterlab_escape.jobs import JobStore
 
 JDOE = {
@@ -343,6 +344,14 @@ async def test_killed_mid_file_leaves_nothing_registered_and_retry_completes(
     pfn = job.data.items[0].pfn
     final = tb.upload_rse.local_path(pfn)
     assert not final.exists()
+    # no stray temporary file either: the stopping server deleted it
+    temp = tb.upload_rse.local_path(temporary_url(pfn, job_id))
+    assert not temp.exists()
+    assert not list(final.parent.glob("*.escape-upload"))
+    # a process killed outright cannot tidy, and some storages keep a partial PUT: the retry
+    # must remove such a leftover before it sends the file again
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    temp.write_bytes(data[: len(data) // 3])
     # a new server process: the job comes back interrupted, and retry completes it
     restarted_store = JobStore(store.state_file)
     runner = UploadRunner(app.rucio_instances, app.workspace, restarted_store, ())
