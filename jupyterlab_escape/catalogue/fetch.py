@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import re
 import secrets
 import unicodedata
@@ -299,8 +300,8 @@ class CatalogueFetchRunner(Runner):
             folder = self.workspace.target(state.dest, "zenodo")
             folder.mkdir(parents=True, exist_ok=True)
             state.phase = "downloading"
+            await loop.run_in_executor(None, self._tidy_parts, job, folder)
             for progress in state.files:
-                await loop.run_in_executor(None, self._tidy_part, job, folder, progress)
                 if await loop.run_in_executor(None, self._still_there, progress):
                     continue  # verified by an earlier run of this job
                 try:
@@ -358,21 +359,20 @@ class CatalogueFetchRunner(Runner):
         )
         return False
 
-    def _tidy_part(self, job: Job, folder: Path, progress: FileProgress) -> None:
-        """Our temporary file left by a run that was killed: only a name we made, in the job's
-        own folder, is removed."""
-        part, progress.part = progress.part, None
-        if not part:
-            return
-        path = self.workspace.root / part
-        if not re.fullmatch(rf"\.escape-{job.id}-[0-9a-f]{{12}}\.part", path.name):
-            return
-        try:
-            path.parent.resolve().relative_to(folder.resolve())
-        except ValueError:
-            return
-        if path.is_symlink() or path.is_file():
-            path.unlink(missing_ok=True)
+    def _tidy_parts(self, job: Job, folder: Path) -> None:
+        """Our temporary files left by a run that was killed. Found on disk, not from the saved
+        state (saves are throttled: a SIGKILL can lose the name of the latest one): only names
+        this job makes (``.escape-<job id>-<12 hex>.part``), only in the job's own folder, and
+        links are neither followed nor removed."""
+        pattern = re.compile(rf"\.escape-{re.escape(job.id)}-[0-9a-f]{{12}}\.part")
+        for progress in job.data.files:
+            progress.part = None
+        for here, dirs, names in os.walk(folder, followlinks=False):
+            dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(here, d))]
+            for name in names:
+                path = Path(here) / name
+                if pattern.fullmatch(name) and not path.is_symlink() and path.is_file():
+                    path.unlink(missing_ok=True)
 
     async def _download_retrying(self, job: Job, folder: Path, progress: FileProgress):
         """A 429 pauses the job until Retry-After (the client waits), then the file restarts."""

@@ -2,7 +2,7 @@
  * How a job of the common jobs model looks in a sidebar: a collapsible section of job cards,
  * each with its state badge, progress bar, counts, speed and time left, errors and the buttons
  * its state allows. The slices say what is theirs (title, words, destination, buttons, files).
- * The CSS classes are the Data Lake's, where these cards were first drawn.
+ * Its CSS classes (jp-escape-Job-*) live in style/base.css: the same card in every slice.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import {

@@ -269,6 +269,48 @@ async def test_a_saved_part_file_of_a_killed_server_is_tidied_on_resume(
     assert (folder / key).exists()
 
 
+async def test_a_part_file_whose_name_was_never_saved_is_tidied_on_resume(
+    jp_serverapp, jp_root_dir, zenodo_standin, tmp_path
+):
+    """Saves are throttled, so a SIGKILL can lose the name of the latest temporary file (found
+    by bench/fault_trials.py --kind catalogue.fetch): the resume finds ours on disk, in the job's
+    folder and below it, and leaves links and other names alone."""
+    record_id = _software(zenodo_standin.state)
+    app = escape_app(jp_serverapp)
+    record = await app.catalogue.record(record_id)
+    key = sorted(f["key"] for f in record["files"])[0]
+    store = JobStore(None)
+    runner = CatalogueFetchRunner(app.catalogue_fetch.client, app.catalogue_fetch.workspace, store)
+    job = runner.start(record, [key], "lost", False)
+    await store.wait(job.id)
+    folder = Path(jp_root_dir) / "lost"
+    (folder / "sub").mkdir()
+    lost = [folder / f".escape-{job.id}-0123456789ab.part"]
+    lost.append(folder / "sub" / f".escape-{job.id}-ba9876543210.part")
+    for path in lost:
+        path.write_bytes(b"half")
+    outside = tmp_path / "keep.txt"
+    outside.write_text("not ours")
+    link = folder / f".escape-{job.id}-aaaaaaaaaaaa.part"
+    link.symlink_to(outside)
+    other = folder / f".escape-{job.id}-short.part"
+    other.write_bytes(b"not our pattern")
+    (item,) = job.data.files
+    item.state, item.part = "downloading", None  # the save never recorded the name
+    job.state = "interrupted"
+    runner.on_interrupted(job)
+    store.retry(job.id)
+    await store.wait(job.id)
+    await store.shutdown()
+    assert job.state == "done", job.message
+    assert not any(p.exists() for p in lost)
+    assert link.is_symlink() and outside.read_text() == "not ours"
+    assert other.read_bytes() == b"not our pattern"
+    assert (folder / key).exists() and not (
+        folder / f"{Path(key).stem} (1){Path(key).suffix}"
+    ).exists()
+
+
 async def test_beyond_fetch_max_jobs_the_answer_is_429_and_a_duplicate_409(
     jp_serverapp, jp_fetch, jp_root_dir, zenodo_standin
 ):
