@@ -18,11 +18,10 @@ import time
 from pathlib import Path
 
 from ..standin import BackgroundServer
-from .contract import RUN, download_commons
+from .contract import CLIENT_VENV, RUN, download_commons
 
 DEFAULT_PORT = int(os.environ.get("ESCAPE_REANA_PORT", "18100"))
 TOKEN = os.environ.get("ESCAPE_REANA_TOKEN", "standin-reana-token")
-CLIENT_VENV = RUN / "client-venv"
 CLIENT_REQUIREMENTS = ["reana-client==0.9.*", "setuptools<81"]  # 0.9.6 imports pkg_resources
 SERVER = BackgroundServer("REANA stand-in", "testbed.reana", RUN, DEFAULT_PORT)
 url = SERVER.url

@@ -26,6 +26,7 @@ import jsonschema
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "testbed" / ".run" / "reana"
+CLIENT_VENV = RUN / "client-venv"  # reana-client's own venv, also the engines' (engine_check.py)
 DIST = RUN / "dist"
 COMMONS_REQUIREMENT = "reana-commons==0.9.*"
 SPEC_MEMBER = "reana_commons/openapi_specifications/reana_server.json"

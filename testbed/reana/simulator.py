@@ -14,6 +14,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from .contract import CLIENT_VENV
 from .state import USER_ID, ApiError, Job, State, Workflow, WorkspaceFile, now
 
 
@@ -64,8 +65,6 @@ ENGINE_TIMEOUT = 120
 
 def engine_python() -> Path | None:
     """The stand-in's engine venv (reana-client's: snakemake 7, yadage, cwltool)."""
-    from .cli import CLIENT_VENV
-
     python = CLIENT_VENV / "bin" / "python"
     return python if python.exists() else None
 
