@@ -3,8 +3,9 @@
 The token is the user's own (``identity.ZenodoIdentity``), sent as ``Authorization: Bearer``
 (never as ``?access_token=``, which ends up in logs). Only the configured Zenodo (or sandbox) base
 URL is contacted: the bucket link Zenodo answers is used only when it lies below that URL. A 429
-is waited out (``Retry-After``) a few times before failing. Missing scopes get a sentence that
-names them.
+is waited out (``Retry-After``, else ``X-RateLimit-Reset``) up to PATIENCE seconds in all, and an
+answer with ``X-RateLimit-Remaining: 0`` holds the next request until ``X-RateLimit-Reset``.
+Missing scopes get a sentence that names them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,23 @@ CHUNK = 1024 * 1024
 MAX_ANSWER = 16 * 1024 * 1024  # the largest answer of the deposit API we read
 
 
+def _reset_of(response: httpx.Response) -> float | None:
+    """X-RateLimit-Reset as Unix time (Zenodo's form), at most an hour ahead; None if absent."""
+    try:
+        reset = float(response.headers.get("X-RateLimit-Reset", "").strip())
+    except ValueError:
+        return None
+    return min(reset, time.time() + 3600)
+
+
+def _wait_of(response: httpx.Response) -> float:
+    """Seconds a 429 asks for: Retry-After, else until X-RateLimit-Reset, else 2."""
+    if response.headers.get("Retry-After", "").strip():
+        return _retry_after(response, 2.0)
+    reset = _reset_of(response)
+    return max(0.0, reset - time.time()) if reset is not None else 2.0
+
+
 def _bounded(text: str, limit: int = 600) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -36,6 +55,7 @@ class DepositClient:
         self.http = http
         self.token = token
         self.rate_limited = 0  # 429s waited out (tests read it)
+        self._not_before = 0.0  # Unix time before which the rate-limit window is used up
 
     def _headers(self, json_body: bool = False) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
@@ -108,18 +128,19 @@ class DepositClient:
     ) -> httpx.Response:
         waited = 0.0
         while True:
+            pause = self._not_before - time.time()
+            if pause > 0:  # Zenodo said the window is used up: wait for its reset first
+                if waited + pause > PATIENCE:
+                    raise self._slow_down(pause)
+                waited += pause
+                await asyncio.sleep(pause)
             body = content() if callable(content) else content
             response = await self._send(method, path, params, json, body)
+            self._note_window(response)
             if response.status_code == 429:
-                wait = _retry_after(response, 2.0)
+                wait = _wait_of(response)
                 if waited + wait > PATIENCE:
-                    raise EscapeError(
-                        429,
-                        "zenodo_rate_limited",
-                        f"Zenodo asks us to slow down for {wait:.0f} s; retry the job then.",
-                        service="zenodo",
-                        upstream_status=429,
-                    )
+                    raise self._slow_down(wait)
                 self.rate_limited += 1
                 waited += wait
                 await asyncio.sleep(wait)
@@ -127,6 +148,23 @@ class DepositClient:
             if response.status_code not in ok:
                 raise self._error(response, what, scope)
             return response
+
+    def _note_window(self, response: httpx.Response) -> None:
+        """X-RateLimit-Remaining 0 with X-RateLimit-Reset: no request before the reset."""
+        if response.headers.get("X-RateLimit-Remaining", "").strip() == "0":
+            reset = _reset_of(response)
+            if reset is not None:
+                self._not_before = max(self._not_before, reset)
+
+    @staticmethod
+    def _slow_down(wait: float) -> EscapeError:
+        return EscapeError(
+            429,
+            "zenodo_rate_limited",
+            f"Zenodo asks us to slow down for {wait:.0f} s; retry the job then.",
+            service="zenodo",
+            upstream_status=429,
+        )
 
     async def _send(self, method, path, params, json, content) -> httpx.Response:
         """One request, its answer read up to MAX_ANSWER bytes (a hostile or broken Zenodo

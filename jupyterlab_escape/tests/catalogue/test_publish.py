@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 import zipfile
 from io import BytesIO
 
@@ -384,3 +385,103 @@ async def test_sandbox_is_selectable(jp_fetch, jp_root_dir, jp_serverapp):
     job = await publish_job(jp_fetch, jp_serverapp, {"path": "gammaflow", "codemeta": CODEMETA})
     assert "Zenodo sandbox" in job["message"]
     assert job["sandbox"] is True and job["state"] == "done"
+
+
+class Arrivals:
+    """Wraps the stand-in's deposit handler: records when each request arrived and lets a test
+    shape the rate-limit headers of the answers."""
+
+    def __init__(self, monkeypatch):
+        import testbed.zenodo.deposit as standin
+
+        self.times: list[float] = []
+        self.limited: list[float] = []  # the reset each 429 announced
+        self.plan: list[str] = []  # per request: "429-reset", "empty-window", "ok"
+        real = standin.DepositHandler.prepare
+        arrivals = self
+
+        async def prepare(handler):
+            arrivals.times.append(time.time())
+            step = arrivals.plan.pop(0) if arrivals.plan else "ok"
+            reset = time.time() + 1.0
+            if step == "429-reset":  # no Retry-After: only Zenodo's window headers
+                arrivals.limited.append(reset)
+                handler.set_header("X-RateLimit-Remaining", "0")
+                handler.set_header("X-RateLimit-Reset", f"{reset:.3f}")
+                return handler.fail(429, "Too many requests.")
+            if step == "empty-window":
+                handler.set_header("X-RateLimit-Remaining", "0")
+                handler.set_header("X-RateLimit-Reset", f"{reset:.3f}")
+                arrivals.limited.append(reset)
+            return await real(handler)
+
+        monkeypatch.setattr(standin.DepositHandler, "prepare", prepare)
+
+
+async def test_rate_limit_reset_header_is_honoured(
+    jp_fetch, jp_root_dir, jp_serverapp, zenodo_standin, monkeypatch
+):
+    """A 429 with only X-RateLimit-Reset (no Retry-After): nothing is sent before the reset."""
+    make_folder(jp_root_dir)
+    await login(jp_fetch)
+    arrivals = Arrivals(monkeypatch)
+    arrivals.plan = ["429-reset"]
+    job = await publish_job(jp_fetch, jp_serverapp, {"path": "gammaflow", "codemeta": CODEMETA})
+    assert job["state"] == "done", job["message"]
+    (reset,) = arrivals.limited
+    assert arrivals.times[1] >= reset  # the retry came after the announced reset
+    assert len(_deposits(zenodo_standin).depositions) == 1
+
+
+async def test_an_empty_window_holds_the_next_request(
+    jp_fetch, jp_root_dir, jp_serverapp, zenodo_standin, monkeypatch
+):
+    """X-RateLimit-Remaining: 0 on a success: the next request waits for X-RateLimit-Reset."""
+    make_folder(jp_root_dir)
+    await login(jp_fetch)
+    arrivals = Arrivals(monkeypatch)
+    arrivals.plan = ["empty-window"]
+    job = await publish_job(jp_fetch, jp_serverapp, {"path": "gammaflow", "codemeta": CODEMETA})
+    assert job["state"] == "done", job["message"]
+    (reset,) = arrivals.limited
+    assert len(arrivals.times) > 2 and arrivals.times[1] >= reset
+
+
+async def test_a_long_retry_after_fails_at_once_with_the_wait(
+    jp_fetch, jp_root_dir, jp_serverapp, zenodo_standin
+):
+    make_folder(jp_root_dir)
+    await login(jp_fetch)
+    zenodo_standin.state.switches.rate_limit_next = 5
+    zenodo_standin.state.switches.retry_after = 3600
+    job = await publish_job(jp_fetch, jp_serverapp, {"path": "gammaflow", "codemeta": CODEMETA})
+    assert job["state"] == "failed"
+    assert "Zenodo asks us to slow down for 3600 s; retry the job then." in job["message"]
+    assert zenodo_standin.state.switches.rate_limit_next == 4  # one try, no hammering
+    assert _deposits(zenodo_standin).depositions == {}
+
+
+async def test_a_token_that_lost_a_scope_is_told_at_publish(
+    jp_fetch, jp_root_dir, jp_serverapp, zenodo_standin
+):
+    """Scopes are checked when the token is stored, and again by Zenodo at each call: a token
+    whose deposit:actions scope was removed later gets the scope's name, not a bare 403."""
+    make_folder(jp_root_dir)
+    await login(jp_fetch)
+    job = await publish_job(jp_fetch, jp_serverapp, {"path": "gammaflow", "codemeta": CODEMETA})
+    assert job["state"] == "done", job["message"]
+    tokens = _deposits(zenodo_standin).tokens
+    tokens[TOKEN] = ("alice", frozenset({"deposit:write", "user:email"}))
+    status, error, _ = await error_of(
+        jp_fetch,
+        "publish",
+        "uploads",
+        job["deposit_id"],
+        "publish",
+        method="POST",
+        body=json.dumps({"confirm": True}),
+    )
+    assert status == 403 and error["code"] == "zenodo_token_scope"
+    assert "lacks the deposit:actions scope needed to publish it" in error["message"]
+    assert TOKEN not in error["message"]
+    assert _deposits(zenodo_standin).depositions[int(job["deposit_id"])].state == "unsubmitted"
