@@ -28,6 +28,8 @@ from .services import Services
 from .tokens import HubTokens
 from .workflows import routes as workflows_routes
 from .workflows.client import ReanaClient
+from .workflows.lake import LakeInputs
+from .workflows.lake_outputs import OutputsToLake
 from .workflows.prepare import Preparer
 from .workflows.submit import SubmitRunner
 from .workflows.workflows import Workflows
@@ -104,8 +106,14 @@ class EscapeApp(ExtensionApp):
         self.protected = self._protected_files(data_dir)
         reana = self.reana_client_class(self.services.http["reana"])
         self.workflows = Workflows(reana, self.workspace)
-        preparer = Preparer(self.workflows, self.workspace, self.protected)
-        self.submissions = SubmitRunner(reana, preparer, self.jobs)
+        # The named hand-offs between the Data Lake and the workflows: DIDs as inputs, outputs
+        # back to the lake on the upload job.
+        self.lake_inputs = LakeInputs(self.rucio_instances, self.services.reana)
+        preparer = Preparer(self.workflows, self.workspace, self.protected, self.lake_inputs)
+        self.submissions = SubmitRunner(reana, preparer, self.jobs, self.lake_inputs)
+        self.outputs_to_lake = OutputsToLake(
+            self.workflows, self.datalake_upload, self.workspace, self.jobs
+        )
         for config in self.services.all():
             state = f"at {public_url(config.url)}" if config.configured else "not configured"
             self.log.info("jupyterlab_escape: %s %s", config.display_name, state)
@@ -134,6 +142,7 @@ class EscapeApp(ExtensionApp):
         await self.jobs.shutdown()
         self.datalake_fetch.close()
         self.datalake_upload.close()
+        self.lake_inputs.close()
         await self.catalogue_publish.aclose()
         await self.rucio_instances.aclose()
         await self.services.aclose()

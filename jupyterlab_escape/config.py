@@ -383,6 +383,12 @@ class EscapeReana(ServiceConfig):
     engine_timeout = Int(
         120, help="Seconds cwltool or snakemake may take to load one workflow."
     ).tag(config=True)
+    lake_stream_max_bytes = Int(
+        256 * 1024 * 1024,
+        help="Data Lake inputs of a workflow up to this many bytes (per DID) are streamed by this "
+        "server into the workflow's uploaded inputs; larger ones are read by the workflow from "
+        "the lake itself, with the user's Rucio identity set as REANA secrets (after consent).",
+    ).tag(config=True)
 
     @default("verify_tls")
     def _verify_default(self):

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+import shutil
 import stat
 import zipfile
 from collections.abc import Callable
@@ -205,6 +207,33 @@ class Workspace:
 
     def relative(self, path: Path) -> str:
         return str(path.relative_to(self.root))
+
+    def scratch(self, folder: str, prefix: str, service: str | None = None) -> tuple[str, Path]:
+        """A new empty folder of ours, ``folder/<prefix>-<random>``: a temporary area for work
+        that must pass through files (made with an exclusive mkdir, never an existing folder);
+        ``remove_scratch`` deletes it. Returns its workspace path and its place on disk."""
+        parent = self.target(folder, service)
+        parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(100):
+            path = self.within(parent, f"{prefix}-{secrets.token_hex(4)}", service)
+            try:
+                path.mkdir()
+            except FileExistsError:
+                continue
+            return self.relative(path), path
+        raise refuse(folder, "no free temporary name in it", service)
+
+    def remove_scratch(self, path: str, prefix: str) -> bool:
+        """Delete a folder ``scratch`` made (a real folder named ``<prefix>-...``; links are
+        never followed). False when there is nothing of ours to delete."""
+        try:
+            target = self.target(path)
+        except EscapeError:
+            return False
+        if not target.name.startswith(f"{prefix}-") or target.is_symlink() or not target.is_dir():
+            return False
+        shutil.rmtree(target, ignore_errors=True)
+        return not os.path.lexists(target)
 
 
 @dataclass

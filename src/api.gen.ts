@@ -872,6 +872,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/escape/workflows/workflows/{ref}/outputs/lake': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A workflow id (UUID) or `name[.run[.restart]]`. */
+        ref: components['parameters']['WorkflowRef'];
+      };
+      cookie?: never;
+    };
+    /** What "Upload outputs to the Data Lake" proposes for a finished run. */
+    get: operations['describeOutputsToLake'];
+    put?: never;
+    /** The outputs of a finished run into a new Data Lake dataset, on the upload job. */
+    post: operations['uploadOutputsToLake'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/escape/workflows/jobs': {
     parameters: {
       query?: never;
@@ -1602,7 +1623,7 @@ export interface components {
     SpecRequest: {
       /** @description A reana.yaml in the workspace. */
       path?: string | null;
-      /** @description A notebook cell as written (`%%reana [-n NAME] [-p KEY=VALUE ...] [--wait]`, then the YAML). */
+      /** @description A notebook cell as written (`%%reana [-n NAME] [-p KEY=VALUE ...] [-l PARAM=SCOPE:NAME ...] [--wait]`, then the YAML). */
       cell?: string;
       /** @description The YAML of a cell without its magic line. */
       spec_text?: string;
@@ -1613,6 +1634,64 @@ export interface components {
       line_offset?: number;
       parameters?: components['schemas']['StringMap'];
       options?: components['schemas']['StringMap'];
+      /** @description Data Lake inputs: workflow parameter name -> DID (scope:name), beside a cell's `-l PARAM=DID` options. */
+      lake?: {
+        [key: string]: string;
+      };
+      /**
+       * @description The user agreed that their Rucio identity is set as REANA secrets for inputs too large to stream (otherwise 400 reana_lake_consent). Never read from a cell.
+       * @default false
+       */
+      lake_consent: boolean;
+    };
+    LakeInput: {
+      param: string;
+      did: string;
+      type: string;
+      /** @description Bytes listed (a lower bound when bytes_complete is false). */
+      bytes: number;
+      files: number;
+      bytes_complete: boolean;
+      /**
+       * @description stream: the server uploads the files into the workflow's inputs; lake: the workflow reads the DID itself with the user's secrets.
+       * @enum {string}
+       */
+      mode: 'stream' | 'lake';
+      why: string;
+      /** @description Where a streamed DID lands in the workflow's workspace. */
+      path: string | null;
+      /** @description Rucio's words when the DID cannot be read. */
+      error: string | null;
+      file_list: {
+        did: string;
+        bytes: number;
+        adler32: string | null;
+        md5: string | null;
+        path: string;
+      }[];
+    };
+    LakePlan: {
+      instance: string;
+      rucio_host: string;
+      inputs: components['schemas']['LakeInput'][];
+      /** @description Names of the REANA secrets mode lake sets. */
+      secrets: string[];
+      consent_required: boolean;
+      secrets_problem: string | null;
+    };
+    OutputsToLake: {
+      workflow: {
+        id: string | null;
+        name: string;
+        run_number: string | number | null;
+        full_name: string | null;
+        status: string | null;
+      };
+      reana_server: string;
+      /** @description The proposed dataset name (name.run.outputs). */
+      dataset: string;
+      meta: components['schemas']['StringMap'];
+      outputs: string[];
     };
     SubmitRequest: components['schemas']['SpecRequest'] & {
       /** @description The workflow name (the folder's by default). */
@@ -1633,10 +1712,10 @@ export interface components {
       line: number | null;
       column: number | null;
       /**
-       * @description missing_input: a warning the user may submit anyway (allow_missing_inputs).
+       * @description missing_input: a warning the user may submit anyway (allow_missing_inputs); lake_input: a Data Lake input that cannot be read.
        * @enum {string}
        */
-      code?: 'missing_input';
+      code?: 'missing_input' | 'lake_input';
     };
     ReanaSecret: {
       name: string;
@@ -1677,6 +1756,7 @@ export interface components {
         skipped: unknown[];
       };
       default_name: string;
+      lake?: components['schemas']['LakePlan'];
     };
     /** @enum {string} */
     SubmitStage:
@@ -1702,6 +1782,7 @@ export interface components {
       wait: boolean | null;
       files_total: number;
       files_done: number;
+      lake?: components['schemas']['LakeInput'][];
     };
     SubmitJobDetail: components['schemas']['SubmitJob'] & {
       files: {
@@ -1724,6 +1805,7 @@ export interface components {
       workflow_name?: string | null;
       status?: string | null;
       run_number?: string | number | null;
+      lake?: components['schemas']['LakeInput'][];
     };
     /** @description One line of a submission stream. */
     SubmitEventLine:
@@ -3792,6 +3874,75 @@ export interface operations {
       502: components['responses']['UpstreamError'];
       503: components['responses']['NotConfigured'];
       504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  describeOutputsToLake: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A workflow id (UUID) or `name[.run[.restart]]`. */
+        ref: components['parameters']['WorkflowRef'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The proposed dataset name, the metadata linking it to the workflow, the declared outputs. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OutputsToLake'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      502: components['responses']['UpstreamError'];
+      default: components['responses']['Error'];
+    };
+  };
+  uploadOutputsToLake: {
+    parameters: {
+      query?: {
+        instance?: string;
+      };
+      header?: never;
+      path: {
+        /** @description A workflow id (UUID) or `name[.run[.restart]]`. */
+        ref: components['parameters']['WorkflowRef'];
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          scope: string;
+          rse: string;
+          /** @description The dataset name (default: name.run.outputs). */
+          dataset?: string;
+          lifetime?: number | null;
+          idempotency_key?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The upload job, followed on /escape/datalake/jobs. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DatalakeUploadJob'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      502: components['responses']['UpstreamError'];
       default: components['responses']['Error'];
     };
   };

@@ -4,7 +4,16 @@ It talks to this package's server extension over its REST API (never to REANA di
 the credentials stay on the server. IPython is imported only by ``magic.py``.
 """
 
-from .api import EscapeServer, outputs, status, submit, submit_cell, wait
+from .api import EscapeServer, outputs, outputs_to_lake, status, submit, submit_cell, wait
 from .datalake import upload
 
-__all__ = ["EscapeServer", "outputs", "status", "submit", "submit_cell", "upload", "wait"]
+__all__ = [
+    "EscapeServer",
+    "outputs",
+    "outputs_to_lake",
+    "status",
+    "submit",
+    "submit_cell",
+    "upload",
+    "wait",
+]

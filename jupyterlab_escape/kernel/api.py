@@ -145,15 +145,23 @@ def submit(
     *,
     base: str | Path | None = None,
     line_offset: int = 0,
+    lake: dict[str, str] | None = None,
+    lake_consent: bool = False,
     server: EscapeServer | None = None,
     progress=None,
 ) -> dict:
     """Submit a specification (YAML text) as a REANA workflow through the Jupyter server.
 
     Inputs resolve against ``base`` (default: the working directory, the notebook's folder).
+    ``lake`` names Data Lake inputs, ``{"data": "scope:name"}``: each becomes the parameter
+    ``data`` (its value the DID); a small DID is streamed by the server into the workflow's
+    workspace at ``lake/<scope>/<name>``, a larger one is read by the workflow from the lake with
+    your Rucio identity set as REANA secrets, which the server does only with
+    ``lake_consent=True`` (otherwise it refuses and says which secrets it would set).
     ``progress`` is called with each stage event (validated, created, uploading, started).
-    Returns the workflow: ``{id, name, run_number, status, warnings}`` (``warnings``: what the
-    server left out of the inputs, such as hidden files).
+    Returns the workflow: ``{id, name, run_number, status, warnings, lake}`` (``warnings``: what
+    the server left out of the inputs, such as hidden files; ``lake``: each Data Lake input's
+    mode and why).
     """
     body: dict[str, Any] = {
         "spec_text": spec,
@@ -162,19 +170,31 @@ def submit(
     }
     if name:
         body["name"] = name
-    return _submit(body, base, server, progress)
+    return _submit(_lake(body, lake, lake_consent), base, server, progress)
+
+
+def _lake(body: dict, lake: dict[str, str] | None, consent: bool) -> dict:
+    if lake:
+        body["lake"] = {str(k): str(v) for k, v in lake.items()}
+    if consent is True:
+        body["lake_consent"] = True
+    return body
 
 
 def submit_cell(
     cell: str,
     *,
     base: str | Path | None = None,
+    lake: dict[str, str] | None = None,
+    lake_consent: bool = False,
     server: EscapeServer | None = None,
     progress=None,
 ) -> dict:
     """Submit a ``%%reana`` cell as written (the magic line and the YAML): the server reads the
-    magic's options. The answer also says whether the cell asked to ``wait``."""
-    return _submit({"cell": cell}, base, server, progress)
+    magic's options (``-l data=scope:name`` names a Data Lake input; ``lake`` adds more). The
+    answer also says whether the cell asked to ``wait``. A cell cannot agree to send your Rucio
+    identity: only ``lake_consent=True`` here (or the notebook's dialog) does."""
+    return _submit(_lake({"cell": cell}, lake, lake_consent), base, server, progress)
 
 
 def _submit(body: dict, base, server: EscapeServer | None, progress) -> dict:
@@ -186,6 +206,7 @@ def _submit(body: dict, base, server: EscapeServer | None, progress) -> dict:
     body = {**body, "cwd": str(folder.resolve()), "idempotency_key": uuid.uuid4().hex}
     final: dict | None = None
     warnings: list[str] = []
+    lake: list[dict] = []
     wait = False
     for event in server.stream("escape/workflows/submit", body):
         if "error" in event:
@@ -193,6 +214,7 @@ def _submit(body: dict, base, server: EscapeServer | None, progress) -> dict:
         if progress is not None:
             progress(event)
         warnings += [str(w) for w in event.get("warnings") or []]
+        lake = event.get("lake") or lake
         wait = wait or bool(event.get("wait"))
         final = event
     if not final or final.get("stage") != "started":
@@ -205,6 +227,7 @@ def _submit(body: dict, base, server: EscapeServer | None, progress) -> dict:
         "status": final.get("status"),
         "warnings": warnings,
         "wait": wait,
+        "lake": [{k: i.get(k) for k in ("param", "did", "mode", "why", "path")} for i in lake],
     }
 
 
@@ -256,6 +279,43 @@ def outputs(
     if download:
         return server.post(f"escape/workflows/workflows/{ref}/outputs", {"dest": dest})
     return server.get(f"escape/workflows/workflows/{ref}/specification")
+
+
+def outputs_to_lake(
+    workflow: dict | str,
+    scope: str,
+    rse: str,
+    *,
+    dataset: str | None = None,
+    lifetime: int | None = None,
+    wait: bool = True,
+    timeout: float | None = None,
+    server: EscapeServer | None = None,
+) -> dict:
+    """Upload a finished run's outputs to the Data Lake as a new dataset (default name
+    ``<name>.<run>.outputs``; metadata: campaign = the run, stream_name = the workflow id,
+    prod_step = reana@<server>), on the upload job. With ``wait``, returns the finished job
+    (its ``files`` with their DIDs, adler32 and md5); else the job as started."""
+    server = _server(server)
+    ref = urllib.parse.quote(_ref(workflow))
+    body: dict[str, Any] = {"scope": scope, "rse": rse, "idempotency_key": uuid.uuid4().hex}
+    if dataset:
+        body["dataset"] = dataset
+    if lifetime:
+        body["lifetime"] = lifetime
+    job = server.post(f"escape/workflows/workflows/{ref}/outputs/lake", body)
+    if not wait:
+        return job
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        job = server.get(f"escape/datalake/jobs/{urllib.parse.quote(job['id'])}")
+        if job.get("state") not in ("queued", "running"):
+            if job.get("state") != "done":
+                raise EscapeKernelError(job.get("message") or f"The upload is {job.get('state')}.")
+            return job
+        if deadline is not None and time.monotonic() >= deadline:
+            raise TimeoutError(f"The upload of the outputs is still {job.get('state')}.")
+        time.sleep(1.0)
 
 
 def bundle(workflow: dict, snapshot: dict | None = None) -> dict:

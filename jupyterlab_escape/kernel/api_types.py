@@ -607,6 +607,55 @@ class SpecRequest(TypedDict):
     line_offset: NotRequired[int]
     parameters: NotRequired[StringMap]
     options: NotRequired[StringMap]
+    lake: NotRequired[dict[str, str]]
+    lake_consent: NotRequired[bool]
+
+
+class FileListItem(TypedDict):
+    did: str
+    bytes: int
+    adler32: str | None
+    md5: str | None
+    path: str
+
+
+class LakeInput(TypedDict):
+    param: str
+    did: str
+    type: str
+    bytes: int
+    files: int
+    bytes_complete: bool
+    mode: Literal["stream", "lake"]
+    why: str
+    path: str | None
+    error: str | None
+    file_list: list[FileListItem]
+
+
+class LakePlan(TypedDict):
+    instance: str
+    rucio_host: str
+    inputs: list[LakeInput]
+    secrets: list[str]
+    consent_required: bool
+    secrets_problem: str | None
+
+
+class Workflow(TypedDict):
+    id: str | None
+    name: str
+    run_number: str | int | None
+    full_name: str | None
+    status: str | None
+
+
+class OutputsToLake(TypedDict):
+    workflow: Workflow
+    reana_server: str
+    dataset: str
+    meta: StringMap
+    outputs: list[str]
 
 
 class SubmitRequest(SpecRequest):
@@ -622,7 +671,7 @@ class Issue(TypedDict):
     severity: Literal["error", "warning"]
     line: int | None
     column: int | None
-    code: NotRequired[Literal["missing_input"]]
+    code: NotRequired[Literal["missing_input", "lake_input"]]
 
 
 class ReanaSecret(TypedDict):
@@ -675,6 +724,7 @@ class Validation(TypedDict):
     summary: Summary
     inputs: Inputs1
     default_name: str
+    lake: NotRequired[LakePlan]
 
 
 SubmitStage: TypeAlias = Literal[
@@ -695,6 +745,7 @@ class SubmitJob(Job):
     wait: bool | None
     files_total: int
     files_done: int
+    lake: NotRequired[list[LakeInput]]
 
 
 class File7(TypedDict):
@@ -720,6 +771,7 @@ class SubmitEvent(TypedDict):
     workflow_name: NotRequired[str | None]
     status: NotRequired[str | None]
     run_number: NotRequired[str | int | None]
+    lake: NotRequired[list[LakeInput]]
 
 
 SubmitEventLine: TypeAlias = SubmitEvent | ErrorEnvelope
@@ -734,7 +786,7 @@ class Progress(TypedDict):
     current_command: str | None
 
 
-class Workflow(TypedDict):
+class Workflow1(TypedDict):
     id: str | None
     name: str
     run_number: str
@@ -748,7 +800,7 @@ class Workflow(TypedDict):
 
 
 class WorkflowList(TypedDict):
-    items: list[Workflow]
+    items: list[Workflow1]
     total: int | None
     page: int
     size: int

@@ -1,6 +1,6 @@
 """The ``%%reana`` cell: its first line's options and the YAML below it.
 
-    %%reana -n my-analysis -p events=1000 -p model=gauss --wait
+    %%reana -n my-analysis -p events=1000 -p model=gauss -l data=escape_opendata:run42 --wait
     version: 0.9.0
     ...
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..http import EscapeError
 
 MAGIC = "%%reana"
-USAGE = "use -n NAME, -p KEY=VALUE, --wait"
+USAGE = "use -n NAME, -p KEY=VALUE, -l PARAM=SCOPE:NAME (a Data Lake input), --wait"
 
 
 class CellError(EscapeError):
@@ -34,21 +34,34 @@ class ReanaCell:
     parameters: dict[str, str] = field(default_factory=dict)
     wait: bool = False
     line_offset: int = 0  # lines of the cell before the YAML
+    # Data Lake inputs: workflow parameter -> DID. Only which data; how it reaches REANA and
+    # whether secrets are set is the server's choice and the user's consent, never the cell's.
+    lake: dict[str, str] = field(default_factory=dict)
 
     def options_json(self) -> dict:
-        return {"name": self.name, "parameters": self.parameters, "wait": self.wait}
+        return {
+            "name": self.name,
+            "parameters": self.parameters,
+            "wait": self.wait,
+            "lake": self.lake,
+        }
 
 
 def parse_options(line: str) -> tuple[str | None, dict[str, str], bool]:
+    name, parameters, wait, _lake = parse_all_options(line)
+    return name, parameters, wait
+
+
+def parse_all_options(line: str) -> tuple[str | None, dict[str, str], bool, dict[str, str]]:
     try:
         words = shlex.split(line)
     except ValueError as err:
         raise CellError(f"%%reana options: {err}.") from None
-    name, parameters, wait = None, {}, False
+    name, parameters, wait, lake = None, {}, False, {}
     index = 0
     while index < len(words):
         word = words[index]
-        if word in ("-n", "--name", "-p", "--parameter"):
+        if word in ("-n", "--name", "-p", "--parameter", "-l", "--lake"):
             if index + 1 >= len(words):
                 raise CellError(f"%%reana: {word} needs a value.")
             value = words[index + 1]
@@ -57,6 +70,11 @@ def parse_options(line: str) -> tuple[str | None, dict[str, str], bool]:
                 name = value
                 continue
             key, sep, val = value.partition("=")
+            if word in ("-l", "--lake"):
+                if not sep or not key or ":" not in val:
+                    raise CellError(f"%%reana: -l takes PARAM=SCOPE:NAME, got {value!r}.")
+                lake[key] = val
+                continue
             if not sep or not key:
                 raise CellError(f"%%reana: -p takes key=value, got {value!r}.")
             parameters[key] = val
@@ -65,7 +83,7 @@ def parse_options(line: str) -> tuple[str | None, dict[str, str], bool]:
             index += 1
         else:
             raise CellError(f"%%reana: unknown option {word!r}; {USAGE}.")
-    return name, parameters, wait
+    return name, parameters, wait, lake
 
 
 def parse_cell(source: str) -> ReanaCell:
@@ -76,8 +94,8 @@ def parse_cell(source: str) -> ReanaCell:
         rest = first[len(MAGIC) :]
         if rest and not rest[0].isspace():
             raise CellError(f"{first.split()[0]!r} is not %%reana.")
-        name, parameters, wait = parse_options(rest)
-        cell = ReanaCell("\n".join(lines[1:]), name, parameters, wait, line_offset=1)
+        name, parameters, wait, lake = parse_all_options(rest)
+        cell = ReanaCell("\n".join(lines[1:]), name, parameters, wait, line_offset=1, lake=lake)
     else:
         cell = ReanaCell(source)
     if not cell.spec.strip():

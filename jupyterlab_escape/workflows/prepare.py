@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from .checks import (
 )
 from .engines import EngineTools, missing_tool, pack_cwl, snakemake_spec, yadage_stages
 from .inputs import InputPlan, check_source, collect
+from .lake import LakeInputs, LakePlan, add_parameters, parse_lake
 from .workflows import Workflows
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
@@ -51,10 +52,20 @@ class Prepared:
     issues: list[specs.Issue]
     body: dict | None  # what POST /workflows gets
     default_name: str
+    lake: LakePlan | None = None  # Data Lake inputs: mode of each and why
 
     @property
     def valid(self) -> bool:
         return not any(i.severity == "error" for i in self.issues)
+
+    def add_lake(self, plan: LakePlan, lake: dict[str, str]) -> None:
+        """The Data Lake inputs' plan; their problems as issues; each DID a parameter."""
+        self.lake = plan
+        for message in plan.errors():
+            self.issues.append(specs.Issue(("lake",), message, code="lake_input"))
+        add_parameters(self.body, lake)
+        for param, did in lake.items():
+            self.summary.parameters[param] = did
 
     def warnings(self) -> list[str]:
         return [
@@ -71,7 +82,7 @@ class Prepared:
             "summary": self.summary.to_json(),
             "inputs": self.plan.to_json(),
             "default_name": self.default_name,
-        }
+        } | ({"lake": self.lake.to_json()} if self.lake else {})
 
 
 def default_name(path: str) -> str:
@@ -403,14 +414,24 @@ class SpecRequest:
     name: str | None = None
     cell: ReanaCell | None = None
     allow_missing_inputs: bool = False
+    lake: dict[str, str] = field(default_factory=dict)  # parameter -> DID
+    # The user agreed, in this request, that their Rucio identity is set as REANA secrets.
+    # Sent by the consent dialog or the kernel API's explicit argument; a cell cannot say it.
+    lake_consent: bool = False
 
     @classmethod
     def parse(cls, body: dict) -> SpecRequest:
         allow = body.get("allow_missing_inputs", False)
         if not isinstance(allow, bool):
             raise EscapeError(400, "bad_request", "allow_missing_inputs must be true or false.")
+        consent = body.get("lake_consent", False)
+        if not isinstance(consent, bool):
+            raise EscapeError(400, "bad_request", "lake_consent must be true or false.")
         request = cls._parse(body)
         request.allow_missing_inputs = allow
+        request.lake_consent = consent
+        lake = parse_lake(body.get("lake"))
+        request.lake = parse_lake({**(request.cell.lake if request.cell else {}), **lake})
         return request
 
     @classmethod
@@ -512,13 +533,44 @@ def blocker(prepared: Prepared, allow_missing_inputs: bool = False) -> EscapeErr
     )
 
 
+def consent_needed(plan: LakePlan) -> EscapeError:
+    large = [i for i in plan.inputs if i.mode == "lake"]
+    names = ", ".join(f"{i.param} ({i.did})" for i in large)
+    return EscapeError(
+        400,
+        "reana_lake_consent",
+        f"{names} {'is' if len(large) == 1 else 'are'} too large to stream: the workflow must "
+        f"read {'it' if len(large) == 1 else 'them'} from the lake at {plan.host} with your Rucio "
+        f"identity, set as REANA secrets ({', '.join(plan.secrets)}; existing ones with these "
+        "names are replaced). Agree to that (lake_consent) to submit.",
+        service="reana",
+    )
+
+
 class Preparer:
     """Requests to prepared specifications, with the REANA capabilities asked for once."""
 
-    def __init__(self, workflows: Workflows, workspace: Workspace, protected: tuple[Path, ...]):
+    def __init__(
+        self,
+        workflows: Workflows,
+        workspace: Workspace,
+        protected: tuple[Path, ...],
+        lake: LakeInputs | None = None,
+    ):
         self.workflows = workflows
         self.workspace = workspace
         self.protected = protected
+        self.lake = lake
+
+    async def _with_lake(self, request: SpecRequest, prepared: Prepared) -> Prepared:
+        if not request.lake:
+            return prepared
+        if self.lake is None:
+            raise EscapeError(
+                400, "reana_bad_lake_input", "No Data Lake is configured here.", service="reana"
+            )
+        prepared.add_lake(await self.lake.plan(request.lake), request.lake)
+        return prepared
 
     async def _prepare(
         self, request: SpecRequest, capabilities: dict | None, load_engines: bool = False
@@ -549,7 +601,7 @@ class Preparer:
         """What the dialog shows; REANA's capabilities are checked when REANA answers."""
         request = SpecRequest.parse(body)
         capabilities, _ = await self._capabilities()
-        return await self._prepare(request, capabilities)
+        return await self._with_lake(request, await self._prepare(request, capabilities))
 
     async def for_submission(self, body: dict) -> tuple[SpecRequest, Prepared, str]:
         """The request, its preparation and the workflow name; raises what blocks it: bad
@@ -557,8 +609,12 @@ class Preparer:
         request = SpecRequest.parse(body)
         capabilities, unreachable = await self._capabilities()
         prepared = await self._prepare(request, capabilities, load_engines=True)
+        prepared = await self._with_lake(request, prepared)
         name = check_name(str(request.name or prepared.default_name))
         error = blocker(prepared, request.allow_missing_inputs)
+        if error is None and prepared.lake and prepared.lake.needs_secrets:
+            if not request.lake_consent:
+                error = consent_needed(prepared.lake)
         if error is None and capabilities is None:
             # Not configured, unreachable or the token refused: said before any job starts.
             error = unreachable or await self._strict_capabilities()

@@ -162,6 +162,22 @@ class OutputsDownloadHandler(WorkflowsBase):
         await self.write_json_off_loop(result)
 
 
+class OutputsToLakeHandler(WorkflowsBase):
+    """GET: what "Upload outputs to the Data Lake" proposes (dataset name, metadata, outputs);
+    POST {scope, rse, dataset?, lifetime?, idempotency_key?}: the outputs into a new dataset on
+    the upload job (202, followed on /escape/datalake/jobs)."""
+
+    @tornado.web.authenticated
+    async def get(self, ref: str) -> None:
+        self.write_json(await self.extensionapp.outputs_to_lake.describe(ref))
+
+    @tornado.web.authenticated
+    async def post(self, ref: str) -> None:
+        instance = self.get_argument("instance", None)
+        job = await self.extensionapp.outputs_to_lake.start(ref, self.body(), instance)
+        self.write_json(self.extensionapp.jobs.summary(job), status=202)
+
+
 _REF = r"(?P<ref>[^/]+)"
 
 
@@ -195,6 +211,7 @@ _PATHS = [
     (rf"workflows/{_REF}/logs/download", LogsDownloadHandler),
     (rf"workflows/{_REF}/files", FilesHandler),
     (rf"workflows/{_REF}/outputs", OutputsDownloadHandler),
+    (rf"workflows/{_REF}/outputs/lake", OutputsToLakeHandler),
 ]
 routes = [(f"/escape/workflows/{path}", handler) for path, handler in _PATHS]
 routes += job_routes("workflows", KIND)

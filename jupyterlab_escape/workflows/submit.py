@@ -15,6 +15,7 @@ one whose start was under way is asked for its status first so it is never start
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import os
 import re
@@ -25,10 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..datalake.checksums import ChecksumMismatch, Checksums
+from ..datalake.transfer import StorageRefused, Transient
 from ..http import EscapeError
 from ..jobs import Job, JobFailed, JobStore, Runner
 from .client import ReanaClient
 from .inputs import InputFile
+from .lake import LakeFile, LakeInput, LakeInputs, identity_secrets
 from .prepare import Preparer
 
 log = logging.getLogger("jupyterlab_escape.workflows")
@@ -60,31 +64,52 @@ class SubmitState:
     uploaded: set[str] = field(default_factory=set)
     error: dict | None = None  # the error envelope the job ended with
     sending: dict[str, int] = field(default_factory=dict)  # bytes in flight (not saved)
+    # Data Lake inputs (lake.py): their plan; the Rucio instance; whether the user agreed that
+    # their identity is set as REANA secrets (the values are read at run time, never saved).
+    lake: list[LakeInput] = field(default_factory=list)
+    lake_instance: str | None = None
+    lake_secrets: bool = False
+    lake_secrets_set: bool = False
 
     SAVED = (
         "label name body parameters options warnings wait stage workflow_id workflow_name "
-        "run_number status error"
+        "run_number status error lake_instance lake_secrets lake_secrets_set"
     ).split()
 
     def dump(self) -> dict:
         return {k: getattr(self, k) for k in self.SAVED} | {
             "files": [[str(f.source), f.name, f.size] for f in self.files],
             "uploaded": sorted(self.uploaded),
+            "lake": [i.dump() for i in self.lake],
         }
 
     @classmethod
     def load(cls, body: dict) -> SubmitState:
         files = [InputFile(Path(s), n, int(z)) for s, n, z in body.get("files") or []]
         fields = {k: body[k] for k in cls.SAVED if k in body}
-        return cls(files=files, uploaded=set(body.get("uploaded") or []), **fields)
+        lake = [LakeInput.load(i) for i in body.get("lake") or []]
+        return cls(files=files, uploaded=set(body.get("uploaded") or []), lake=lake, **fields)
+
+    @property
+    def lake_files(self) -> list[LakeFile]:
+        return [f for i in self.lake if i.mode == "stream" for f in i.files]
 
     @property
     def shown_name(self) -> str:
         return self.workflow_name or self.name
 
     def progress(self) -> tuple[int, int]:
-        done = [f for f in self.files if f.name in self.uploaded]
-        return len(done), sum(f.size for f in done) + sum(self.sending.values())
+        done = [f.size for f in self.files if f.name in self.uploaded]
+        done += [f.bytes for f in self.lake_files if f.path in self.uploaded]
+        return len(done), sum(done) + sum(self.sending.values())
+
+    @property
+    def items_total(self) -> int:
+        return len(self.files) + len(self.lake_files)
+
+    @property
+    def bytes_total(self) -> int:
+        return sum(f.size for f in self.files) + sum(f.bytes for f in self.lake_files)
 
 
 def _regular_file(path: Path) -> bool:
@@ -110,10 +135,17 @@ class SubmitRunner(Runner):
     kind = KIND
     cancelled_message = "Cancelled before the workflow was started."
 
-    def __init__(self, client: ReanaClient, preparer: Preparer, store: JobStore):
+    def __init__(
+        self,
+        client: ReanaClient,
+        preparer: Preparer,
+        store: JobStore,
+        lake: LakeInputs | None = None,
+    ):
         self.client = client
         self.preparer = preparer
         self.store = store
+        self.lake = lake
         self._watchers: dict[str, set[asyncio.Event]] = {}
         store.register(self)
 
@@ -148,14 +180,18 @@ class SubmitRunner(Runner):
             warnings=prepared.warnings()[:50],
             wait=request.cell.wait if request.cell else None,
         )
+        if prepared.lake:
+            state.lake = prepared.lake.inputs
+            state.lake_instance = prepared.lake.instance
+            state.lake_secrets = prepared.lake.needs_secrets and request.lake_consent
         # Prepared in a thread: a double click may have started the job meanwhile.
         return self.by_key(key) or self.store.start(KIND, state, idempotency_key=key)
 
     # ------------------------------------------------------------------ the job's JSON
     def refresh(self, job: Job) -> None:
         state: SubmitState = job.data
-        job.items_total = len(state.files)
-        job.bytes_total = sum(f.size for f in state.files)
+        job.items_total = state.items_total
+        job.bytes_total = state.bytes_total
         job.items_done, job.bytes_done = state.progress()
         if job.state == "cancelled" and state.workflow_id and state.stage != "started":
             job.message = (
@@ -177,6 +213,7 @@ class SubmitRunner(Runner):
             "wait": state.wait,
             "files_total": job.items_total,
             "files_done": job.items_done,
+            "lake": [i.to_json() for i in state.lake],
         }
 
     def detail(self, job: Job, limit: int = 500) -> dict[str, Any]:
@@ -254,10 +291,12 @@ class SubmitRunner(Runner):
             sent["validated"] = True
             validated = {
                 "stage": "validated",
-                "files_total": len(state.files),
-                "bytes_total": sum(f.size for f in state.files),
+                "files_total": state.items_total,
+                "bytes_total": state.bytes_total,
                 "warnings": state.warnings,
             }
+            if state.lake:
+                validated["lake"] = [i.to_json() for i in state.lake]
             if state.wait is not None:
                 validated["wait"] = state.wait
             events.append(validated)
@@ -277,9 +316,9 @@ class SubmitRunner(Runner):
                 {
                     "stage": "uploading",
                     "files_done": progress[0],
-                    "files_total": len(state.files),
+                    "files_total": state.items_total,
                     "bytes_done": progress[1],
-                    "bytes_total": sum(f.size for f in state.files),
+                    "bytes_total": state.bytes_total,
                 }
             )
         if final:
@@ -341,7 +380,9 @@ class SubmitRunner(Runner):
             if current.get("status") not in (None, "created"):
                 self._started(job, state, current.get("name"), current.get("status"), None)
                 return
+        await self._set_lake_secrets(state)
         await self._upload(job, state)
+        await self._stream_lake(job, state)
         state.stage = "starting"
         self.store.save()
         started = await self.client.start(state.workflow_id, state.parameters, state.options)
@@ -409,3 +450,80 @@ class SubmitRunner(Runner):
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
         report(force=True)
+
+    # ------------------------------------------------------------------ Data Lake inputs
+    def _lake_instance(self, state: SubmitState):
+        if self.lake is None:
+            raise JobFailed("No Data Lake is configured here any more; submit again.")
+        return self.lake.instance(state.lake_instance)
+
+    async def _set_lake_secrets(self, state: SubmitState) -> None:
+        """The user's Rucio identity as REANA secrets (mode "lake"), only with their consent
+        given in this submission; values are read now, from this server's configuration."""
+        if not state.lake_secrets or state.lake_secrets_set:
+            return
+        instance = self._lake_instance(state)
+        secrets = identity_secrets(instance.config)
+        body = {
+            name: {"type": kind, "value": base64.b64encode(value.encode()).decode()}
+            for name, (kind, value) in secrets.items()
+        }
+        await self.client.add_secrets(body, overwrite=True)
+        state.lake_secrets_set = True
+        self.store.save()
+
+    async def _stream_lake(self, job: Job, state: SubmitState) -> None:
+        """Small DIDs (mode "stream"): each file read from a replica with the user's identity,
+        checksummed on the way and uploaded into the workflow's workspace; a file whose bytes do
+        not match what Rucio lists is sent again from the next replica, and the workflow is not
+        started unless every file matches."""
+        todo = [f for f in state.lake_files if f.path not in state.uploaded]
+        if not todo:
+            return
+        assert self.lake is not None and state.workflow_id is not None
+        instance = self._lake_instance(state)
+        ranked = await self.lake.replicas(instance, todo)
+        semaphore = asyncio.Semaphore(max(1, self.client.config.upload_concurrency))
+
+        async def one(item: LakeFile) -> None:
+            why = "Rucio lists no readable replica"
+            async with semaphore:
+                for candidate in ranked.get(item.did) or []:
+                    sums, sent = Checksums(), [0]
+                    chunks = self.lake.stream(instance, item, candidate.url, sums, sent)
+                    try:
+                        await self.client.upload(state.workflow_id, item.path, chunks, item.bytes)
+                    except (StorageRefused, Transient, OSError) as error:
+                        why = f"{candidate.rse}: {error}"
+                        continue
+                    except EscapeError as error:
+                        if error.service == "reana":
+                            raise
+                        why = f"{candidate.rse}: {error.message}"
+                        continue
+                    finally:
+                        state.sending.pop(item.path, None)
+                    try:
+                        sums.check(item, sent[0])
+                    except ChecksumMismatch as mismatch:
+                        why = f"{candidate.rse}: {mismatch}"
+                        continue
+                    state.uploaded.add(item.path)
+                    self._changed(job)
+                    return
+            raise EscapeError(
+                502,
+                "rucio_stream_failed",
+                f"{item.did} could not be streamed into the workflow's inputs ({why}).",
+                service="rucio",
+            )
+
+        tasks = [asyncio.ensure_future(one(item)) for item in todo]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        self.store.save()

@@ -14,6 +14,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from . import rucio_job
 from .contract import CLIENT_VENV
 from .state import USER_ID, ApiError, Job, State, Workflow, WorkspaceFile, now
 
@@ -150,6 +151,21 @@ async def run(state: State, w: Workflow) -> None:
             if w.stop_requested or w.status == "deleted":
                 return
             job.logs += f"[{now()}] {job.step}: {cmd} ({tick + 1}/{ticks})\n"
+        # A step that reads DIDs from the lake does it with the user's secrets (rucio_job.py).
+        dids = rucio_job.lake_reads(rucio_job.expand(cmd, w.parameters))
+        if dids:
+            read, said = await rucio_job.read_dids(step, dids, dict(state.secrets))
+            job.logs += said
+            if not read:
+                job.finished_at = now()
+                job.status = "failed"
+                w.status = "failed"
+                w.finished_at = job.finished_at
+                w.engine_log.append(
+                    f"{w.finished_at} step {job.step} failed reading from Rucio: "
+                    f"{said.strip().splitlines()[-1] if said.strip() else 'no output'}\n"
+                )
+                return
         job.finished_at = now()
         if re.search(r"\bexit\s+[1-9]", cmd):
             job.status = "failed"

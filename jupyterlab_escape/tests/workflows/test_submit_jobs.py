@@ -83,7 +83,11 @@ async def test_a_reana_cell_is_read_by_the_server(jp_fetch, project):
 @pytest.mark.parametrize(
     "line, message",
     [
-        ("--bogus", "%%reana: unknown option '--bogus'; use -n NAME, -p KEY=VALUE, --wait."),
+        (
+            "--bogus",
+            "%%reana: unknown option '--bogus'; use -n NAME, -p KEY=VALUE, "
+            "-l PARAM=SCOPE:NAME (a Data Lake input), --wait.",
+        ),
         ("-p nokey", "%%reana: -p takes key=value, got 'nokey'."),
         ("-n", "%%reana: -n needs a value."),
         ("-n 'open", "%%reana options: No closing quotation."),
