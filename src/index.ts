@@ -2,6 +2,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { cataloguePlugin } from './catalogue/plugin';
 import { datalakePlugin } from './datalake/plugin';
+import { provenancePlugin } from './provenance/plugin';
 import { reanaCellPlugin } from './workflows/cellPlugin';
 import { workflowsPlugin } from './workflows/plugin';
 import { statusPlugin } from './status/plugin';
@@ -11,7 +12,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   datalakePlugin,
   cataloguePlugin,
   workflowsPlugin,
-  reanaCellPlugin
+  reanaCellPlugin,
+  provenancePlugin
 ];
 
 export default plugins;

@@ -7,6 +7,7 @@ export namespace PluginIDs {
   export const datalake = `${PLUGIN_PREFIX}:datalake`;
   export const catalogue = `${PLUGIN_PREFIX}:catalogue`;
   export const workflows = `${PLUGIN_PREFIX}:workflows`;
+  export const provenance = `${PLUGIN_PREFIX}:provenance`;
   /** @deprecated the slice is `workflows`; use PluginIDs.workflows. */
   export const reana = workflows;
 }
@@ -19,11 +20,13 @@ export namespace CommandIDs {
   export const datalakeCredentials = 'escape:datalake-credentials';
   export const openCatalogue = 'escape:catalogue-open';
   export const catalogueSearch = 'escape:catalogue-search';
+  export const openCatalogueRecord = 'escape:catalogue-open-record';
   export const openWorkflows = 'escape:workflows-open';
   export const submitWorkflow = 'escape:workflows-submit';
   export const newWorkflow = 'escape:workflows-new';
   export const openWorkflow = 'escape:workflows-open-workflow';
   export const runCellWorkflow = 'escape:workflows-run-cell';
+  export const openProvenance = 'escape:provenance-open';
 }
 
 /**

@@ -3,3 +3,4 @@ import './datalake.css';
 import './catalogue.css';
 import './workflows.css';
 import './status.css';
+import './provenance.css';

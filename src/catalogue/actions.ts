@@ -7,8 +7,9 @@ import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
+import { recordProvenance } from '../provenance/records';
 import { errorMessage } from '../request';
-import { IFetchJob, isActive } from './api';
+import { IFetchJob, IRecordDetail, isActive } from './api';
 import { citationMarkdown, insertCell } from './cells';
 import { catalogueFetchNotes } from './fetchNotes';
 import { IRecordActions } from './components/RecordView';
@@ -25,6 +26,27 @@ export function recordActions(
   deps: IActionDeps
 ): IRecordActions {
   const { app, tracker, trans } = deps;
+
+  // The notebook's provenance: the OSSR record it cites or installs (from the server's record).
+  const recordSoftware = (
+    record: IRecordDetail,
+    action: 'cited' | 'installed'
+  ): void => {
+    const notebook = tracker?.currentWidget?.model;
+    if (notebook) {
+      recordProvenance(notebook, {
+        software: [
+          {
+            record_id: record.id,
+            doi: record.doi,
+            version: record.version?.slice(0, 128) ?? null,
+            title: record.title.slice(0, 512),
+            action
+          }
+        ]
+      });
+    }
+  };
 
   const needNotebook = (): boolean => {
     if (tracker?.currentWidget) {
@@ -93,11 +115,15 @@ export function recordActions(
           style === 'bibtex' ? 'apa' : style
         );
         const bibtex = await model.citation('bibtex').catch(() => null);
-        insertCell(
-          tracker!,
-          'markdown',
-          citationMarkdown(record, formatted, bibtex)
-        );
+        if (
+          insertCell(
+            tracker!,
+            'markdown',
+            citationMarkdown(record, formatted, bibtex)
+          )
+        ) {
+          recordSoftware(record, 'cited');
+        }
       } catch (reason) {
         Notification.error(errorMessage(reason), { autoClose: 8000 });
       }
@@ -105,7 +131,9 @@ export function recordActions(
     insertInstall: () => {
       const record = model.record;
       if (record && needNotebook()) {
-        insertCell(tracker!, 'code', record.install.code);
+        if (insertCell(tracker!, 'code', record.install.code)) {
+          recordSoftware(record, 'installed');
+        }
       }
     },
     fetchFiles: extract => {

@@ -107,6 +107,24 @@ export const cataloguePlugin: JupyterFrontEndPlugin<void> = {
       icon: args => (args['isPalette'] ? undefined : catalogueIcon),
       execute: () => app.shell.activateById(widget.id)
     });
+    app.commands.addCommand(CommandIDs.openCatalogueRecord, {
+      label: trans.__('Open an OSSR Record'),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: { id: { type: 'string' } },
+          required: ['id']
+        }
+      },
+      execute: args => {
+        // Record ids come from notebooks (the Provenance view): digits only reach the model.
+        const id = String(args['id'] ?? '');
+        if (/^[0-9]{1,12}$/.test(id)) {
+          app.shell.activateById(widget.id);
+          widget.openRecord(id);
+        }
+      }
+    });
     app.commands.addCommand(CommandIDs.catalogueSearch, {
       label: trans.__('Search the Software Catalogue'),
       describedBy: {

@@ -263,7 +263,23 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.openDatalake, {
       label: trans.__('Open the Data Lake Browser'),
       caption: trans.__('Browse and search the ESCAPE Data Lake (Rucio)'),
-      execute: () => app.shell.activateById(panelId)
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            did: { type: 'string', description: 'scope:name to show' }
+          }
+        }
+      },
+      execute: args => {
+        // A DID to show (the Provenance view's links, from notebook metadata): searched like
+        // one typed in the panel, on the panel's instance.
+        const did = typeof args['did'] === 'string' ? args['did'] : '';
+        if (/^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9._+/-]{1,250}$/.test(did)) {
+          return showInDatalake(did);
+        }
+        app.shell.activateById(panelId);
+      }
     });
     // Notebooks that record Data Lake DIDs: offer to fetch the missing ones.
     tracker?.widgetAdded.connect((_, notebook) => {

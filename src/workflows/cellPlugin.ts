@@ -39,6 +39,8 @@ import {
 } from './components/MissingInputs';
 import { untranslated } from './components/format';
 import { reanaIcon } from './icon';
+import { recordLaunchedRun } from '../provenance/model';
+import { provenanceApi } from '../provenance/api';
 import { WorkflowCountExtension } from './notebookCount';
 import { baseName, SubmissionNotes } from './submissionNotes';
 
@@ -207,6 +209,12 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
             data: outputBundle(data, trans),
             metadata: {}
           });
+          // The notebook's provenance: the run as REANA describes it (#18).
+          if (panel.model) {
+            void recordLaunchedRun(panel.model, provenanceApi, data.id).catch(
+              () => undefined
+            );
+          }
         } catch (reason) {
           tracked.fail(reason);
           if (

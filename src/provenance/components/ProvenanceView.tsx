@@ -1,0 +1,462 @@
+/**
+ * The Provenance view of a notebook: inputs → workflows → outputs → software, each entry a link
+ * into the panel that shows it, and the RO-Crate export with "Publish to the OSSR…".
+ *
+ * Everything shown comes from the notebook's metadata: text in React elements (never HTML), and
+ * the links only pass recorded names to our own commands, which check them again.
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { ErrorBanner } from '../../common/ErrorBanner';
+import { useSignal } from '../../common/useSignal';
+import { ProvenanceModel } from '../model';
+import {
+  IProvenanceDidProduced,
+  IProvenanceDidUsed,
+  IProvenanceSoftware,
+  IProvenanceWorkflow
+} from '../records';
+
+export interface IProvenanceActions {
+  openDid: (did: string, instance: string) => void;
+  openWorkflow: (id: string) => void;
+  openRecord: (recordId: string) => void;
+  openFile: (path: string) => void;
+  publish: (folder: string) => void;
+}
+
+function formatBytes(bytes: number | null | undefined): string | null {
+  if (bytes === null || bytes === undefined) {
+    return null;
+  }
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+function Checksums(props: {
+  entry: { adler32: string | null; md5: string | null; bytes: number | null };
+}): JSX.Element | null {
+  const { adler32, md5, bytes } = props.entry;
+  const size = formatBytes(bytes);
+  if (!adler32 && !md5 && !size) {
+    return null;
+  }
+  return (
+    <dl className="jp-escape-Provenance-facts">
+      {size && (
+        <>
+          <dt>size</dt>
+          <dd>{size}</dd>
+        </>
+      )}
+      {adler32 && (
+        <>
+          <dt>adler32</dt>
+          <dd>
+            <code>{adler32}</code>
+          </dd>
+        </>
+      )}
+      {md5 && (
+        <>
+          <dt>md5</dt>
+          <dd>
+            <code>{md5}</code>
+          </dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+function Did(props: {
+  entry: IProvenanceDidUsed | IProvenanceDidProduced;
+  actions: IProvenanceActions;
+  trans: TranslationBundle;
+  extra?: React.ReactNode;
+}): JSX.Element {
+  const { entry, actions, trans } = props;
+  const did = `${entry.scope}:${entry.name}`;
+  return (
+    <li className="jp-escape-Provenance-item">
+      <button
+        className="jp-escape-Provenance-link"
+        title={trans.__('Show %1 in the Data Lake panel', did)}
+        onClick={() => actions.openDid(did, entry.instance)}
+      >
+        {did}
+      </button>
+      <span className="jp-escape-Provenance-kind">{entry.type}</span>
+      <Checksums entry={entry} />
+      {props.extra}
+    </li>
+  );
+}
+
+function Workflow(props: {
+  run: IProvenanceWorkflow;
+  actions: IProvenanceActions;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { run, actions, trans } = props;
+  const parameters = Object.entries(run.parameters ?? {});
+  return (
+    <li className="jp-escape-Provenance-item">
+      <button
+        className="jp-escape-Provenance-link"
+        title={trans.__(
+          'Open run %1.%2 in the workflows view',
+          run.name,
+          run.run_number
+        )}
+        onClick={() => actions.openWorkflow(run.id)}
+      >
+        {`${run.name}.${run.run_number}`}
+      </button>
+      <span
+        className={`jp-escape-Provenance-status jp-escape-Provenance-status-${run.status}`}
+      >
+        {run.status}
+      </span>
+      <dl className="jp-escape-Provenance-facts">
+        {run.engine && (
+          <>
+            <dt>{trans.__('engine')}</dt>
+            <dd>{run.engine}</dd>
+          </>
+        )}
+        {run.started && (
+          <>
+            <dt>{trans.__('started')}</dt>
+            <dd>{run.started}</dd>
+          </>
+        )}
+        {run.finished && (
+          <>
+            <dt>{trans.__('ended')}</dt>
+            <dd>{run.finished}</dd>
+          </>
+        )}
+        {run.spec_sha256 && (
+          <>
+            <dt>{trans.__('spec sha256')}</dt>
+            <dd>
+              <code title={run.spec_sha256}>
+                {run.spec_sha256.slice(0, 16)}…
+              </code>
+            </dd>
+          </>
+        )}
+        {run.spec_path && (
+          <>
+            <dt>{trans.__('spec')}</dt>
+            <dd>{run.spec_path}</dd>
+          </>
+        )}
+        {parameters.length > 0 && (
+          <>
+            <dt>{trans.__('parameters')}</dt>
+            <dd>
+              {parameters
+                .map(
+                  ([k, v]) =>
+                    `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`
+                )
+                .join(', ')}
+            </dd>
+          </>
+        )}
+        {(run.inputs ?? []).length > 0 && (
+          <>
+            <dt>{trans.__('inputs')}</dt>
+            <dd>{(run.inputs ?? []).join(', ')}</dd>
+          </>
+        )}
+      </dl>
+    </li>
+  );
+}
+
+function Software(props: {
+  entry: IProvenanceSoftware;
+  actions: IProvenanceActions;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { entry, actions, trans } = props;
+  const title = entry.title || trans.__('OSSR record %1', entry.record_id);
+  return (
+    <li className="jp-escape-Provenance-item">
+      <button
+        className="jp-escape-Provenance-link"
+        title={trans.__(
+          'Open record %1 in the Software Catalogue',
+          entry.record_id
+        )}
+        onClick={() => actions.openRecord(entry.record_id)}
+      >
+        {title}
+      </button>
+      <span className="jp-escape-Provenance-kind">
+        {entry.action === 'cited' ? trans.__('cited') : trans.__('installed')}
+      </span>
+      <dl className="jp-escape-Provenance-facts">
+        {entry.version && (
+          <>
+            <dt>{trans.__('version')}</dt>
+            <dd>{entry.version}</dd>
+          </>
+        )}
+        {entry.doi && (
+          <>
+            <dt>DOI</dt>
+            <dd>{entry.doi}</dd>
+          </>
+        )}
+      </dl>
+    </li>
+  );
+}
+
+function Column(props: {
+  title: string;
+  empty: string;
+  count: number;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <section className="jp-escape-Provenance-column" aria-label={props.title}>
+      <h3 className="jp-escape-Provenance-columnTitle">
+        {props.title}
+        <span className="jp-escape-Provenance-count">{props.count}</span>
+      </h3>
+      {props.count === 0 ? (
+        <p className="jp-escape-muted">{props.empty}</p>
+      ) : (
+        <ul className="jp-escape-Provenance-list">{props.children}</ul>
+      )}
+    </section>
+  );
+}
+
+function Arrow(): JSX.Element {
+  return (
+    <div className="jp-escape-Provenance-arrow" aria-hidden="true">
+      →
+    </div>
+  );
+}
+
+export function ProvenanceView(props: {
+  model: ProvenanceModel;
+  actions: IProvenanceActions;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, actions, trans } = props;
+  useSignal(model.stateChanged);
+  const [license, setLicense] = React.useState('');
+  const { dids_used, workflows, dids_produced, software } = model.lists;
+  const exported = model.exported;
+  const licenseOk = license === '' || /^[A-Za-z0-9.+-]{1,64}$/.test(license);
+  const empty =
+    dids_used.length +
+      workflows.length +
+      dids_produced.length +
+      software.length ===
+    0;
+
+  return (
+    <div className="jp-escape-Provenance">
+      <header className="jp-escape-Provenance-header">
+        <div>
+          <h2 className="jp-escape-Provenance-title">
+            {trans.__('Provenance of %1', model.notebook.path())}
+          </h2>
+          <p className="jp-escape-Provenance-subtitle">
+            {trans.__(
+              'What this notebook used from the Data Lake, the REANA runs it launched, what they put back into the lake and the OSSR software it cites.'
+            )}
+          </p>
+        </div>
+        {model.unfinished.length > 0 && (
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            disabled={model.refreshing || !model.trusted}
+            onClick={() => void model.refreshRuns()}
+          >
+            {model.refreshing
+              ? trans.__('Asking REANA…')
+              : trans.__(
+                  'Update %1 running workflow(s)',
+                  model.unfinished.length
+                )}
+          </button>
+        )}
+      </header>
+
+      <div className="jp-escape-Provenance-notice" role="note">
+        {trans.__(
+          'Read from the notebook’s metadata. Whoever edited this notebook could have written it: it is a claim, shown here as text, not a proof. The export checks it again on the server and takes workflow specifications from REANA.'
+        )}
+        {!model.trusted &&
+          ' ' +
+            trans.__(
+              'This notebook is not trusted: nothing new is recorded in it until you trust it.'
+            )}
+      </div>
+      {model.refreshNote && <ErrorBanner message={model.refreshNote} />}
+
+      <div className="jp-escape-Provenance-chain">
+        <Column
+          title={trans.__('Inputs (Data Lake)')}
+          empty={trans.__('No DID used yet.')}
+          count={dids_used.length}
+        >
+          {dids_used.map(entry => (
+            <Did
+              key={`${entry.instance}|${entry.scope}:${entry.name}`}
+              entry={entry}
+              actions={actions}
+              trans={trans}
+            />
+          ))}
+        </Column>
+        <Arrow />
+        <Column
+          title={trans.__('Workflows (REANA)')}
+          empty={trans.__('No workflow launched yet.')}
+          count={workflows.length}
+        >
+          {workflows.map(run => (
+            <Workflow key={run.id} run={run} actions={actions} trans={trans} />
+          ))}
+        </Column>
+        <Arrow />
+        <Column
+          title={trans.__('Outputs (Data Lake)')}
+          empty={trans.__('Nothing uploaded yet.')}
+          count={dids_produced.length}
+        >
+          {dids_produced.map(entry => (
+            <Did
+              key={`${entry.instance}|${entry.scope}:${entry.name}`}
+              entry={entry}
+              actions={actions}
+              trans={trans}
+              extra={
+                entry.dataset &&
+                entry.dataset !== `${entry.scope}:${entry.name}` ? (
+                  <span className="jp-escape-muted">
+                    {trans.__('in %1', entry.dataset)}
+                  </span>
+                ) : null
+              }
+            />
+          ))}
+        </Column>
+        <Arrow />
+        <Column
+          title={trans.__('Software (OSSR)')}
+          empty={trans.__('No OSSR software cited or installed yet.')}
+          count={software.length}
+        >
+          {software.map(entry => (
+            <Software
+              key={`${entry.record_id}|${entry.action}`}
+              entry={entry}
+              actions={actions}
+              trans={trans}
+            />
+          ))}
+        </Column>
+      </div>
+
+      <section
+        className="jp-escape-Provenance-export"
+        aria-label={trans.__('Export')}
+      >
+        <h3>{trans.__('Workflow Run RO-Crate')}</h3>
+        <p className="jp-escape-muted">
+          {trans.__(
+            'Writes a folder and a zip beside the notebook: ro-crate-metadata.json (RO-Crate 1.1, Workflow Run Crate 0.5), the notebook, the workflow specifications, and codemeta.json for publishing. Data Lake files are referenced by DID and checksum, not copied.'
+          )}
+        </p>
+        <div className="jp-escape-Provenance-exportForm">
+          <label>
+            {trans.__('Licence (SPDX id, optional)')}
+            <input
+              className="jp-mod-styled"
+              value={license}
+              placeholder="CC-BY-4.0"
+              aria-invalid={!licenseOk}
+              onChange={e => setLicense(e.target.value.trim())}
+            />
+          </label>
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            disabled={model.exporting || empty || !licenseOk}
+            onClick={() => void model.exportCrate(license || null)}
+          >
+            {model.exporting
+              ? trans.__('Exporting…')
+              : trans.__('Export RO-Crate')}
+          </button>
+        </div>
+        {!licenseOk && (
+          <p className="jp-escape-Provenance-invalid">
+            {trans.__(
+              'A licence is an SPDX identifier such as MIT or CC-BY-4.0.'
+            )}
+          </p>
+        )}
+        {model.error && <ErrorBanner message={model.error} />}
+        {exported && (
+          <div className="jp-escape-Provenance-result" role="status">
+            <p>
+              {trans.__(
+                'Crate written to %1 and %2.',
+                exported.folder,
+                exported.zip
+              )}
+            </p>
+            <dl className="jp-escape-Provenance-facts">
+              <dt>{trans.__('conforms to')}</dt>
+              <dd>
+                {exported.profiles.length
+                  ? exported.profiles.join(', ')
+                  : trans.__('RO-Crate 1.1')}
+              </dd>
+            </dl>
+            {[...exported.refused, ...exported.warnings].length > 0 && (
+              <ul className="jp-escape-Provenance-warnings">
+                {[...exported.refused, ...exported.warnings].map((w, i) => (
+                  <li key={i}>{w}</li>
+                ))}
+              </ul>
+            )}
+            <div className="jp-escape-Provenance-buttons">
+              <button
+                className="jp-mod-styled"
+                onClick={() => actions.openFile(exported.metadata)}
+              >
+                {trans.__('Open ro-crate-metadata.json')}
+              </button>
+              <button
+                className="jp-mod-styled jp-mod-accept"
+                onClick={() => actions.publish(exported.folder)}
+              >
+                {trans.__('Publish to the OSSR…')}
+              </button>
+            </div>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
