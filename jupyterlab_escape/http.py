@@ -80,6 +80,13 @@ def status_for_upstream(upstream_status: int) -> tuple[int, str]:
     return 502, "upstream_error"
 
 
+def answered(name: str, response: httpx.Response) -> str:
+    """What an upstream said when it gave no words of its own: its status, and for a server
+    error what the user can do."""
+    text = f"{name} answered HTTP {response.status_code} {response.reason_phrase}".strip()
+    return text + ("; try again in a minute." if response.status_code >= 500 else ".")
+
+
 class ServiceHTTP:
     """Async HTTP access to one configured upstream service."""
 
@@ -212,6 +219,15 @@ class ServiceHTTP:
                     service=self.service,
                 )
             cause = cause.__cause__ or cause.__context__
+        if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
+            # Connected, then the connection broke: a reset, or an answer cut short.
+            return EscapeError(
+                502,
+                f"{self.service}_unreachable",
+                f"{name} at {target} dropped the connection before its answer was complete; "
+                "try again in a minute.",
+                service=self.service,
+            )
         detail = self.redact(str(exc)) or type(exc).__name__
         return EscapeError(
             502,
@@ -225,10 +241,7 @@ class ServiceHTTP:
     ) -> EscapeError:
         status, suffix = status_for_upstream(response.status_code)
         if message is None:
-            message = (
-                f"{self.config.display_name} answered HTTP {response.status_code} "
-                f"{response.reason_phrase}".strip()
-            )
+            message = answered(self.config.display_name, response)
         return EscapeError(
             status,
             f"{self.service}_{suffix}",

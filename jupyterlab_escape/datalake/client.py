@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from ..config import EscapeRucio
-from ..http import EscapeError, ServiceHTTP, status_for_upstream
+from ..http import EscapeError, ServiceHTTP, answered, status_for_upstream
 from .auth import RucioAuth, rucio_message
 from .did import DID
 
@@ -110,11 +110,11 @@ class RucioClient:
         else:
             status, suffix = status_for_upstream(response.status_code)
             code = f"rucio_{suffix}"
-        text = message or f"Rucio answered HTTP {response.status_code}"
+        text = f"{message}." if message else answered("Rucio", response)
         return EscapeError(
             status,
             code,
-            self.http.redact(text + "."),
+            self.http.redact(text),
             service="rucio",
             upstream_status=response.status_code,
         )

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from ..config import EscapeReana, read_token_file
-from ..http import EscapeError, ServiceHTTP, status_for_upstream
+from ..http import EscapeError, ServiceHTTP, answered, status_for_upstream
 from ..tokens import hub_for
 
 log = logging.getLogger("jupyterlab_escape.workflows")
@@ -130,7 +130,7 @@ class ReanaClient:
         elif message:
             text = f"REANA: {message}"
         else:
-            text = f"REANA answered HTTP {response.status_code} {response.reason_phrase}".strip()
+            text = answered("REANA", response)
         return EscapeError(
             status,
             f"reana_{suffix}",
