@@ -236,6 +236,47 @@ class Workspace:
         return not os.path.lexists(target)
 
 
+class Targets:
+    """``Workspace.target`` for a batch of paths under few folders (the files of a fetched
+    dataset): the same rules, with each folder checked once.
+
+    A folder is checked by ``inside`` (every component: no symlink, no hidden part, inside the
+    root) the first time one of its files is asked for, and made (``ensure_folder``) once. Each
+    path then costs its own name's checks and one ``lstat`` of its last component: a link there
+    is refused, and files are still created with ``O_EXCL | O_NOFOLLOW`` (``open_part``). Use
+    one instance per job run: the hidden-file policy is read when it is made."""
+
+    def __init__(self, workspace: Workspace, service: str | None = None):
+        self.root = workspace.root
+        self.allow_hidden = workspace.allow_hidden
+        self.service = service
+        self._folders: dict[tuple[str, ...], Path] = {}
+        self._made: set[Path] = set()
+
+    def target(self, path: str) -> Path:
+        parts = relative_parts(path, self.service, allow_hidden=self.allow_hidden)
+        folder = self._folders.get(parts[:-1])
+        if folder is None:
+            folder = self.root
+            if len(parts) > 1:
+                try:  # hidden parts: refused just above
+                    folder = inside(folder, "/".join(parts[:-1]), self.service, allow_hidden=True)
+                except EscapeError:  # refused in the words Workspace.target uses for this path
+                    inside(self.root, path, self.service, allow_hidden=self.allow_hidden)
+                    raise
+            self._folders[parts[:-1]] = folder
+        target = folder / parts[-1]
+        if os.path.islink(target):
+            raise refuse(path, "it goes through a symbolic link", self.service)
+        return target
+
+    def ensure_folder(self, folder: Path) -> None:
+        """``folder`` (a checked target's parent) exists: made once per run."""
+        if folder not in self._made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+
+
 @dataclass
 class Extracted:
     paths: list[str]  # workspace paths written

@@ -12,6 +12,8 @@ job is ``interrupted`` and ``retry`` resumes it without fetching completed files
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Any
 
 from ..http import EscapeError
 from ..jobs import Job, JobStore, Runner
-from ..workspace import Workspace, place
+from ..workspace import Targets, Workspace, place
 from .checksums import ChecksumMismatch, hash_file
 from .did import DID
 from .instances import RucioInstances
@@ -210,6 +212,7 @@ class FetchRunner(Runner):
         queue: asyncio.Queue = asyncio.Queue()
         storage = self._storage_of(instance)
         threads = ThreadPoolExecutor(workers, thread_name_prefix=f"escape-fetch-{job.id}")
+        targets = Targets(self.workspace, "rucio")  # each folder checked once per run
 
         async def list_replicas() -> None:
             keys = list(by_did)
@@ -232,7 +235,7 @@ class FetchRunner(Runner):
 
         async def worker() -> None:
             while (entry := await queue.get()) is not None:
-                await self._fetch_file(*entry, storage, threads)
+                await self._fetch_file(*entry, storage, threads, targets)
                 self.store.save(force=False)
 
         tasks = [asyncio.ensure_future(list_replicas())]
@@ -256,28 +259,28 @@ class FetchRunner(Runner):
         candidates: list[Candidate],
         storage: Storage,
         threads: ThreadPoolExecutor,
+        targets: Targets,
     ) -> None:
         loop = asyncio.get_running_loop()
-        target = await loop.run_in_executor(threads, self._already_there, f)
-        if target is None:
-            return
         if not candidates:
-            f.state = "failed"
-            f.error = "No AVAILABLE replica that this server can read (https, davs, http)."
+            if await loop.run_in_executor(threads, self._already_there, f, targets) is not None:
+                f.state = "failed"
+                f.error = "No AVAILABLE replica that this server can read (https, davs, http)."
             return
-        temp = part_path(target)
+        # The first attempt checks the target in the same thread hop: one hop per small file.
+        where: list[Path] = []  # [target, part file] once the target is known
         problems: list[str] = []
-        f.state = "downloading"
         stop = threading.Event()
         work = None
         try:
             for candidate in candidates:
                 for attempt in range(TRIES_PER_REPLICA):
                     work = loop.run_in_executor(
-                        threads, self._transfer, f, candidate, temp, target, storage, stop
+                        threads, self._transfer, f, candidate, where, targets, storage, stop
                     )
                     try:
-                        await asyncio.shield(work)
+                        if not await asyncio.shield(work):
+                            return  # settled without a transfer: present, or refused
                     except ChecksumMismatch as err:
                         problems.append(f"{candidate.rse}: corrupted ({err})")
                         break
@@ -305,25 +308,35 @@ class FetchRunner(Runner):
                     await asyncio.wait({work})
                 except asyncio.CancelledError:
                     continue
-            if not self.store.stopping:
-                temp.unlink(missing_ok=True)  # cancelled: no partial file left
+            if not self.store.stopping and where:
+                where[1].unlink(missing_ok=True)  # cancelled: no partial file left
                 f.done = 0
             raise
         f.state, f.done = "failed", 0
         f.error = "Not fetched: " + "; ".join(problems[-4:]) + "."
-        temp.unlink(missing_ok=True)
+        if where:
+            where[1].unlink(missing_ok=True)
 
     def _transfer(
         self,
         f: FileItem,
         candidate: Candidate,
-        temp: Path,
-        target: Path,
+        where: list[Path],
+        targets: Targets,
         storage: Storage,
         stop: threading.Event,
-    ) -> None:
-        """One attempt, in a worker thread: bytes to ``temp``, verified, renamed to ``target``."""
-        target.parent.mkdir(parents=True, exist_ok=True)
+    ) -> bool:
+        """One attempt, in a worker thread: bytes to the part file, verified, renamed to the
+        target. The first attempt settles the target first (``where`` is empty): False when
+        nothing is to be transferred (already there, or refused)."""
+        if not where:
+            target = self._already_there(f, targets)
+            if target is None:
+                return False
+            where += [target, part_path(target)]
+            f.state = "downloading"
+        target, temp = where
+        targets.ensure_folder(target.parent)
         try:
             if candidate.local is not None:
                 try:
@@ -347,26 +360,32 @@ class FetchRunner(Runner):
         if final != target:
             f.path = self.workspace.relative(final)
             f.error = f"{target.name} appeared meanwhile; this file is {f.path}."
+        return True
 
-    def _already_there(self, f: FileItem) -> Path | None:
+    def _already_there(self, f: FileItem, targets: Targets) -> Path | None:
         """The target path when the file must be fetched; None when it is settled: already
         there with the right checksum, or refused (outside the workspace, another file there).
         """
         try:
-            target = self.workspace.target(f.path, "rucio")
+            target = targets.target(f.path)
         except EscapeError as err:
             f.state, f.error = "failed", err.message
             return None
         except OSError as err:  # a name the filesystem cannot hold: this file fails, not the job
             f.state, f.error = "failed", f"Cannot write {f.path}: {err.strerror or err}."
             return None
-        if f.complete and target.is_file() and target.stat().st_size == f.bytes:
+        try:
+            st = os.lstat(target)  # one look: a link there was refused by targets.target
+        except FileNotFoundError:
+            st = None
+        same_size = st is not None and stat.S_ISREG(st.st_mode) and st.st_size == f.bytes
+        if f.complete and same_size:
             f.done = f.bytes
             return None  # completed by a previous run of this job
         f.state = "waiting"
-        if not target.exists():
+        if st is None:
             return target
-        if target.is_file() and target.stat().st_size == f.bytes:
+        if same_size:
             sums, size = hash_file(target)
             try:
                 sums.check(f, size)

@@ -11,14 +11,14 @@ than Rucio lists is cut off.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import ipaddress
 import socket
+import ssl
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit, urlunsplit
-
-import urllib3
 
 from ..config import EscapeRucio, public_url
 from ..http import USER_AGENT
@@ -163,25 +163,155 @@ def part_path(target: Path) -> Path:
     return target.with_name(name)
 
 
+class Connections:
+    """Kept-alive HTTP(S) connections to storages, shared by the transfer threads.
+
+    ``http.client`` directly: a small-file fetch is bound by the cost of one request, and a
+    general-purpose pool spent more CPU per file than the transfer itself. A connection is used by
+    one thread at a time (taken out, put back once its response was read to the end)."""
+
+    def __init__(self, tls_context, connect_timeout: float, read_timeout: float, keep: int):
+        # ServiceHTTP.tls_context(): a context, or False when verify_tls is off (no client cert)
+        self.tls_context = tls_context if isinstance(tls_context, ssl.SSLContext) else _unverified()
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.keep = keep
+        self._idle: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: tuple[str, str, int]) -> tuple[http.client.HTTPConnection, bool]:
+        """A connection to ``key`` (scheme, host, port) and whether it was used before."""
+        with self._lock:
+            idle = self._idle.get(key)
+            if idle:
+                return idle.pop(), True
+        scheme, host, port = key
+        if scheme == "https":
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                host, port, timeout=self.connect_timeout, context=self.tls_context
+            )
+        else:
+            conn = http.client.HTTPConnection(host, port, timeout=self.connect_timeout)
+        return conn, False
+
+    def give_back(self, key: tuple[str, str, int], conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.keep:
+                idle.append(conn)
+                return
+        conn.close()
+
+    def clear(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for conn in conns:
+                conn.close()
+
+
+def _unverified() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class StorageResponse:
+    """One storage answer being read: ``status``, ``headers``, ``stream()``; its connection goes
+    back to the pool by ``release_conn()`` only when the body was read to its end."""
+
+    def __init__(self, pool: Connections, key, conn: http.client.HTTPConnection, response):
+        self._pool, self._key, self._conn, self._response = pool, key, conn, response
+        self.status: int = response.status
+        self.headers = response.headers
+
+    def read(self, amt: int) -> bytes:
+        try:
+            data = self._response.read(amt)
+        except (OSError, http.client.HTTPException) as err:
+            raise Transient(f"{type(err).__name__} from the storage") from None
+        if not data and self._response.length:  # closed before its Content-Length
+            raise Transient("the storage closed the connection early")
+        return data
+
+    def readinto(self, buffer) -> int:
+        try:
+            n = self._response.readinto(buffer)
+        except (OSError, http.client.HTTPException) as err:
+            raise Transient(f"{type(err).__name__} from the storage") from None
+        if not n and self._response.length:
+            raise Transient("the storage closed the connection early")
+        return n
+
+    def stream(self, amt: int, decode_content: bool = False):
+        """The body in pieces of at most ``amt`` bytes (never decoded: the stored bytes)."""
+        while data := self.read(amt):
+            yield data
+
+    def drain_conn(self, limit: int = 64 * 1024) -> None:
+        """Read a small body (a redirect's) so the connection can be reused."""
+        try:
+            self._response.read(limit)
+        except (OSError, http.client.HTTPException):
+            pass
+
+    def release_conn(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if self._response.isclosed() and not self._response.will_close:
+            self._pool.give_back(self._key, conn)
+        else:  # body not read to its end: the connection cannot carry another request
+            conn.close()
+
+
 class Storage:
     """Connections to one Rucio instance's storage endpoints, kept alive across files."""
 
     def __init__(self, config: EscapeRucio, tls_context):
         self.config = config
-        self.pool = urllib3.PoolManager(
-            num_pools=16,
-            maxsize=max(1, min(64, config.fetch_concurrency)),
-            ssl_context=tls_context,
-            timeout=urllib3.Timeout(connect=config.connect_timeout, read=config.read_timeout),
-            # Redirects are followed by open(), which checks where each one leads.
-            retries=urllib3.Retry(total=5, connect=0, read=0, status=0, other=0, redirect=0),
-            headers={"User-Agent": USER_AGENT},
+        self.pool = Connections(
+            tls_context,
+            config.connect_timeout,
+            config.read_timeout,
+            keep=max(1, min(64, config.fetch_concurrency)),
         )
         # host, port -> None when checked fine, else why it is refused (per job run)
         self.checked: dict[tuple[str, int], str | None] = {}
 
     def close(self) -> None:
         self.pool.clear()
+
+    def request(self, url: str, headers: dict) -> StorageResponse:
+        """One GET on a kept-alive connection; a reused connection the storage closed
+        meanwhile is replaced once (the request had not reached it)."""
+        parts = urlsplit(url)
+        key = origin(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        send = {"User-Agent": USER_AGENT, **headers}
+        for _ in range(2):
+            conn, reused = self.pool.take(key)
+            try:
+                if conn.sock is None:
+                    conn.connect()
+                    conn.sock.settimeout(self.config.read_timeout)
+                conn.request("GET", target, headers=send)
+                response = conn.getresponse()
+            except (
+                http.client.RemoteDisconnected,
+                BrokenPipeError,
+                ConnectionResetError,
+            ):
+                conn.close()
+                if reused:
+                    continue
+                raise
+            except BaseException:
+                conn.close()
+                raise
+            return StorageResponse(self.pool, key, conn, response)
+        raise Transient("the storage keeps closing connections")
 
     def download(
         self, f: FileItem, url: str, temp: Path, stop: threading.Event
@@ -210,24 +340,28 @@ class Storage:
                 offset = 0  # no Range support: start again
             f.done = offset
             sink = Sink(temp, offset, sums)
+            # Reads sized to what is left (one read for a small file, never a 1 MiB buffer for
+            # 2 KiB), at most CHUNK; one byte more than Rucio lists shows a storage that lies.
+            left = f.bytes - offset + 1
             try:
-                for chunk in response.stream(CHUNK, decode_content=False):
+                while chunk := response.read(min(CHUNK, max(left, 1))):
                     if stop.is_set():
                         raise Transient("stopped")
                     sink.write(chunk)
+                    left -= len(chunk)
                     f.received += len(chunk)
                     f.done = sink.size
                     if sink.size > f.bytes:  # a storage that never stops must not fill the disk
                         raise ChecksumMismatch(f"more than the {f.bytes} bytes Rucio lists")
-            except urllib3.exceptions.HTTPError as err:
-                raise Transient(f"{type(err).__name__} from {host}") from None
+            except Transient as err:
+                raise Transient(f"{err} ({host})") from None
             finally:
                 sink.close()
             return sink.sums, sink.size
         finally:
             response.release_conn()
 
-    def open(self, url: str, headers: dict) -> urllib3.BaseHTTPResponse:
+    def open(self, url: str, headers: dict) -> StorageResponse:
         """GET ``url``, following redirects only within its origin (or to the configured
         redirect domains); every host is checked before it is contacted."""
         config = self.config
@@ -245,12 +379,12 @@ class Storage:
                 raise StorageRefused(self.checked[key])
             shown = urlsplit(public_url(url)).netloc
             try:
-                response = self.pool.request(
-                    "GET", url, headers=headers, preload_content=False, redirect=False
-                )
-            except urllib3.exceptions.SSLError as err:
+                response = self.request(url, headers)
+            except ssl.SSLError as err:
                 raise ReplicaGone(f"TLS error with {shown}: {err}") from None
-            except urllib3.exceptions.HTTPError as err:
+            except http.client.InvalidURL as err:
+                raise ReplicaGone(f"{shown}: {err}") from None
+            except (OSError, http.client.HTTPException) as err:
                 raise Transient(f"{type(err).__name__} from {shown}") from None
             if response.status not in REDIRECTS:
                 return response
