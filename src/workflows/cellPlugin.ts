@@ -27,6 +27,7 @@ import {
   reanaApi
 } from './api';
 import { isReanaSource } from './cell';
+import { cellErrorOutput } from './cellError';
 import {
   IWorkflowOutputData,
   outputBundle,
@@ -217,6 +218,14 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
           }
         } catch (reason) {
           tracked.fail(reason);
+          // The refusal also stays in the cell, at the line it is about (#21).
+          if (cell.model.type === 'code') {
+            const outputs = (cell as CodeCell).model.outputs;
+            outputs.clear();
+            outputs.add(
+              cellErrorOutput(reason, cell.model.sharedModel.getSource(), trans)
+            );
+          }
           if (
             !allowMissingInputs &&
             isMissingInputsRefusal(reason) &&

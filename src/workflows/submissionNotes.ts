@@ -4,6 +4,7 @@
  * A submission is a `workflows.submit` job on the server; the browser follows it through the
  * NDJSON stream of POST /submit, so each stage is folded into the job's shape here.
  */
+import { Notification } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import {
@@ -177,6 +178,7 @@ export class SubmissionNotes {
     notifier?: INotifier;
   }) {
     this._trans = options.trans;
+    this._notifier = options.notifier ?? Notification;
     this.model = new JobsModel<ISubmitJob>({
       api: jobsApi<ISubmitJob>('workflows'),
       name: 'jupyterlab-escape:workflows-jobs'
@@ -205,18 +207,29 @@ export class SubmissionNotes {
     onEvent: (event: ISubmitEvent) => void;
     fail: (reason: unknown) => void;
   } {
-    let job: ISubmitJob | null = null;
+    let job = submitJobFromEvent(key, spec, { stage: 'validated' }, null);
+    let shown = false;
     this.notes.watch(key, true);
-    const first = submitJobFromEvent(key, spec, { stage: 'validated' }, null);
-    this.notes.follow(first);
-    job = first;
     return {
       onEvent: event => {
         job = submitJobFromEvent(key, spec, event, job);
+        shown = true;
         this.notes.follow(job);
       },
       fail: reason => {
-        this.notes.follow(failedSubmitJob(job!, reason, this._trans));
+        const failed = failedSubmitJob(job, reason, this._trans);
+        if (shown) {
+          this.notes.follow(failed);
+          return;
+        }
+        // Refused before the server took it (a bad %%reana line, an invalid spec): one error
+        // toast. A progress toast updated within milliseconds of its creation kept spinning
+        // (JupyterLab creates toasts asynchronously and an update before that is lost).
+        const end = this.notes.ending(failed);
+        this._notifier.emit(String(end.message ?? ''), end.type ?? 'error', {
+          autoClose: end.autoClose ?? false,
+          actions: end.actions ?? []
+        });
       }
     };
   }
@@ -226,4 +239,5 @@ export class SubmissionNotes {
   }
 
   private readonly _trans: TranslationBundle;
+  private readonly _notifier: INotifier;
 }

@@ -61,11 +61,13 @@ describe('REANA submissions on the common job toast', () => {
     expect(runLabel(job)).toBe('fit.2');
   });
 
-  it('shows progress at once and ends in success with "Open the workflow"', () => {
+  it('shows progress once the server took it and ends in success with "Open the workflow"', () => {
     const fake = notifier();
     const open = jest.fn();
     const notes = new SubmissionNotes({ trans, notifier: fake, open });
     const tracked = notes.track('k2', 'reana.yaml');
+    expect(fake.calls).toHaveLength(0);
+    tracked.onEvent({ stage: 'validated' });
     expect(fake.calls[0].args).toMatchObject({
       type: 'in-progress',
       message: 'Submitting reana.yaml to REANA…'
