@@ -240,7 +240,9 @@ class FetchHandler(JobsHandler, DatalakeHandler):
 
 class UploadHandler(JobsHandler, DatalakeHandler):
     """GET: the upload jobs. POST {paths, scope, rse, dataset?, dataset_new?, container?, meta?,
-    lifetime?, copies?, rse_expression?, names?, cwd?, idempotency_key?, check?}: ``check: true``
+    lifetime?, copies?, rse_expression?, names?, cwd?, kernel?, idempotency_key?, check?}:
+    ``kernel`` (the kernel API sends its own id) makes the job record its origin, checked here
+    (provenance for the notebook of that kernel's session); ``check: true``
     answers the plan (each file's DID, size and PFN; problems in words) and starts nothing;
     otherwise a plan with problems is refused (the first problem's status and code) and a clean
     one starts an upload job (202), followed on ``/escape/datalake/jobs``."""
@@ -255,8 +257,31 @@ class UploadHandler(JobsHandler, DatalakeHandler):
         if body.get("check") is True:
             self.write_json(await uploads.check(instance, body))
             return
-        job = await uploads.start(instance, body)
+        job = await uploads.start(instance, body, origin=await self._origin(body.get("kernel")))
         self.write_json(self.extensionapp.jobs.summary(job), status=202)
+
+    async def _origin(self, kernel: object) -> dict | None:
+        """Where an upload from a kernel came from, by this server's own records: the kernel
+        must be one this server runs, and the notebook is its session's path (the request
+        names neither the notebook nor anything else). None for uploads from the browser."""
+        if kernel is None:
+            return None
+        if not isinstance(kernel, str) or kernel not in self.kernel_manager:
+            raise EscapeError(
+                400,
+                "bad_request",
+                "kernel is not a kernel of this Jupyter server.",
+                service="rucio",
+            )
+        notebook = None
+        for session in await self.session_manager.list_sessions():
+            if (session.get("kernel") or {}).get("id") == kernel and session.get("type") in (
+                "notebook",
+                None,
+            ):
+                notebook = session.get("path")
+                break
+        return {"kernel": kernel, "notebook": notebook}
 
 
 class UploadOptionsHandler(DatalakeHandler):

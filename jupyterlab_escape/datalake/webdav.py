@@ -217,7 +217,8 @@ class WriteStorage:
             old = sent.pop("hasher", None)
             if old is not None:  # a redirect sends the body again: a new hasher
                 old.abandon()
-            hasher = sent["hasher"] = Hasher(self.hashing == "thread")
+            # one chunk has nothing to overlap with: hashed inline
+            hasher = sent["hasher"] = Hasher(self.hashing == "thread" and size > self.chunk)
             total = 0
             with open(path, "rb", buffering=0) as handle:
                 while chunk := handle.read(self.chunk):

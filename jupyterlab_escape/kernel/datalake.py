@@ -8,11 +8,15 @@ directly: the Rucio credentials stay on the server).
 
 Paths are relative to the notebook's folder: the kernel sends its working directory and the
 server resolves the paths against its own root (refusing anything outside it, hidden paths and
-the server's own files).
+the server's own files). The kernel also sends its own id: the server checks that it runs that
+kernel and records the kernel's notebook (from its own session list) as the job's origin, and
+JupyterLab then records the produced DIDs in that notebook's metadata, as for an upload started
+from the dialog.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from pathlib import Path
@@ -21,6 +25,18 @@ from typing import Any
 from .api import EscapeKernelError, EscapeServer, _server
 
 FINISHED = ("done", "failed", "cancelled", "interrupted")
+
+
+def kernel_id() -> str | None:
+    """The id of the kernel this code runs in (from its connection file's name), or None."""
+    try:
+        from ipykernel.connect import get_connection_file
+
+        name = Path(get_connection_file()).name
+    except Exception:  # noqa: BLE001 - not in a kernel (a script, a test): no origin
+        return None
+    found = re.fullmatch(r"kernel-([A-Za-z0-9-]+)\.json", name)
+    return found.group(1) if found else None
 
 
 def upload(
@@ -41,6 +57,7 @@ def upload(
     interval: float = 1.0,
     server: EscapeServer | None = None,
     on_progress=None,
+    kernel: str | None = None,
 ) -> dict:
     """Upload files and folders (relative to the notebook's folder) into Rucio.
 
@@ -49,7 +66,8 @@ def upload(
     ``wait`` (default) this returns when it ends: ``{job, state, message, dataset, rules, dids}``
     where ``dids`` are the files in the lake with their checksums (provenance); it raises
     ``EscapeKernelError`` with the server's words when the upload is refused or fails.
-    ``on_progress`` is called with the job's JSON at each poll."""
+    ``on_progress`` is called with the job's JSON at each poll. ``kernel`` defaults to the id of
+    the kernel this runs in (the notebook that gets the provenance)."""
     server = _server(server)
     folder = Path(base) if base is not None else Path.cwd()
     body: dict[str, Any] = {
@@ -67,6 +85,7 @@ def upload(
         ("meta", meta),
         ("lifetime", lifetime),
         ("names", names),
+        ("kernel", kernel or kernel_id()),
     ):
         if value is not None:
             body[key] = value

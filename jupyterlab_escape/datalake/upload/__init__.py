@@ -9,8 +9,8 @@ right in every permission policy, so Rucio's default register-first order fails 
    the RSE's write protocol, the ``add_replicas`` permission, the quota, name clashes;
 2. the PFN from Rucio (``GET /rses/{rse}/lfns2pfns``, operation write), never computed here;
 3. PUT to a temporary name beside the PFN, adler32 and md5 computed on the bytes as they are sent;
-4. verify: the size the storage reports (PROPFIND), and for files up to ``READBACK_MAX`` the
-   bytes read back and their adler32 and md5 compared; MOVE to the final PFN;
+4. verify: files up to ``READBACK_MAX`` are read back (size, adler32 and md5 compared), larger
+   ones by the size the storage reports (PROPFIND); MOVE to the final PFN, PROPFIND there;
 5. register (``POST /replicas``, state A: it creates the file DID with its size, adler32, md5
    and a GUID), in batches; then metadata (``POST /dids/bulkdidsmeta``) and attachment to the
    dataset (``POST /dids/attachments``); a registration Rucio refuses deletes the bytes;

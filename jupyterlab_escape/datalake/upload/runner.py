@@ -47,7 +47,7 @@ class UploadRunner(Runner):
     async def check(self, instance: str | None, body: dict) -> dict:
         return await self.planner.plan(instance, UploadRequest.parse(body))
 
-    async def start(self, instance: str | None, body: dict) -> Job:
+    async def start(self, instance: str | None, body: dict, origin: dict | None = None) -> Job:
         request = UploadRequest.parse(body)
         plan = await self.planner.plan(instance, request)
         if plan["problems"]:
@@ -66,6 +66,7 @@ class UploadRunner(Runner):
             copies=request.copies,
             rse_expression=request.rse_expression,
             skipped_paths=plan["skipped"],
+            origin=origin,
         )
         key = body.get("idempotency_key") if isinstance(body.get("idempotency_key"), str) else None
         job = self.store.start(KIND, state, idempotency_key=key)
@@ -112,6 +113,7 @@ class UploadRunner(Runner):
             "files_skipped": counts.get("skipped", 0),
             "rules": state.rules,
             "skipped_paths": state.skipped_paths[:100],
+            "origin": state.origin,
         }
 
     def detail(self, job: Job, limit: int = 2000) -> dict[str, Any]:

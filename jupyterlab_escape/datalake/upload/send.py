@@ -108,6 +108,9 @@ class Sender:
             )
         if not item.pfn:
             raise Fail(f"Rucio gave no PFN for {state.scope}:{item.name} on {state.rse}.")
+        tmp = temporary_url(item.pfn, state.job_id)
+        if item.tried:  # a leftover of an interrupted or failed try: never left behind
+            storage.delete(tmp)
         registered = item.registered_adler32
         if item.existing:
             # The DID exists: same bytes -> skip (or add our replica), other bytes -> refuse.
@@ -123,22 +126,17 @@ class Sender:
             if present == item.bytes:
                 item.verified = "already in the lake with the same adler32"
                 raise Skip()
-        tmp = temporary_url(item.pfn, state.job_id)
-        storage.delete(tmp)  # a leftover of an interrupted run
 
         def on_bytes(n: int) -> None:
             item.done += n
             item.sent += n
 
         item.done = 0
+        item.tried = True
         sums = storage.put(tmp, target, item.bytes, on_bytes, stop)
         item.adler32, item.md5 = adler_hex(sums), sums.md5.hexdigest()
-        size = storage.size(tmp)
-        if size != item.bytes:
-            storage.delete(tmp)
-            raise Transient(f"the storage holds {size} bytes of {item.bytes} after the upload")
-        verified = "size"
         if item.bytes <= READBACK_MAX:
+            # the bytes read back: their size and checksums against what was sent
             back, back_size = storage.read_back(tmp, stop)
             if (
                 back_size != item.bytes
@@ -148,6 +146,12 @@ class Sender:
                 storage.delete(tmp)
                 raise Transient("the bytes read back differ from the bytes sent")
             verified = "size, adler32 and md5 read back"
+        else:
+            size = storage.size(tmp)  # the size as the storage reports it
+            if size != item.bytes:
+                storage.delete(tmp)
+                raise Transient(f"the storage holds {size} bytes of {item.bytes} after the upload")
+            verified = "size"
         storage.move(tmp, item.pfn)
         if storage.size(item.pfn) != item.bytes:
             raise Transient("the file is not at its final name after the rename")

@@ -22,6 +22,7 @@ class UploadItem:
     final: bool = False  # failed for a reason a retry cannot change (Rucio refused it)
     verified: str | None = None  # what was checked on the storage
     attached: bool = False
+    tried: bool = False  # a PUT to the temporary name was started (a retry deletes it first)
     error: str | None = None
     done: int = 0
     sent: int = 0
@@ -68,6 +69,9 @@ class UploadState:
     rules: list[str] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     job_id: str = ""
+    # {kernel, notebook}: the kernel that asked for the upload and its session's notebook, as
+    # this server knows them (None: from the browser); the frontend records provenance there
+    origin: dict | None = None
 
     def dump(self) -> dict:
         return asdict(self)

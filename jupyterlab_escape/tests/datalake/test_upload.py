@@ -435,3 +435,97 @@ async def test_kernel_upload_from_the_notebooks_folder_returns_provenance(
         await asyncio.to_thread(
             upload, ["../../x"], scope=SCOPE, rse="ESCAPE_USERDISK", base=notebook_dir, server=lab
         )
+
+
+@pytest.mark.escape_config(JDOE)
+async def test_kernel_upload_records_its_origin_from_the_servers_sessions(
+    lab, jp_fetch, jp_root_dir, rucio_testbed
+):
+    """Provenance from the kernel: the job names the kernel and the notebook of its session,
+    as this server knows them; a kernel this server does not run is refused."""
+    from jupyterlab_escape.kernel import upload
+    from jupyterlab_escape.kernel.api import EscapeKernelError
+
+    write(jp_root_dir, "analysis/fit.ipynb", b'{"cells": [], "metadata": {}, "nbformat": 4, ' +
+          b'"nbformat_minor": 5}')  # fmt: skip
+    response = await jp_fetch(
+        "api",
+        "sessions",
+        method="POST",
+        body=json.dumps(
+            {
+                "path": "analysis/fit.ipynb",
+                "type": "notebook",
+                "name": "fit.ipynb",
+                "kernel": {"name": "python3"},
+            }
+        ),  # fmt: skip
+    )
+    kernel = json.loads(response.body)["kernel"]["id"]
+    try:
+        name = f"origin-{tag()}.txt"
+        write(jp_root_dir, f"analysis/{name}", b"fit result\n")
+        result = await asyncio.to_thread(
+            upload,
+            [name],
+            scope=SCOPE,
+            rse=rucio_testbed.upload_rse.name,
+            base=jp_root_dir / "analysis",
+            interval=0.1,
+            server=lab,
+            kernel=kernel,
+        )
+        assert result["state"] == "done"
+        job = await job_of(jp_fetch, result["job"])
+        assert job["origin"] == {"kernel": kernel, "notebook": "analysis/fit.ipynb"}
+        assert [d["did"] for d in job["dids"]] == [f"{SCOPE}:{name}"]
+        # from the browser (no kernel): no origin
+        code, answer = await post(
+            jp_fetch,
+            {"paths": [f"analysis/{name}"], "scope": SCOPE, "rse": rucio_testbed.upload_rse.name},
+        )
+        assert code == 202 and answer["origin"] is None
+        await rucio_wait(jp_fetch, answer["id"])
+        # a kernel this server does not run: refused, nothing starts
+        with pytest.raises(EscapeKernelError, match="not a kernel of this Jupyter server"):
+            await asyncio.to_thread(
+                upload,
+                [name],
+                scope=SCOPE,
+                rse=rucio_testbed.upload_rse.name,
+                base=jp_root_dir / "analysis",
+                server=lab,
+                kernel="00000000-0000-0000-0000-000000000000",
+            )
+    finally:
+        await jp_fetch("api", "kernels", kernel, method="DELETE")
+
+
+async def rucio_wait(jp_fetch, job_id: str) -> dict:
+    for _ in range(600):
+        job = await job_of(jp_fetch, job_id)
+        if job["state"] not in ("queued", "running"):
+            return job
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not end")
+
+
+def test_kernel_id_is_read_from_the_connection_file(monkeypatch):
+    import ipykernel.connect
+
+    from jupyterlab_escape.kernel.datalake import kernel_id
+
+    monkeypatch.setattr(
+        ipykernel.connect,
+        "get_connection_file",
+        lambda: "/run/jupyter/kernel-1c2d3e4f-0000-4a4a-8b8b-123456789abc.json",
+    )
+    assert kernel_id() == "1c2d3e4f-0000-4a4a-8b8b-123456789abc"
+    monkeypatch.setattr(ipykernel.connect, "get_connection_file", lambda: "/tmp/odd name.json")
+    assert kernel_id() is None
+
+    def outside():
+        raise RuntimeError("not in a kernel")
+
+    monkeypatch.setattr(ipykernel.connect, "get_connection_file", outside)
+    assert kernel_id() is None

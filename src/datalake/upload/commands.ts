@@ -7,7 +7,11 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { InputDialog, Notification } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import {
+  INotebookModel,
+  INotebookTracker,
+  NotebookPanel
+} from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { fileUploadIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
@@ -17,7 +21,11 @@ import { IUploadApi, IUploadJob, uploadApi } from './api';
 import { showUploadDialog } from './dialog';
 import { UploadJobs } from './jobs';
 import { UploadDialogModel } from './model';
-import { isNotebookTrusted, recordProduced } from './provenance';
+import {
+  isNotebookTrusted,
+  recordedProduced,
+  recordProduced
+} from './provenance';
 import { UploadList } from './UploadList';
 
 export namespace UploadCommandIDs {
@@ -57,6 +65,36 @@ export interface IUploads {
   acceptDrops: (widget: Widget) => void;
 }
 
+/**
+ * The open notebook an upload started by a kernel belongs to: the one whose session runs the
+ * job's kernel now (and, when the server names the session's notebook, at that path). The
+ * origin comes from the server, never from a notebook.
+ */
+export function kernelNotebook(
+  tracker: Pick<INotebookTracker, 'find'> | null,
+  job: Pick<IUploadJob, 'origin'>
+): NotebookPanel | null {
+  const origin = job.origin;
+  if (!tracker || !origin?.kernel) {
+    return null;
+  }
+  return (
+    tracker.find(
+      panel =>
+        panel.sessionContext.session?.kernel?.id === origin.kernel &&
+        (!origin.notebook || panel.context.path === origin.notebook)
+    ) ?? null
+  );
+}
+
+/** Whether the notebook records DIDs of this job already (a reload sees done jobs again). */
+function recordedJob(
+  model: Pick<INotebookModel, 'getMetadata'>,
+  job: string
+): boolean {
+  return recordedProduced(model.getMetadata('escape')).some(p => p.job === job);
+}
+
 function cleanPaths(paths: unknown): string[] {
   const list = Array.isArray(paths) ? paths : [paths];
   return list
@@ -77,13 +115,27 @@ export function setupUploads(options: IUploadsOptions): IUploads {
     showDid: (did, job) => options.showDid(did, job.instance)
   });
 
+  // Kernel uploads recorded (or being recorded) by this browser.
+  const fromKernels = new Set<string>();
+
   const record = async (job: IUploadJob) => {
-    const notebook = provenance.get(job.id);
-    if (!notebook || job.state !== 'done') {
+    if (job.state !== 'done') {
       return;
     }
+    let notebook = provenance.get(job.id) ?? null;
     provenance.delete(job.id);
-    if (notebook.isDisposed || !notebook.model) {
+    if (!notebook && !fromKernels.has(job.id)) {
+      // Started by a kernel: the server says which (it checked the kernel and took the
+      // notebook from that kernel's session); recorded once, in that notebook if it is open.
+      notebook = kernelNotebook(tracker, job);
+      if (notebook?.model && recordedJob(notebook.model, job.id)) {
+        notebook = null;
+      }
+      if (notebook) {
+        fromKernels.add(job.id);
+      }
+    }
+    if (!notebook || notebook.isDisposed || !notebook.model) {
       return;
     }
     const detail = await jobs.model.loadDetail(job.id, false);
@@ -104,6 +156,29 @@ export function setupUploads(options: IUploadsOptions): IUploads {
     }
   };
   jobs.model.jobUpdated.connect((_, job) => void record(job));
+
+  // A kernel may start uploads (the kernel API's `upload()`): when a notebook's kernel goes
+  // idle, look at the jobs again so that its uploads are followed and their DIDs recorded.
+  let pending: ReturnType<typeof setTimeout> | null = null;
+  const lookAgain = () => {
+    if (pending === null) {
+      pending = setTimeout(() => {
+        pending = null;
+        void jobs.model.refresh().catch(() => undefined);
+      }, 500);
+    }
+  };
+  tracker?.widgetAdded.connect((_, panel) => {
+    let busy = false;
+    panel.sessionContext.statusChanged.connect((_, status) => {
+      if (status === 'busy') {
+        busy = true;
+      } else if (status === 'idle' && busy) {
+        busy = false;
+        lookAgain();
+      }
+    });
+  });
 
   /** The notebook in the main area when the dialog opens: it gets the provenance. */
   const activeNotebook = (): NotebookPanel | null => {

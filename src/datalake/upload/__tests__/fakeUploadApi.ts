@@ -88,6 +88,7 @@ export function uploadJob(partial: Partial<IUploadJob> = {}): IUploadJob {
     files_skipped: 0,
     rules: [],
     skipped_paths: [],
+    origin: null,
     ...partial
   };
 }
@@ -136,6 +137,8 @@ export function uploadDetail(
         error: null
       }
     ],
+    files_truncated: false,
+    dids: [],
     ...partial
   };
 }
@@ -237,7 +240,7 @@ export function fakeUploadApi(
       files,
       files_total: files.length,
       bytes_total: total,
-      skipped: [{ path: 'results/.cache', why: 'hidden' }],
+      skipped: [{ path: 'results/.cache', why: 'hidden folder' }],
       quota: { limit: rse.limit, used: rse.used, remaining: rse.remaining },
       problems,
       warnings:
