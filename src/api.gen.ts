@@ -1294,28 +1294,174 @@ export interface components {
       rse: string;
       dataset: string | null;
       container: string | null;
-      phase: string;
+      /** @enum {string} */
+      phase: 'queued' | 'preparing' | 'transferring' | 'finishing' | 'done';
       files_total: number;
       files_done: number;
       files_failed: number;
       files_skipped: number;
-      rules: unknown[];
-      skipped_paths: unknown[];
+      rules: string[];
+      skipped_paths: components['schemas']['DatalakeUploadSkipped'][];
+      /** @description Set when a kernel started the upload (the kernel API sends its kernel id; the server checked it runs that kernel and took the notebook from its session): the frontend records the produced DIDs in that notebook. null from the browser. */
+      origin: null | {
+        kernel: string;
+        /** @description The session's notebook path. */
+        notebook: string | null;
+      };
     };
     DatalakeUploadJobDetail: components['schemas']['DatalakeUploadJob'] & {
+      files: components['schemas']['DatalakeUploadFile'][];
+      files_truncated: boolean;
+      /** @description What the job put into the lake (registered or already there), for provenance. */
+      dids: components['schemas']['DatalakeProducedDid'][];
+    };
+    DatalakeUploadSkipped: {
+      path: string;
+      /** @enum {string} */
+      why: 'hidden file' | 'hidden folder' | 'symbolic link';
+    };
+    /** @description A file of an upload job. */
+    DatalakeUploadFile: {
+      /** @description Relative to the workspace. */
+      path: string;
+      did: string;
+      scope: string;
+      name: string;
+      bytes: number;
+      adler32: string | null;
+      md5: string | null;
+      guid: string;
+      pfn: string | null;
+      rse: string;
+      /** @enum {string} */
+      state:
+        'waiting' | 'sending' | 'stored' | 'registered' | 'skipped' | 'failed';
+      /** @description What was checked on the storage. */
+      verified: string | null;
+      error: string | null;
+    };
+    DatalakeProducedDid: {
+      did: string;
+      scope: string;
+      name: string;
+      bytes: number;
+      adler32: string | null;
+      md5: string | null;
+      guid: string;
+      pfn: string | null;
+      rse: string;
+      /** @enum {string} */
+      state: 'registered' | 'skipped';
+    };
+    DatalakeUploadRequest: {
+      /** @description Workspace files and folders. */
+      paths: string[];
+      scope: string;
+      rse: string;
+      dataset?: string | null;
+      /** @description true: create it; false: attach to an existing one; null: the server decides. */
+      dataset_new?: boolean | null;
+      container?: string | null;
+      meta?: {
+        [key: string]: string | number | boolean;
+      } | null;
+      /** @description Seconds; null: no expiry. */
+      lifetime?: number | null;
+      copies?: number | null;
+      rse_expression?: string | null;
+      /** @description Workspace path -> DID name, where the default does not suit. */
+      names?: {
+        [key: string]: string;
+      } | null;
+      /** @description The kernel API: its folder, for relative paths. */
+      cwd?: string | null;
+      /** @description The kernel API: the id of the kernel asking. Refused (400) unless this server runs that kernel; the job's origin then names it and its session's notebook. */
+      kernel?: string | null;
+      idempotency_key?: string | null;
+      /** @description Answer the plan only; start nothing. */
+      check?: boolean;
+    };
+    DatalakeUploadProblem: {
+      code: string;
+      message: string;
+      path?: string;
+    };
+    /** @description What an upload would create, and every problem that stops it, before it starts. */
+    DatalakeUploadPlan: {
+      instance: string;
+      account: string;
+      scope: string;
+      rse: string;
+      rse_expression: string;
+      dataset: null | {
+        scope: string;
+        name: string;
+        new: boolean;
+      };
+      container: null | {
+        scope: string;
+        name: string;
+      };
+      meta: {
+        [key: string]: string | number | boolean;
+      };
+      lifetime: number | null;
+      copies: number;
       files: {
         path: string;
         did: string;
-        /** @enum {string} */
-        state:
-          | 'waiting'
-          | 'sending'
-          | 'stored'
-          | 'registered'
-          | 'skipped'
-          | 'failed';
+        name: string;
+        bytes: number;
+        /** @description Rucio's lfn2pfn answer (write). */
+        pfn: string | null;
+        /** @description The DID is registered already. */
+        exists: boolean;
+        note?: string;
       }[];
-      dids?: unknown[];
+      files_total: number;
+      bytes_total: number;
+      skipped: components['schemas']['DatalakeUploadSkipped'][];
+      /** @description The account on the RSE: empty when the RSE is unknown; limit null: unlimited. */
+      quota: {
+        limit?: number | null;
+        used?: number;
+        remaining?: number | null;
+      };
+      problems: components['schemas']['DatalakeUploadProblem'][];
+      warnings: string[];
+      verification: string;
+    };
+    /** @description An RSE with an HTTPS/WebDAV write protocol, with this account's quota there. */
+    DatalakeUploadRse: {
+      rse: string;
+      writable: boolean;
+      /** @description Why this account cannot write there. */
+      why_not: string | null;
+      /** @description Bytes; null: unlimited, or no quota (unlimited false). */
+      limit: number | null;
+      unlimited: boolean;
+      used: number;
+      remaining: number | null;
+      scheme: string | null;
+    };
+    DatalakeUploadOptions: {
+      account: string;
+      /** @description The account's scopes */
+      scopes: string[];
+      default_scope: string | null;
+      other_scopes: string[];
+      /** @description Writable first. */
+      rses: components['schemas']['DatalakeUploadRse'][];
+      default_rse: string | null;
+      meta_keys: string[];
+      meta_conventions: string[];
+      name_rule: {
+        pattern: string;
+        max_length: number;
+        text: string;
+      };
+      /** @description Files up to this size are read back after the upload. */
+      readback_max: number;
     };
     DatalakeFetchFile: {
       did: string;
@@ -2564,24 +2710,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          paths: string[];
-          scope?: string;
-          rse?: string;
-          dataset?: string | null;
-          dataset_new?: boolean | null;
-          container?: string | null;
-          meta?: Record<string, never> | null;
-          lifetime?: number | null;
-          copies?: number | null;
-          rse_expression?: string | null;
-          names?: {
-            [key: string]: string;
-          } | null;
-          cwd?: string | null;
-          idempotency_key?: string | null;
-          check?: boolean;
-        };
+        'application/json': components['schemas']['DatalakeUploadRequest'];
       };
     };
     responses: {
@@ -2591,14 +2720,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            files: unknown[];
-            problems: {
-              code: string;
-              message: string;
-              path?: string;
-            }[];
-          };
+          'application/json': components['schemas']['DatalakeUploadPlan'];
         };
       };
       /** @description The job started. */
@@ -2636,14 +2758,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            account: string;
-            scopes: string[];
-            default_scope?: string | null;
-            rses: Record<string, never>[];
-            default_rse?: string | null;
-            name_rule: Record<string, never>;
-          };
+          'application/json': components['schemas']['DatalakeUploadOptions'];
         };
       };
       404: components['responses']['NotFound'];

@@ -257,31 +257,145 @@ class DatalakeFetchJob(Job):
     paths: list[PlannedPath]
 
 
-class DatalakeUploadJob(Job):
-    kind: Literal["datalake.upload"]
-    instance: str
+class Origin(TypedDict):
+    kernel: str
+    notebook: str | None
+
+
+class DatalakeUploadSkipped(TypedDict):
+    path: str
+    why: Literal["hidden file", "hidden folder", "symbolic link"]
+
+
+class DatalakeUploadFile(TypedDict):
+    path: str
+    did: str
+    scope: str
+    name: str
+    bytes: int
+    adler32: str | None
+    md5: str | None
+    guid: str
+    pfn: str | None
+    rse: str
+    state: Literal["waiting", "sending", "stored", "registered", "skipped", "failed"]
+    verified: str | None
+    error: str | None
+
+
+class DatalakeProducedDid(TypedDict):
+    did: str
+    scope: str
+    name: str
+    bytes: int
+    adler32: str | None
+    md5: str | None
+    guid: str
+    pfn: str | None
+    rse: str
+    state: Literal["registered", "skipped"]
+
+
+class DatalakeUploadRequest(TypedDict):
+    paths: list[str]
     scope: str
     rse: str
-    dataset: str | None
-    container: str | None
-    phase: str
-    files_total: int
-    files_done: int
-    files_failed: int
-    files_skipped: int
-    rules: list[Any]
-    skipped_paths: list[Any]
+    dataset: NotRequired[str | None]
+    dataset_new: NotRequired[bool | None]
+    container: NotRequired[str | None]
+    meta: NotRequired[dict[str, Any] | None]
+    lifetime: NotRequired[int | None]
+    copies: NotRequired[int | None]
+    rse_expression: NotRequired[str | None]
+    names: NotRequired[dict[str, Any] | None]
+    cwd: NotRequired[str | None]
+    kernel: NotRequired[str | None]
+    idempotency_key: NotRequired[str | None]
+    check: NotRequired[bool]
+
+
+class DatalakeUploadProblem(TypedDict):
+    code: str
+    message: str
+    path: NotRequired[str]
+
+
+class Dataset(TypedDict):
+    scope: str
+    name: str
+    new: bool
+
+
+class Container(TypedDict):
+    scope: str
+    name: str
 
 
 class File(TypedDict):
     path: str
     did: str
-    state: Literal["waiting", "sending", "stored", "registered", "skipped", "failed"]
+    name: str
+    bytes: int
+    pfn: str | None
+    exists: bool
+    note: NotRequired[str]
 
 
-class DatalakeUploadJobDetail(DatalakeUploadJob):
+class Quota(TypedDict):
+    limit: NotRequired[int | None]
+    used: NotRequired[int]
+    remaining: NotRequired[int | None]
+
+
+class DatalakeUploadPlan(TypedDict):
+    instance: str
+    account: str
+    scope: str
+    rse: str
+    rse_expression: str
+    dataset: Dataset | None
+    container: Container | None
+    meta: dict[str, str | float | bool]
+    lifetime: int | None
+    copies: int
     files: list[File]
-    dids: NotRequired[list[Any]]
+    files_total: int
+    bytes_total: int
+    skipped: list[DatalakeUploadSkipped]
+    quota: Quota
+    problems: list[DatalakeUploadProblem]
+    warnings: list[str]
+    verification: str
+
+
+class DatalakeUploadRse(TypedDict):
+    rse: str
+    writable: bool
+    why_not: str | None
+    limit: int | None
+    unlimited: bool
+    used: int
+    remaining: int | None
+    scheme: str | None
+
+
+class NameRule(TypedDict):
+    pattern: str
+    max_length: int
+    text: str
+
+
+class DatalakeUploadOptions(TypedDict):
+    account: str
+    scopes: list[str]
+    default_scope: str | None
+    other_scopes: list[str]
+    rses: list[DatalakeUploadRse]
+    default_rse: str | None
+    meta_keys: list[str]
+    meta_conventions: list[str]
+    name_rule: NameRule
+    readback_max: int
 
 
 class DatalakeFetchFile(TypedDict):
@@ -960,7 +1074,27 @@ class ServiceStatus(TypedDict):
     identity: NotRequired[ServiceIdentity]
 
 
-DatalakeJob: TypeAlias = DatalakeFetchJob | DatalakeUploadJob
+class DatalakeUploadJob(Job):
+    kind: Literal["datalake.upload"]
+    instance: str
+    scope: str
+    rse: str
+    dataset: str | None
+    container: str | None
+    phase: Literal["queued", "preparing", "transferring", "finishing", "done"]
+    files_total: int
+    files_done: int
+    files_failed: int
+    files_skipped: int
+    rules: list[str]
+    skipped_paths: list[DatalakeUploadSkipped]
+    origin: Origin | None
+
+
+class DatalakeUploadJobDetail(DatalakeUploadJob):
+    files: list[DatalakeUploadFile]
+    files_truncated: bool
+    dids: list[DatalakeProducedDid]
 
 
 CatalogueAnyJob: TypeAlias = CatalogueFetchJob | CataloguePublishJob
@@ -969,3 +1103,6 @@ CatalogueAnyJob: TypeAlias = CatalogueFetchJob | CataloguePublishJob
 class StatusReport(TypedDict):
     checked_at: str
     services: list[ServiceStatus]
+
+
+DatalakeJob: TypeAlias = DatalakeFetchJob | DatalakeUploadJob
