@@ -163,8 +163,8 @@ class Report:
             "nonconforming": len(self.nonconforming),
             "statuses": dict(sorted(self.statuses.items())),
             "seconds": round(self.seconds, 1),
-            "examples_5xx": self.server_errors[:10],
-            "examples_nonconforming": self.nonconforming[:10],
+            "examples_5xx": self.server_errors[:50],
+            "examples_nonconforming": self.nonconforming[:200],
         }
 
 
@@ -276,6 +276,11 @@ def main() -> int:
         report = fuzz(live.url, live.token, args.requests, args.seed, args.negative, only=args.only)
     finally:
         live.stop()
+        if (work / "server.log").exists():
+            # The server's own words for each 500: its tracebacks (the first few).
+            log = (work / "server.log").read_text(errors="replace")
+            for block in log.split("Traceback (most recent call last):")[1:4]:
+                print("server traceback:" + block[:3000])
         shutil.rmtree(work, ignore_errors=True)
     figures = report.as_dict()
     print(
@@ -283,7 +288,7 @@ def main() -> int:
         f"{figures['responses_5xx']} answers 5xx, {figures['nonconforming']} outside openapi.yaml"
     )
     print(f"statuses: {figures['statuses']}")
-    for line in figures["examples_5xx"] + figures["examples_nonconforming"]:
+    for line in figures["examples_5xx"][:10] + figures["examples_nonconforming"][:20]:
         print("  " + line)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))

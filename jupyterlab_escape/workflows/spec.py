@@ -196,7 +196,16 @@ def _refusal(message: str, mark) -> SpecSyntaxError:
 
 def parse(text: str) -> SpecDocument:
     """Load YAML (safe subset); a syntax error carries its line and column."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow (found by fuzzing)
+        at = max(0, min(int(error.position), len(text)))
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character[:1])
+        raise SpecSyntaxError(
+            Issue((), f"YAML error: {error.reason} (#x{code:04x})", line=line, column=column)
+        ) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
