@@ -65,9 +65,31 @@ ensure_venv() {
   fi
 }
 
+# What the labextension is built from: sources (not their tests), styles, settings schemas, the
+# package and build configuration. The same stamp means the built labextension is current.
+frontend_stamp() {
+  (
+    cd "$REPO" &&
+      find src style schema -type f ! -path '*/__tests__/*' ! -name '*.spec.ts' ! -name '*.spec.tsx' \
+        -print0 | sort -z | xargs -0 sha256sum &&
+      sha256sum package.json package-lock.json tsconfig.json
+  ) | sha256sum | cut -c1-16
+}
+
+# The labextension, built only when its sources changed since the last build made here.
 build_frontend() {
+  local stamp="$RUN_DIR/labextension.stamp" want
+  want="$(frontend_stamp)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" &&
+    -f "$REPO/jupyterlab_escape/labextension/static/style.js" &&
+    -f "$REPO/jupyterlab_escape/labextension/package.json" ]]; then
+    step "labextension up to date (sources unchanged since its build)"
+    return 0
+  fi
   step "build the labextension (npm run build)"
+  rm -f "$stamp"
   (cd "$REPO" && npm run --silent build >/dev/null) || die "frontend build failed"
+  echo "$want" >"$stamp"
 }
 
 setup_project() {

@@ -24,13 +24,17 @@ def jest(reports: Path) -> tuple[int, int, int]:
     return data["numPassedTests"], failed, data["numPendingTests"] + data.get("numTodoTests", 0)
 
 
-def pytest(reports: Path) -> tuple[int, int, int]:
-    root = ET.parse(reports / "pytest.xml").getroot()
+def pytest(reports: Path, name: str = "pytest.xml") -> tuple[int, int, int]:
+    root = ET.parse(reports / name).getroot()
     suites = [root] if root.tag == "testsuite" else list(root)
     total = sum(int(s.get("tests", 0)) for s in suites)
     failed = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
     skipped = sum(int(s.get("skipped", 0)) for s in suites)
     return total - failed - skipped, failed, skipped
+
+
+def package(reports: Path) -> tuple[int, int, int]:
+    return pytest(reports, "package.xml")
 
 
 def galata(reports: Path) -> tuple[int, int, int]:
@@ -41,7 +45,7 @@ def galata(reports: Path) -> tuple[int, int, int]:
     return stats.get("expected", 0), failed, stats.get("skipped", 0)
 
 
-LAYERS = {"lint": lint, "jest": jest, "pytest": pytest, "galata": galata}
+LAYERS = {"lint": lint, "jest": jest, "pytest": pytest, "package": package, "galata": galata}
 
 
 def main() -> int:
