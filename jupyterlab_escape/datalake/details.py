@@ -104,6 +104,51 @@ def _file_replicas(replica: dict | None) -> list[dict]:
     return out
 
 
+# A container's availability is read from its datasets: bounded, for very large containers.
+MAX_CONTAINER_DATASETS = 500
+MAX_CONTAINER_DEPTH = 5
+SUMMARY_CONCURRENCY = 8
+
+
+async def _container_summary(client: RucioClient, did: DID) -> list[dict]:
+    """Rucio keeps replica summaries per dataset (a container's own listing is empty): walk the
+    container down to its datasets (each once, bounded) and take theirs."""
+    datasets: list[DID] = []
+    seen: set[str] = {str(did)}
+    level = [did]
+    for _ in range(MAX_CONTAINER_DEPTH):
+        below: list[DID] = []
+        for parent in level:
+            async for child in client.content(parent):
+                try:
+                    found = DID(str(child["scope"]), str(child["name"]))
+                except (KeyError, TypeError, ValueError):
+                    continue
+                if str(found) in seen:
+                    continue
+                seen.add(str(found))
+                kind = did_type(child.get("type"))
+                if kind == "dataset":
+                    datasets.append(found)
+                elif kind == "container":
+                    below.append(found)
+                if len(datasets) >= MAX_CONTAINER_DATASETS:
+                    break
+            if len(datasets) >= MAX_CONTAINER_DATASETS:
+                break
+        level = below
+        if not level or len(datasets) >= MAX_CONTAINER_DATASETS:
+            break
+    gate = asyncio.Semaphore(SUMMARY_CONCURRENCY)
+
+    async def summary(dataset: DID) -> list[dict]:
+        async with gate:
+            return await _collect(client.dataset_replicas(dataset))
+
+    rows = await asyncio.gather(*(summary(d) for d in datasets))
+    return [row for part in rows for row in part]
+
+
 async def did_details(client: RucioClient, did: DID) -> dict[str, Any]:
     info = await client.did(did)
     kind = did_type(info.get("type") or info.get("did_type"))
@@ -132,7 +177,9 @@ async def did_details(client: RucioClient, did: DID) -> dict[str, Any]:
     sized, meta, summary, rules = await asyncio.gather(
         client.get_json(f"dids/{did.path}", dynamic_depth="FILE"),
         client.meta(did),
-        _collect(client.dataset_replicas(did)),
+        _container_summary(client, did)
+        if kind == "container"
+        else _collect(client.dataset_replicas(did)),
         _collect(client.rules(did)),
     )
     return {

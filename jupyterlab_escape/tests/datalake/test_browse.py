@@ -200,3 +200,26 @@ async def test_bad_input_gets_a_clear_error(jp_fetch, route, params, status, cod
 async def test_unknown_scope_is_a_404(jp_fetch):
     status, error = await get_error(jp_fetch, "search", q="no_such_scope:*")
     assert status == 404 and error["code"] == "rucio_scope_not_found", error
+
+
+async def test_container_availability_adds_up_its_datasets(jp_fetch, rucio_testbed):
+    """#21: a container said "No replica on any storage" while all its datasets were available:
+    Rucio keeps replica summaries per dataset, so the container's are its datasets' summed."""
+    container = rucio_testbed.datasets["cta_container"]["did"]
+    details = await get_json(jp_fetch, "details", did=container)
+    assert details["type"] == "container"
+    assert details["availability"], "the container's datasets have replicas"
+    # What the datasets themselves say, one level or more down, summed per RSE.
+    expected: dict[str, int] = {}
+    pending = [container]
+    while pending:
+        for child in await ndjson(jp_fetch, "content", did=pending.pop()):
+            did = f"{child['scope']}:{child['name']}"
+            if child["type"] == "container":
+                pending.append(did)
+            elif child["type"] == "dataset":
+                for row in (await get_json(jp_fetch, "details", did=did))["availability"]:
+                    expected[row["rse"]] = expected.get(row["rse"], 0) + row["available_length"]
+    got = {row["rse"]: row["available_length"] for row in details["availability"]}
+    assert got == expected
+    assert sum(got.values()) > 0
