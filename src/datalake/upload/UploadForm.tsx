@@ -32,6 +32,51 @@ export function rseLabel(rse: IUploadRse, trans: TranslationBundle): string {
     : `${rse.rse} — ${rse.why_not ?? trans.__('not writable')}`;
 }
 
+/**
+ * Every RSE offered, with this account's usage and quota there and whether it may write: the
+ * choice made with the figures in sight, not only for the chosen RSE.
+ */
+export function RseQuotas(props: {
+  rses: IUploadRse[];
+  chosen: string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { rses, chosen, trans } = props;
+  return (
+    <table
+      className="jp-escape-Upload-quotas"
+      aria-label={trans.__('Quota on the RSEs offered')}
+    >
+      <thead>
+        <tr>
+          <th scope="col">{trans.__('RSE')}</th>
+          <th scope="col">{trans.__('Used')}</th>
+          <th scope="col">{trans.__('Quota')}</th>
+          <th scope="col">{trans.__('Writes')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rses.map(r => (
+          <tr
+            key={r.rse}
+            className={r.rse === chosen ? 'jp-mod-selected' : undefined}
+            aria-current={r.rse === chosen ? 'true' : undefined}
+          >
+            <th scope="row">{r.rse}</th>
+            <td>{formatBytes(r.used)}</td>
+            <td>{quotaText(r, trans)}</td>
+            <td className={r.writable ? undefined : 'jp-escape-muted'}>
+              {r.writable
+                ? trans.__('yes')
+                : (r.why_not ?? trans.__('not writable'))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** "No expiry", "30 days": a lifetime in seconds. */
 export function lifetimeText(
   seconds: number | null,
@@ -381,6 +426,7 @@ export function UploadForm(props: {
           ))}
         </select>
       </Field>
+      <RseQuotas rses={options.rses} chosen={model.rse} trans={trans} />
       <fieldset className="jp-escape-Upload-dataset">
         <legend>{trans.__('Dataset')}</legend>
         <div

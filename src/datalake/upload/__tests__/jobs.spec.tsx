@@ -151,6 +151,30 @@ describe('UploadForm', () => {
     expect(document.querySelector('.jp-mod-error')).toBeNull();
   });
 
+  it('shows usage and quota for every RSE offered, the chosen one marked', async () => {
+    const model = new UploadDialogModel({
+      api: fakeUploadApi(),
+      paths: ['results'],
+      debounceMs: 5
+    });
+    await model.load();
+    render(<UploadForm model={model} trans={trans} />);
+    const table = screen.getByRole('table', {
+      name: 'Quota on the RSEs offered'
+    });
+    const rows = Array.from(table.querySelectorAll('tbody tr')).map(row =>
+      Array.from(row.children).map(cell => cell.textContent)
+    );
+    expect(rows).toEqual([
+      ['TB_WRITE', '1.00 MB', '9.00 MB free of 10.0 MB', 'yes'],
+      ['TB_TAPE', '0 B', 'no quota', 'account jdoe has no quota here']
+    ]);
+    expect(table.querySelector('tr[aria-current="true"] th')?.textContent).toBe(
+      'TB_WRITE'
+    );
+    model.dispose();
+  });
+
   it('shows the server problem as written and marks the dialog invalid', async () => {
     const model = new UploadDialogModel({
       api: fakeUploadApi(),
