@@ -1668,10 +1668,78 @@ export interface components {
     CatalogueAnyJob:
       | components['schemas']['CatalogueFetchJob']
       | components['schemas']['CataloguePublishJob'];
+    ZenodoIdentity: {
+      stored: boolean;
+      /** @description The stored token is for the Zenodo sandbox. */
+      sandbox: boolean;
+      /** @description The scopes checked when it was stored. */
+      scopes: string[];
+      url: string;
+      sandbox_url: string;
+      /** @description The community a publication asks to join. */
+      community: string;
+    };
+    /** @description A codemeta.json as the user edits it. Any JSON object is accepted on the wire: what is wrong with it comes back as problems by field (POST .../publish/check), never as a 400. */
+    CodemetaDocument: {
+      /** @description A CodeMeta context URL (or a list of them). */
+      '@context'?: unknown;
+      /** @description "SoftwareSourceCode". */
+      '@type'?: unknown;
+    } & {
+      [key: string]: unknown;
+    };
+    UploadActionRequest: {
+      /** @description publish: true after showing what becomes public. */
+      confirm?: boolean;
+      codemeta?: components['schemas']['CodemetaDocument'];
+    };
+    ZenodoAgent: {
+      name: string;
+      affiliation?: string;
+      orcid?: string;
+      /** @description Contributors only: ContactPerson, RightsHolder, Sponsor, ... */
+      type?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description Zenodo deposit metadata (legacy deposit API), as our conversion of codemeta makes it and as Zenodo answers it for an upload. Zenodo may answer fields not listed here. */
+    ZenodoMetadata: {
+      upload_type?: string;
+      title?: string;
+      /** @description HTML (our conversion escapes codemeta's text). */
+      description?: string;
+      /** @enum {string} */
+      access_right?: 'open' | 'embargoed' | 'restricted' | 'closed';
+      /** @description A Zenodo licence id; a list when codemeta lists several (Zenodo takes one). */
+      license?: string | string[];
+      version?: string;
+      publication_date?: string;
+      keywords?: string[];
+      creators?: components['schemas']['ZenodoAgent'][];
+      contributors?: components['schemas']['ZenodoAgent'][];
+      related_identifiers?: ({
+        identifier: string;
+        relation: string;
+        scheme?: string;
+        resource_type?: string;
+      } & {
+        [key: string]: unknown;
+      })[];
+      communities?: {
+        identifier: string;
+      }[];
+      grants?: {
+        id: string;
+      }[];
+      references?: string[];
+      doi?: string;
+    } & {
+      [key: string]: unknown;
+    };
     PublishRequest: {
       /** @description A folder or notebook in the workspace. */
       path: string;
-      codemeta: Record<string, never>;
+      codemeta: components['schemas']['CodemetaDocument'];
       /** @description Selected files (default the folder as a zip). */
       files?: string[] | null;
       /** @description New version of this record of yours. */
@@ -1686,13 +1754,14 @@ export interface components {
     };
     CodemetaCheck: {
       problems: components['schemas']['CodemetaProblem'][];
-      zenodo: Record<string, never> | null;
+      /** @description What would be sent to Zenodo; null while errors remain. */
+      zenodo: null | components['schemas']['ZenodoMetadata'];
     };
     PublishPreparation: components['schemas']['CodemetaCheck'] & {
       path: string;
       /** @enum {string} */
       source: 'file' | 'generated';
-      codemeta: Record<string, never>;
+      codemeta: components['schemas']['CodemetaDocument'];
       files: {
         name: string;
         size: number;
@@ -1727,8 +1796,14 @@ export interface components {
         md5: string;
       }[];
       sandbox: boolean;
+      /** @description The licence with its title in Zenodo's vocabulary (null when none is set). */
+      license: null | {
+        id: string;
+        /** @description Null for an id Zenodo does not list. */
+        title: string | null;
+      };
       /** @description The Zenodo metadata (detail only). */
-      metadata?: Record<string, never>;
+      metadata?: components['schemas']['ZenodoMetadata'];
     };
     /** @description A `catalogue.publish` job (the common fields and the publication's own). */
     CataloguePublishJob: components['schemas']['Job'] & {
@@ -2307,14 +2382,7 @@ export interface components {
         [name: string]: unknown;
       };
       content: {
-        'application/json': {
-          stored: boolean;
-          sandbox: boolean;
-          scopes: string[];
-          url: string;
-          sandbox_url: string;
-          community: string;
-        };
+        'application/json': components['schemas']['ZenodoIdentity'];
       };
     };
     /** @description One upload, with its metadata (what publishing makes public). */
@@ -3365,10 +3433,7 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        'application/json': {
-          confirm?: boolean;
-          codemeta?: Record<string, never>;
-        };
+        'application/json': components['schemas']['UploadActionRequest'];
       };
     };
     responses: {

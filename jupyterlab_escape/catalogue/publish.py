@@ -71,6 +71,15 @@ class GitIgnore:
         return result
 
 
+def _license(value: Any) -> dict | None:
+    """The licence id Zenodo holds, with its title (what the confirmation shows)."""
+    if isinstance(value, dict):  # {"id": ...} in some answers
+        value = value.get("id")
+    if not isinstance(value, str) or not value:
+        return None
+    return {"id": value, "title": cm.ZENODO_LICENSES.get(value.lower())}
+
+
 def _gitignore_text(root: Path) -> str:
     """The folder's .gitignore; one we cannot read stops the publication, since leaving it out
     would upload what the user meant to keep home."""
@@ -550,6 +559,7 @@ class PublishService:
                 if isinstance(f, dict)
             ],
             "sandbox": self.identity.sandbox,
+            "license": _license(md.get("license")),
         }
         if detail:
             body["metadata"] = {k: v for k, v in md.items() if k != "prereserve_doi"}

@@ -613,9 +613,72 @@ class CatalogueFetchJob(Job):
     skipped_count: int
 
 
+class ZenodoIdentity(TypedDict):
+    stored: bool
+    sandbox: bool
+    scopes: list[str]
+    url: str
+    sandbox_url: str
+    community: str
+
+
+CodemetaDocument = TypedDict(
+    "CodemetaDocument",
+    {
+        "@context": NotRequired[Any],
+        "@type": NotRequired[Any],
+    },
+)
+
+
+class UploadActionRequest(TypedDict):
+    confirm: NotRequired[bool]
+    codemeta: NotRequired[CodemetaDocument]
+
+
+class ZenodoAgent(TypedDict):
+    name: str
+    affiliation: NotRequired[str]
+    orcid: NotRequired[str]
+    type: NotRequired[str]
+
+
+class RelatedIdentifier(TypedDict):
+    identifier: str
+    relation: str
+    scheme: NotRequired[str]
+    resource_type: NotRequired[str]
+
+
+class Community(TypedDict):
+    identifier: str
+
+
+class Grant(TypedDict):
+    id: str
+
+
+class ZenodoMetadata(TypedDict):
+    upload_type: NotRequired[str]
+    title: NotRequired[str]
+    description: NotRequired[str]
+    access_right: NotRequired[Literal["open", "embargoed", "restricted", "closed"]]
+    license: NotRequired[str | list[str]]
+    version: NotRequired[str]
+    publication_date: NotRequired[str]
+    keywords: NotRequired[list[str]]
+    creators: NotRequired[list[ZenodoAgent]]
+    contributors: NotRequired[list[ZenodoAgent]]
+    related_identifiers: NotRequired[list[RelatedIdentifier]]
+    communities: NotRequired[list[Community]]
+    grants: NotRequired[list[Grant]]
+    references: NotRequired[list[str]]
+    doi: NotRequired[str]
+
+
 class PublishRequest(TypedDict):
     path: str
-    codemeta: dict[str, Any]
+    codemeta: CodemetaDocument
     files: NotRequired[list[str] | None]
     record_id: NotRequired[str | None]
     idempotency_key: NotRequired[str | None]
@@ -629,7 +692,7 @@ class CodemetaProblem(TypedDict):
 
 class CodemetaCheck(TypedDict):
     problems: list[CodemetaProblem]
-    zenodo: dict[str, Any] | None
+    zenodo: ZenodoMetadata | None
 
 
 class File4(TypedDict):
@@ -640,7 +703,7 @@ class File4(TypedDict):
 class PublishPreparation(CodemetaCheck):
     path: str
     source: Literal["file", "generated"]
-    codemeta: dict[str, Any]
+    codemeta: CodemetaDocument
     files: list[File4]
     files_count: int
     total_bytes: int
@@ -649,7 +712,7 @@ class PublishPreparation(CodemetaCheck):
     mode: Literal["zip", "files"]
 
 
-class Community(TypedDict):
+class Community1(TypedDict):
     slug: str | None
     status: str
 
@@ -658,6 +721,11 @@ class File5(TypedDict):
     key: str
     size: int
     md5: str
+
+
+class License(TypedDict):
+    id: str
+    title: str | None
 
 
 class ZenodoUpload(TypedDict):
@@ -671,10 +739,11 @@ class ZenodoUpload(TypedDict):
     created: str
     modified: str
     html: str | None
-    community: Community
+    community: Community1
     files: list[File5]
     sandbox: bool
-    metadata: NotRequired[dict[str, Any]]
+    license: License | None
+    metadata: NotRequired[ZenodoMetadata]
 
 
 class Upload(TypedDict):

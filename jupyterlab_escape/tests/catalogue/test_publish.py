@@ -213,6 +213,7 @@ async def test_draft_then_publish_then_searchable(
     mine = {u["id"]: u for u in uploads["uploads"]}
     assert mine[dep_id]["status"] == "draft" and mine[dep_id]["doi"] is None
     assert mine[dep_id]["community"] == {"slug": "escape2020", "status": "on_publish"}
+    assert mine[dep_id]["license"] == {"id": "mit", "title": "MIT License"}
 
     status, error, _ = await error_of(
         jp_fetch, "publish", "uploads", dep_id, "publish", method="POST", body="{}"

@@ -4,31 +4,18 @@ import * as React from 'react';
 import { formatBytes } from '../../common/format';
 import { ZenodoUpload } from './api';
 
-interface ICreator {
-  name?: unknown;
-  affiliation?: unknown;
-  orcid?: unknown;
-}
-
-function licenceOf(metadata: Record<string, unknown>): string {
-  const licence = metadata['license'];
-  if (typeof licence === 'string') {
-    return licence;
+/** "MIT License (mit)": the title Zenodo shows, and the id it stores. */
+function licenceOf(upload: ZenodoUpload): string {
+  if (!upload.license) {
+    return '';
   }
-  if (licence && typeof licence === 'object') {
-    return String((licence as Record<string, unknown>)['id'] ?? '');
-  }
-  return '';
+  const { id, title } = upload.license;
+  return title ? `${title} (${id})` : id;
 }
 
 function communitiesOf(upload: ZenodoUpload): string[] {
-  const listed = (upload.metadata?.['communities'] ?? []) as unknown[];
-  const slugs = listed
-    .map(c =>
-      c && typeof c === 'object'
-        ? String((c as Record<string, unknown>)['identifier'] ?? '')
-        : ''
-    )
+  const slugs = (upload.metadata?.communities ?? [])
+    .map(c => c.identifier)
     .filter(Boolean);
   if (slugs.length === 0 && upload.community.slug) {
     slugs.push(upload.community.slug);
@@ -43,9 +30,7 @@ export function PublishConfirmation(props: {
 }): JSX.Element {
   const { upload, trans } = props;
   const metadata = upload.metadata ?? {};
-  const creators = (
-    Array.isArray(metadata['creators']) ? metadata['creators'] : []
-  ) as ICreator[];
+  const creators = metadata.creators ?? [];
   const communities = communitiesOf(upload);
   return (
     <div className="jp-escape-Publish-confirm">
@@ -60,23 +45,25 @@ export function PublishConfirmation(props: {
       </p>
       <dl>
         <dt>{trans.__('Title')}</dt>
-        <dd>{String(metadata['title'] ?? upload.title)}</dd>
+        <dd>{metadata.title ?? upload.title}</dd>
         <dt>{trans.__('Version')}</dt>
-        <dd>{String(metadata['version'] ?? upload.version ?? '—')}</dd>
+        <dd>{metadata.version ?? upload.version ?? '—'}</dd>
         <dt>{trans.__('Creators')}</dt>
         <dd>
           <ul>
             {creators.map((c, i) => (
               <li key={i}>
-                {String(c.name ?? '')}
-                {c.affiliation ? ` (${String(c.affiliation)})` : ''}
-                {c.orcid ? ` · ORCID ${String(c.orcid)}` : ''}
+                {c.name}
+                {c.affiliation ? ` (${c.affiliation})` : ''}
+                {c.orcid ? ` · ORCID ${c.orcid}` : ''}
               </li>
             ))}
           </ul>
         </dd>
         <dt>{trans.__('Licence')}</dt>
-        <dd>{licenceOf(metadata) || trans.__('none')}</dd>
+        <dd className="jp-escape-Publish-licence">
+          {licenceOf(upload) || trans.__('none')}
+        </dd>
         <dt>{trans.__('Community')}</dt>
         <dd>
           {communities.length

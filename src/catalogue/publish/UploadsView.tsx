@@ -46,12 +46,52 @@ function communityLabel(
   return trans.__('%1: %2', slug, words[status] ?? status);
 }
 
+function DiscardButton(props: {
+  upload: ZenodoUpload;
+  model: UploadsModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { upload, model, trans } = props;
+  const draft = upload.status === 'draft';
+  if (model.confirming !== upload.id) {
+    return (
+      <button
+        className="jp-mod-styled jp-mod-warn"
+        onClick={() => model.askDiscard(upload.id)}
+      >
+        {draft ? trans.__('Discard') : trans.__('Discard changes')}
+      </button>
+    );
+  }
+  return (
+    <span className="jp-escape-Uploads-confirm" role="group">
+      <span>
+        {draft
+          ? trans.__(
+              'Delete this draft and its files on Zenodo? Nothing was public.'
+            )
+          : trans.__('Drop the unpublished changes to this record?')}
+      </span>
+      <button
+        className="jp-mod-styled jp-mod-warn"
+        onClick={() => void model.discard(upload)}
+      >
+        {draft ? trans.__('Delete draft') : trans.__('Drop changes')}
+      </button>
+      <button className="jp-mod-styled" onClick={() => model.askDiscard(null)}>
+        {trans.__('Keep')}
+      </button>
+    </span>
+  );
+}
+
 function Upload(props: {
   upload: ZenodoUpload;
+  model: UploadsModel;
   trans: TranslationBundle;
   actions: IUploadsActions;
 }): JSX.Element {
-  const { upload, trans, actions } = props;
+  const { upload, model, trans, actions } = props;
   return (
     <li
       className="jp-escape-Uploads-item"
@@ -93,6 +133,9 @@ function Upload(props: {
               {trans.__('Edit metadata')}
             </button>
           </>
+        )}
+        {upload.status !== 'published' && (
+          <DiscardButton upload={upload} model={model} trans={trans} />
         )}
         {upload.html && (
           <a href={upload.html} target="_blank" rel="noopener noreferrer">
@@ -162,7 +205,13 @@ export function UploadsView(props: {
           ) : (
             <ul className="jp-escape-Uploads-list">
               {model.drafts.map(u => (
-                <Upload key={u.id} upload={u} trans={trans} actions={actions} />
+                <Upload
+                  key={u.id}
+                  upload={u}
+                  model={model}
+                  trans={trans}
+                  actions={actions}
+                />
               ))}
             </ul>
           )}
@@ -174,7 +223,13 @@ export function UploadsView(props: {
           ) : (
             <ul className="jp-escape-Uploads-list">
               {model.published.map(u => (
-                <Upload key={u.id} upload={u} trans={trans} actions={actions} />
+                <Upload
+                  key={u.id}
+                  upload={u}
+                  model={model}
+                  trans={trans}
+                  actions={actions}
+                />
               ))}
             </ul>
           )}

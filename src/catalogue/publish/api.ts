@@ -1,7 +1,6 @@
 /**
- * Typed calls of the publish routes (/escape/catalogue/publish/...). The wire types come from
- * src/api.gen.ts; a codemeta document is any JSON object (the generated `Record<string, never>`
- * of an untyped object is widened here, nothing else is changed).
+ * Typed calls of the publish routes (/escape/catalogue/publish/...). Every wire type comes from
+ * src/api.gen.ts (openapi.yaml): codemeta documents, Zenodo metadata, uploads, the identity.
  */
 import { components } from '../../api.gen';
 import { IJobsApi, jobsApi } from '../../common/jobs';
@@ -9,42 +8,20 @@ import { requestAPI } from '../../request';
 
 type Schemas = components['schemas'];
 
-/** A codemeta.json document as the user edits it. */
-export type Codemeta = Record<string, unknown>;
-/** Zenodo deposit metadata (what the server converted codemeta into). */
-export type ZenodoMetadata = Record<string, unknown>;
-
+/** A codemeta.json document as the user edits it (any JSON object on the wire). */
+export type Codemeta = Schemas['CodemetaDocument'];
+/** Zenodo deposit metadata (what the server converted codemeta into, or what Zenodo holds). */
+export type ZenodoMetadata = Schemas['ZenodoMetadata'];
 export type CodemetaProblem = Schemas['CodemetaProblem'];
 export type NamedReason = Schemas['NamedReason'];
-
-export type CodemetaCheck = Omit<Schemas['CodemetaCheck'], 'zenodo'> & {
-  zenodo: ZenodoMetadata | null;
-};
-
-export type PublishPreparation = Omit<
-  Schemas['PublishPreparation'],
-  'codemeta' | 'zenodo'
-> & { codemeta: Codemeta; zenodo: ZenodoMetadata | null };
-
-export type ZenodoUpload = Omit<Schemas['ZenodoUpload'], 'metadata'> & {
-  metadata?: ZenodoMetadata;
-};
-
+export type CodemetaCheck = Schemas['CodemetaCheck'];
+export type PublishPreparation = Schemas['PublishPreparation'];
+export type ZenodoUpload = Schemas['ZenodoUpload'];
 export type PublishJob = Schemas['CataloguePublishJob'];
-
-export type PublishRequest = Omit<Schemas['PublishRequest'], 'codemeta'> & {
-  codemeta: Codemeta;
-};
-
+export type PublishRequest = Schemas['PublishRequest'];
 /** Whether a token is stored and for which Zenodo (never the token). */
-export interface IZenodoIdentity {
-  stored: boolean;
-  sandbox: boolean;
-  scopes: string[];
-  url: string;
-  sandbox_url: string;
-  community: string;
-}
+export type IZenodoIdentity = Schemas['ZenodoIdentity'];
+export type UploadActionRequest = Schemas['UploadActionRequest'];
 
 export type UploadAction = 'publish' | 'edit' | 'discard' | 'metadata';
 
@@ -61,7 +38,7 @@ export interface IPublishApi {
   act(
     id: string,
     action: UploadAction,
-    body?: { confirm?: boolean; codemeta?: Codemeta }
+    body?: UploadActionRequest
   ): Promise<ZenodoUpload | null>;
 }
 

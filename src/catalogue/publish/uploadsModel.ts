@@ -48,6 +48,29 @@ export class UploadsModel extends VDomModel {
     }
   }
 
+  /** The upload whose Discard awaits its confirmation (one at a time). */
+  confirming: string | null = null;
+
+  askDiscard(id: string | null): void {
+    this.confirming = id;
+    this.stateChanged.emit();
+  }
+
+  /** Discard a draft (deleted on Zenodo) or the changes of a record being edited. */
+  async discard(upload: ZenodoUpload): Promise<void> {
+    this.confirming = null;
+    this.error = null;
+    this.stateChanged.emit();
+    try {
+      await this.api.act(upload.id, 'discard');
+    } catch (reason) {
+      this.error = errorMessage(reason);
+      this.stateChanged.emit();
+      return;
+    }
+    await this.refresh();
+  }
+
   setIdentity(identity: IZenodoIdentity | null): void {
     this.identity = identity;
     void this.refresh();

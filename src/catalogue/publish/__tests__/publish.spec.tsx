@@ -123,6 +123,7 @@ function upload(
       { key: 'codemeta.json', size: 300, md5: 'b' }
     ],
     sandbox: true,
+    license: { id: 'mit', title: 'MIT License' },
     metadata: {
       title: 'Photon Tools',
       version: '1.0.0',
@@ -485,7 +486,7 @@ describe('PublishConfirmation', () => {
     expect(text).toContain('Ada Lovelace (CTAO)');
     expect(text).toContain('photon-1.0.0.zip');
     expect(text).toContain('codemeta.json');
-    expect(text).toContain('mit');
+    expect(text).toContain('MIT License (mit)');
     expect(text).toContain('escape2020');
     expect(text).toContain('mints a DOI');
     expect(text).toContain('cannot be undone');
@@ -525,5 +526,45 @@ describe('UploadsView', () => {
     );
     fireEvent.click(screen.getByText('Edit metadata'));
     expect(actions.editMetadata).toHaveBeenCalled();
+    // Discard only on drafts, never on published records
+    expect(screen.getAllByText('Discard')).toHaveLength(1);
+  });
+
+  it('discards a draft after an inline confirmation, then lists again', async () => {
+    let listed = [upload('draft', { id: '43', title: 'Draft one' })];
+    const act_ = jest.fn(async () => {
+      listed = [];
+      return null;
+    });
+    const api = fakeApi({
+      uploads: jest.fn(async () => ({ sandbox: true, uploads: listed })),
+      act: act_
+    });
+    const model = new UploadsModel(api);
+    await act(() => model.refresh());
+    const actions = {
+      publish: jest.fn(),
+      newVersion: jest.fn(),
+      editMetadata: jest.fn(),
+      openRecord: jest.fn()
+    };
+    render(
+      <UploadsView model={model} api={api} trans={trans} actions={actions} />
+    );
+    fireEvent.click(screen.getByText('Discard'));
+    expect(act_).not.toHaveBeenCalled();
+    expect(
+      screen.getByText(
+        'Delete this draft and its files on Zenodo? Nothing was public.'
+      )
+    ).toBeTruthy();
+    fireEvent.click(screen.getByText('Keep'));
+    expect(screen.queryByText('Delete draft')).toBeNull();
+    fireEvent.click(screen.getByText('Discard'));
+    await act(async () => {
+      fireEvent.click(screen.getByText('Delete draft'));
+    });
+    expect(act_).toHaveBeenCalledWith('43', 'discard');
+    expect(await screen.findByText('No drafts.')).toBeTruthy();
   });
 });
