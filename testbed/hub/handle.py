@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -54,7 +55,70 @@ class HubTestbed:
 
     @property
     def oidc_url(self) -> str:
-        return f"http://127.0.0.1:{self.oidc_port}"
+        return f"https://127.0.0.1:{self.oidc_port}"
+
+    def tls(self) -> tuple[Path, Path]:
+        """The provider's certificate and key: the Rucio testbed's when it exists (Rucio then
+        trusts the provider; REQUESTS_CA_BUNDLE there), else one made here with openssl."""
+        rucio = self.state.parent / "rucio" / "certs"
+        if (rucio / "server.crt").exists() and (rucio / "server.key").exists():
+            return rucio / "server.crt", rucio / "server.key"
+        own = self.state / "tls"
+        cert, key = own / "server.crt", own / "server.key"
+        if not cert.exists():
+            own.mkdir(parents=True, exist_ok=True, mode=0o700)
+            subprocess.run(
+                [
+                    "openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "3650",
+                    "-subj",
+                    "/CN=localhost",
+                    "-addext",
+                    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout",
+                    str(key),
+                    "-out",
+                    str(cert),
+                ],
+                check=True,
+                capture_output=True,
+            )
+        return cert, key
+
+    @property
+    def ca(self) -> str:
+        """The certificate that verifies the provider (a PEM file)."""
+        return str(self.tls()[0])
+
+    def jwks(self):
+        """A PyJWT key client of the provider's published keys."""
+        import jwt
+
+        context = ssl.create_default_context(cafile=self.ca)
+        return jwt.PyJWKClient(f"{self.oidc_url}/jwks", ssl_context=context)
+
+    def write_idpsecrets(self) -> Path:
+        """Rucio's registration at the provider (the Rucio testbed's [oidc] idpsecrets)."""
+        path = self.state / "idpsecrets.json"
+        secret = self.secrets()["rucio_secret"]
+        client = {
+            "issuer": self.oidc_url,
+            "client_id": "rucio",
+            "client_secret": secret,
+            "redirect_uris": ["http://127.0.0.1:18080/auth/oidc_token"],
+        }
+        data = {"escape": {**client, "SCIM": {**client, "registration_access_token": ""}}}
+        temp = path.with_suffix(".tmp")
+        temp.write_text(json.dumps(data, indent=1))
+        os.chmod(temp, 0o600)
+        temp.replace(path)
+        return path
 
     @property
     def login_url(self) -> str:
@@ -71,6 +135,7 @@ class HubTestbed:
             "client_secret": secrets.token_urlsafe(24),
             "service_token": secrets.token_hex(24),
             "proxy_token": secrets.token_hex(24),
+            "rucio_secret": secrets.token_urlsafe(24),
         }
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
@@ -92,7 +157,9 @@ class HubTestbed:
 
     def running(self) -> bool:
         try:
-            ok = httpx.get(f"{self.oidc_url}/.well-known/openid-configuration", timeout=2)
+            ok = httpx.get(
+                f"{self.oidc_url}/.well-known/openid-configuration", timeout=2, verify=self.ca
+            )
             hub = httpx.get(f"{self.api_url}/", timeout=2)
         except httpx.HTTPError:
             return False
@@ -128,6 +195,11 @@ class HubTestbed:
         self.state.mkdir(parents=True, exist_ok=True, mode=0o700)
         (self.state / "logs").mkdir(exist_ok=True)
         keys = self.secrets()
+        if "rucio_secret" not in keys:  # a state folder from before Rucio's registration
+            (self.state / "secrets.json").unlink()
+            keys = self.secrets()
+        cert, key = self.tls()
+        self.write_idpsecrets()
         env = {
             **os.environ,
             **(extra_env or {}),
@@ -143,6 +215,9 @@ class HubTestbed:
             "ESCAPE_OIDC_USER": self.user,
             "ESCAPE_OIDC_PASSWORD": self.password,
             "ESCAPE_OIDC_CLIENT_SECRET": keys["client_secret"],
+            "ESCAPE_OIDC_RUCIO_SECRET": keys["rucio_secret"],
+            "ESCAPE_OIDC_TLS_CERT": str(cert),
+            "ESCAPE_OIDC_TLS_KEY": str(key),
             "ESCAPE_HUB_SERVICE_TOKEN": keys["service_token"],
             "ESCAPE_HUB_PROXY_TOKEN": keys["proxy_token"],
             "ESCAPE_HUB_REFRESH_MARGIN": str(margin),
@@ -212,7 +287,7 @@ class HubTestbed:
 
     def sign_in(self, client: httpx.Client | None = None) -> httpx.Client:
         """Sign the test user in as a browser would: hub -> provider login form -> hub cookie."""
-        client = client or httpx.Client(timeout=30)
+        client = client or httpx.Client(timeout=30, verify=self.ca)
         page = client.get(f"{self.url}/hub/oauth_login?next=/hub/home", follow_redirects=True)
         if "/interaction/" not in str(page.url):
             raise RuntimeError(f"expected the provider's login page, got {page.url}")
@@ -257,8 +332,35 @@ class HubTestbed:
             data={"token": state["refresh_token"], "token_type_hint": "refresh_token"},
             auth=("jupyterhub", self.secrets()["client_secret"]),
             timeout=10,
+            verify=self.ca,
         )
         answer.raise_for_status()
+
+    def map_rucio_identity(self, rucio_url: str, root: dict, account: str = "jdoe") -> None:
+        """Map the test user's OIDC identity ("SUB=<user>, ISS=<issuer>") to a Rucio account,
+        as a Rucio admin does (rucio-admin identity add); an existing mapping is kept."""
+        login = httpx.get(
+            f"{rucio_url}/auth/userpass",
+            headers={
+                "X-Rucio-Account": root["account"],
+                "X-Rucio-Username": root["username"],
+                "X-Rucio-Password": root["password"],
+            },
+            timeout=30,
+        ).raise_for_status()
+        answer = httpx.post(
+            f"{rucio_url}/accounts/{account}/identities",
+            headers={"X-Rucio-Auth-Token": login.headers["X-Rucio-Auth-Token"]},
+            json={
+                "identity": f"SUB={self.user}, ISS={self.oidc_url}",
+                "authtype": "OIDC",
+                "email": f"{self.user}@example.org",
+                "default": True,
+            },
+            timeout=30,
+        )
+        if answer.status_code not in (201, 409):
+            answer.raise_for_status()
 
     def server_env(self, user: str | None = None) -> dict[str, str]:
         """The hub variables a single-user server of ``user`` sees (spawner.get_env)."""

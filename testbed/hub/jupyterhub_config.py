@@ -21,7 +21,7 @@ STATE = Path(os.environ["ESCAPE_HUB_STATE"])
 PORT = int(os.environ.get("ESCAPE_HUB_PORT", "18600"))
 API_PORT = int(os.environ.get("ESCAPE_HUB_API_PORT", "18601"))
 PROXY_API_PORT = int(os.environ.get("ESCAPE_HUB_PROXY_API_PORT", "18602"))
-OIDC = os.environ.get("ESCAPE_OIDC_URL", "http://127.0.0.1:18620").rstrip("/")
+OIDC = os.environ["ESCAPE_OIDC_URL"].rstrip("/")
 PUBLIC = f"http://127.0.0.1:{PORT}"
 
 c.JupyterHub.bind_url = PUBLIC
@@ -46,6 +46,8 @@ c.GenericOAuthenticator.scope = ["openid", "profile", "email", "offline_access"]
 c.GenericOAuthenticator.username_claim = "preferred_username"
 c.GenericOAuthenticator.login_service = "ESCAPE test IdP"
 c.GenericOAuthenticator.allow_all = True
+# The provider's certificate (the Rucio testbed's, or the hub testbed's own)
+c.GenericOAuthenticator.http_request_kwargs = {"ca_certs": os.environ["ESCAPE_OIDC_TLS_CERT"]}
 c.GenericOAuthenticator.enable_auth_state = True  # encrypted with JUPYTERHUB_CRYPT_KEY
 # Refresh: tokens are exchanged per audience at login and on every refresh; the refresh hook says
 # "fresh" without a network call while every token has more than the margin left.
@@ -91,5 +93,12 @@ c.Spawner.environment = {
     k: v
     for k, v in os.environ.items()
     if k.startswith(PREFIXES)
-    and k not in ("ESCAPE_HUB_SERVICE_TOKEN", "ESCAPE_OIDC_CLIENT_SECRET", "ESCAPE_HUB_PROXY_TOKEN")
+    and k
+    not in (
+        "ESCAPE_HUB_SERVICE_TOKEN",
+        "ESCAPE_OIDC_CLIENT_SECRET",
+        "ESCAPE_OIDC_RUCIO_SECRET",
+        "ESCAPE_HUB_PROXY_TOKEN",
+        "ESCAPE_OIDC_TLS_KEY",
+    )
 }

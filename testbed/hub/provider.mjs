@@ -17,6 +17,7 @@
 // ESCAPE_OIDC_CLIENT_SECRET, ESCAPE_OIDC_TOKEN_TTL, ESCAPE_OIDC_USER, ESCAPE_OIDC_PASSWORD)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import querystring from 'node:querystring';
 
@@ -26,7 +27,14 @@ import Provider, { errors } from 'oidc-provider';
 const env = (name, fallback) => process.env[name] || fallback;
 const PORT = Number(env('ESCAPE_OIDC_PORT', '18620'));
 const HOST = '127.0.0.1';
-const ISSUER = env('ESCAPE_OIDC_ISSUER', `http://${HOST}:${PORT}`);
+// HTTPS when given a certificate (Rucio's OIDC code accepts only https issuers).
+const TLS_CERT = env('ESCAPE_OIDC_TLS_CERT', '');
+const TLS_KEY = env('ESCAPE_OIDC_TLS_KEY', '');
+const ISSUER = env(
+  'ESCAPE_OIDC_ISSUER',
+  `${TLS_CERT ? 'https' : 'http'}://${HOST}:${PORT}`
+);
+const RUCIO_SECRET = env('ESCAPE_OIDC_RUCIO_SECRET', 'escape-rucio-secret');
 const STATE = env('ESCAPE_OIDC_STATE', path.join(process.cwd(), '.run'));
 const HUB_URL = env('ESCAPE_HUB_URL', 'http://127.0.0.1:18600').replace(
   /\/$/,
@@ -175,6 +183,15 @@ const configuration = {
       post_logout_redirect_uris: [`${HUB_URL}/hub/login`],
       grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE],
       response_types: ['code']
+    },
+    {
+      // Rucio's registration at this provider (its idpsecrets.json): it only reads the
+      // discovery document and the keys to check the JWTs users bring.
+      client_id: 'rucio',
+      client_secret: RUCIO_SECRET,
+      redirect_uris: ['http://127.0.0.1:18080/auth/oidc_token'],
+      grant_types: ['authorization_code'],
+      response_types: ['code']
     }
   ],
   jwks: await signingKeys(),
@@ -313,5 +330,14 @@ provider.use(async (ctx, next) => {
 });
 
 provider.on('server_error', (_ctx, err) => console.error('server_error', err));
-provider.listen(PORT, HOST);
+if (TLS_CERT) {
+  https
+    .createServer(
+      { cert: fs.readFileSync(TLS_CERT), key: fs.readFileSync(TLS_KEY) },
+      provider.callback()
+    )
+    .listen(PORT, HOST);
+} else {
+  provider.listen(PORT, HOST);
+}
 console.log(`oidc-provider ${ISSUER} (token TTL ${TTL} s)`);

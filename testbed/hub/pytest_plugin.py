@@ -47,6 +47,7 @@ def reana_bearer(hub_testbed):
     env = dict(
         os.environ,
         ESCAPE_REANA_OIDC_ISSUER=hub_testbed.oidc_url,
+        ESCAPE_REANA_OIDC_CA=hub_testbed.ca,
         ESCAPE_REANA_QUEUED_SECONDS="0.5",
         ESCAPE_REANA_STEP_SECONDS="1",
     )

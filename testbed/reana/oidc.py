@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import ssl
 from dataclasses import dataclass, field
 
 import jwt
@@ -21,12 +22,14 @@ class OidcCheck:
     issuer: str
     jwks_url: str
     audience: str = "reana"
+    ca_file: str = ""
     _keys: jwt.PyJWKClient | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls) -> OidcCheck | None:
         """ESCAPE_REANA_OIDC_ISSUER (+ _JWKS_URL, default <issuer>/jwks; _AUDIENCE, default
-        reana): set -> bearer tokens are checked against that provider."""
+        reana; _CA, a PEM file that verifies the provider): set -> bearer tokens are checked
+        against that provider."""
         issuer = os.environ.get("ESCAPE_REANA_OIDC_ISSUER", "").rstrip("/")
         if not issuer:
             return None
@@ -34,11 +37,15 @@ class OidcCheck:
             issuer=issuer,
             jwks_url=os.environ.get("ESCAPE_REANA_OIDC_JWKS_URL") or f"{issuer}/jwks",
             audience=os.environ.get("ESCAPE_REANA_OIDC_AUDIENCE") or "reana",
+            ca_file=os.environ.get("ESCAPE_REANA_OIDC_CA", ""),
         )
 
     def valid(self, token: str) -> bool:
         if self._keys is None:
-            self._keys = jwt.PyJWKClient(self.jwks_url, cache_keys=True, timeout=5)
+            context = ssl.create_default_context(cafile=self.ca_file or None)
+            self._keys = jwt.PyJWKClient(
+                self.jwks_url, cache_keys=True, timeout=5, ssl_context=context
+            )
         try:
             key = self._keys.get_signing_key_from_jwt(token)
             jwt.decode(

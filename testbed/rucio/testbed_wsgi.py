@@ -33,6 +33,34 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 BUSY_MS = int(os.environ.get("ESCAPE_TESTBED_SQLITE_BUSY_MS", "60000"))
+
+
+def _trust_the_testbed_certificate() -> None:
+    """The hub testbed's OpenID Connect provider serves HTTPS with this testbed's certificate:
+    Rucio's OIDC code (pyoidc over requests) fetches its discovery document and keys through
+    requests, which trusts REQUESTS_CA_BUNDLE: the usual CAs plus that certificate."""
+    if not os.environ.get("RUCIO_CONFIG"):
+        return
+    certs = os.path.normpath(os.path.join(os.path.dirname(os.environ["RUCIO_CONFIG"]), "../certs"))
+    ours = os.path.join(certs, "server.crt")
+    try:
+        import certifi
+
+        usual = os.environ.get("REQUESTS_CA_BUNDLE") or certifi.where()
+        if usual.startswith(certs):
+            usual = certifi.where()
+        with open(usual, "rb") as a, open(ours, "rb") as b:
+            bundle = a.read() + b"\n" + b.read()
+    except (ImportError, OSError):
+        return
+    path = os.path.join(certs, f"requests-ca-bundle.{os.getpid()}.pem")
+    with open(path, "wb") as handle:
+        handle.write(bundle)
+    os.replace(path, os.path.join(certs, "requests-ca-bundle.pem"))
+    os.environ["REQUESTS_CA_BUNDLE"] = os.path.join(certs, "requests-ca-bundle.pem")
+
+
+_trust_the_testbed_certificate()
 LOG = logging.getLogger("escape.testbed")
 _REQUEST = threading.local()  # .writes: the current request may write (gthread: one per thread)
 # POST endpoints that only read (big bodies of DIDs); they may stream for a long time and must

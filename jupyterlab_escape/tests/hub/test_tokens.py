@@ -23,7 +23,7 @@ from jupyterlab_escape.tokens import HubTokens
 
 def verified(hub_testbed, token: str, audience: str) -> dict:
     """The claims of a JWT checked with the provider's published keys."""
-    keys = jwt.PyJWKClient(f"{hub_testbed.oidc_url}/jwks")
+    keys = hub_testbed.jwks()
     key = keys.get_signing_key_from_jwt(token)
     return jwt.decode(
         token, key.key, algorithms=["RS256"], audience=audience, issuer=hub_testbed.oidc_url
@@ -89,13 +89,16 @@ def server_hub(jp_serverapp) -> HubTokens:
 async def test_tokens_are_refreshed_past_their_lifetime_without_restart(
     hub_testbed, hub_env, jp_serverapp, jp_fetch
 ):
-    """The REANA stand-in accepts only unexpired JWTs of the provider for aud reana: the same
-    server keeps listing workflows across several token lifetimes, with new tokens from the hub."""
+    """Rucio (real, with [oidc]) and the REANA stand-in accept only unexpired JWTs of the
+    provider for their audience: the same server keeps reading both across several token
+    lifetimes, with new tokens from the hub."""
     ttl = hub_testbed.settings()["token_ttl"]
     used = []
     end = time.time() + 2.5 * ttl
     while time.time() < end:
         assert isinstance((await workflows(jp_fetch))["items"], list)
+        whoami = json.loads((await jp_fetch("escape", "datalake", "whoami")).body)
+        assert whoami["account"]["account"] == "jdoe"  # Rucio validated the provider's JWT
         token = server_hub(jp_serverapp)._cache["reana"].value
         if token not in used:
             used.append(token)
@@ -107,7 +110,7 @@ async def test_tokens_are_refreshed_past_their_lifetime_without_restart(
 
 
 def verified_ignoring_expiry(hub_testbed, token: str, audience: str) -> dict:
-    keys = jwt.PyJWKClient(f"{hub_testbed.oidc_url}/jwks")
+    keys = hub_testbed.jwks()
     return jwt.decode(
         token,
         keys.get_signing_key_from_jwt(token).key,
@@ -192,7 +195,6 @@ async def test_an_unreachable_hub_is_a_clear_502(hub_env, closed_port):
     assert env["JUPYTERHUB_API_TOKEN"] not in caught.value.message
 
 
-@pytest.mark.escape_config({"EscapeRucio": {"auth_type": "oidc"}})
 async def test_a_revoked_refresh_token_says_sign_in_again(
     hub_testbed, hub_env, jp_serverapp, jp_fetch
 ):
