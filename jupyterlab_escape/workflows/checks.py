@@ -3,6 +3,10 @@ options, the declared parameters, and this REANA's compute backends and workspac
 
 from __future__ import annotations
 
+from typing import Any
+
+import yaml
+
 from . import engines
 from . import spec as specs
 
@@ -45,6 +49,40 @@ def parameter_issues(summary: specs.Summary, parameters: dict | None) -> list[sp
         for key in parameters or {}
         if key not in summary.parameters
     ]
+
+
+def typed_parameter(declared: Any, value: Any) -> Any:
+    """An override typed in a form or on a ``-p key=value`` line is text: give it the type the
+    reana.yaml declares (``events: 1000`` stays an int with ``-p events=2000``), when the text
+    reads as a value of that type; otherwise it stays the text it was."""
+    if not isinstance(value, str) or isinstance(declared, str) or declared is None:
+        return value
+    if len(value) > 4096:
+        return value
+    try:
+        # No aliases: a few bytes of them would expand into a huge parameter once sent.
+        if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(value)):
+            return value
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+    if isinstance(declared, bool):
+        return parsed if isinstance(parsed, bool) else value
+    if isinstance(declared, int):
+        return parsed if isinstance(parsed, int) and not isinstance(parsed, bool) else value
+    if isinstance(declared, float):
+        ok = isinstance(parsed, (int, float)) and not isinstance(parsed, bool)
+        return float(parsed) if ok else value
+    if isinstance(declared, (list, dict)):
+        return parsed if isinstance(parsed, type(declared)) else value
+    return value
+
+
+def typed_parameters(summary: specs.Summary, parameters: dict | None) -> dict:
+    declared = summary.parameters or {}
+    return {
+        key: typed_parameter(declared.get(key), value) for key, value in (parameters or {}).items()
+    }
 
 
 def output_issues(doc, summary: specs.Summary) -> list[specs.Issue]:

@@ -27,6 +27,7 @@ from .checks import (
     option_issues,
     output_issues,
     parameter_issues,
+    typed_parameters,
 )
 from .engines import EngineTools, missing_tool, pack_cwl, snakemake_spec, yadage_stages
 from .inputs import InputPlan, check_source, collect
@@ -379,6 +380,9 @@ def _prepare(
             summary.parameters = {str(k): v for k, v in loaded_params.items()}
     issues += option_issues(doc, summary, options)
     issues += parameter_issues(summary, parameters)
+    if parameters:
+        # Overrides arrive as text (forms, -p key=value): keep the types reana.yaml declares.
+        parameters.update(typed_parameters(summary, parameters))
     issues += output_issues(doc, summary)
     issues += capability_issues(doc, data, capabilities, kind, loaded)
     plan = InputPlan()

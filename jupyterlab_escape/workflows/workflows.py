@@ -17,6 +17,7 @@ from typing import Any
 
 from ..http import EscapeError
 from ..workspace import Workspace, extract_zip, open_new, place
+from .checks import typed_parameter
 from .client import ACTIVE, ReanaClient, check_workflow_ref
 
 CAPABILITY_TTL = 300.0
@@ -210,6 +211,13 @@ class Workflows:
 
     async def restart(self, ref: str, parameters: dict, options: dict) -> dict:
         check_workflow_ref(ref)
+        if any(isinstance(v, str) for v in (parameters or {}).values()):
+            # The restart form sends text: keep the types the workflow's reana.yaml declares.
+            spec = (await self.client.specification(ref)).get("specification") or {}
+            inputs = spec.get("inputs") if isinstance(spec.get("inputs"), dict) else {}
+            declared = inputs.get("parameters")
+            declared = declared if isinstance(declared, dict) else {}
+            parameters = {k: typed_parameter(declared.get(k), v) for k, v in parameters.items()}
         answer = await self.client.start(ref, parameters, options, restart=True)
         return {
             "workflow_id": answer.get("workflow_id"),

@@ -252,7 +252,7 @@ async def test_stop_restart_with_new_parameters_and_delete(jp_fetch, jp_root_dir
     assert restarted["workflow_name"] == f"{name}.1.1"
     new = restarted["workflow_id"]
     spec = await call(jp_fetch, "workflows", new, "specification")
-    assert spec["parameters"] == {"n": "7"}
+    assert spec["parameters"] == {"n": 7}  # text from the form, typed as reana.yaml declares
     code, error = await error_of(
         jp_fetch, "workflows", new, "restart", method="POST", body={"parameters": {"zzz": 1}}
     )
