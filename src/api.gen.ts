@@ -1883,6 +1883,8 @@ export interface components {
       path: string | null;
       /** @description Rucio's words when the DID cannot be read. */
       error: string | null;
+      /** @description The Rucio instance the DID was resolved in (submission events and jobs). */
+      instance?: string | null;
       file_list: {
         did: string;
         bytes: number;

@@ -26,6 +26,9 @@ export namespace CommandIDs {
   export const newWorkflow = 'escape:workflows-new';
   export const openWorkflow = 'escape:workflows-open-workflow';
   export const runCellWorkflow = 'escape:workflows-run-cell';
+  /** Data Lake hand-offs: a DID as a %%reana input; a run's outputs to the lake. */
+  export const useLakeInput = 'escape:workflows-use-lake-input';
+  export const uploadOutputsToLake = 'escape:workflows-upload-outputs';
   export const openProvenance = 'escape:provenance-open';
 }
 

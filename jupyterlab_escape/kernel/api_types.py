@@ -813,6 +813,7 @@ class LakeInput(TypedDict):
     why: str
     path: str | None
     error: str | None
+    instance: NotRequired[str | None]
     file_list: list[FileListItem]
 
 

@@ -213,7 +213,7 @@ class SubmitRunner(Runner):
             "wait": state.wait,
             "files_total": job.items_total,
             "files_done": job.items_done,
-            "lake": [i.to_json() for i in state.lake],
+            "lake": [i.to_json() | {"instance": state.lake_instance} for i in state.lake],
         }
 
     def detail(self, job: Job, limit: int = 500) -> dict[str, Any]:
@@ -296,7 +296,9 @@ class SubmitRunner(Runner):
                 "warnings": state.warnings,
             }
             if state.lake:
-                validated["lake"] = [i.to_json() for i in state.lake]
+                validated["lake"] = [
+                    i.to_json() | {"instance": state.lake_instance} for i in state.lake
+                ]
             if state.wait is not None:
                 validated["wait"] = state.wait
             events.append(validated)

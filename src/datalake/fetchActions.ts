@@ -15,6 +15,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { errorMessage } from '../request';
+import { CommandIDs } from '../tokens';
 import { FetchDialogBody, IDestinationState } from './components/FetchDialog';
 import { IDidFetchActions } from './components/DidFetch';
 import { IFetchJob } from './fetchApi';
@@ -113,6 +114,11 @@ export class FetchActions implements IDidFetchActions {
 
   open = (path: string): void => {
     void this.deps.app.commands.execute('docmanager:open', { path });
+  };
+
+  /** The named hand-off to workflows: the DID as a %%reana cell's input (their command). */
+  useAsWorkflowInput = (did: string): void => {
+    void this.deps.app.commands.execute(CommandIDs.useLakeInput, { did });
   };
 
   /** Insert the paths of a finished job (checksums from its files) into a notebook. */

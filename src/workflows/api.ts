@@ -54,6 +54,7 @@ export interface ISpecSummary {
 }
 
 export interface IValidation {
+  lake?: ILakePlan;
   path: string;
   valid: boolean;
   issues: IIssue[];
@@ -76,11 +77,28 @@ export type ISubmitEvent = components['schemas']['SubmitEvent'];
  */
 export type ISubmitRequest = Omit<
   components['schemas']['SubmitRequest'],
-  'allow_missing_inputs'
+  'allow_missing_inputs' | 'lake_consent'
 > & {
   /** Submit although declared inputs do not exist ("Submit anyway"); the server's default is false. */
   allow_missing_inputs?: boolean;
+  /** The user agreed (in our dialog) that their Rucio identity is set as REANA secrets. */
+  lake_consent?: boolean;
 };
+
+/** One Data Lake input of a workflow: the mode the server chose for it, and why. */
+export type ILakeInput = components['schemas']['LakeInput'];
+/** The Data Lake inputs of a submission and the secrets mode "lake" needs. */
+export type ILakePlan = components['schemas']['LakePlan'];
+/** What "Upload outputs to the Data Lake" proposes for a finished run. */
+export type IOutputsToLake = components['schemas']['OutputsToLake'];
+/** The upload job it starts (followed on /escape/datalake/jobs). */
+export type IOutputsUploadJob = components['schemas']['DatalakeUploadJob'];
+export interface IOutputsToLakeRequest {
+  scope: string;
+  rse: string;
+  dataset?: string;
+  idempotency_key?: string;
+}
 
 /** A REANA user secret as listed: its name and type, never its value. */
 export type IReanaSecret = components['schemas']['ReanaSecret'];
@@ -219,6 +237,22 @@ export const reanaApi = {
     requestAPI<IOutputsResult>(
       `workflows/workflows/${encodeURIComponent(id)}/outputs`,
       post(dest ? { dest } : {})
+    ),
+
+  /** The dataset name, metadata and outputs proposed for a finished run's outputs. */
+  outputsToLake: (id: string): Promise<IOutputsToLake> =>
+    requestAPI<IOutputsToLake>(
+      `workflows/workflows/${encodeURIComponent(id)}/outputs/lake`
+    ),
+
+  /** Upload a finished run's outputs as a new dataset, on the Data Lake upload job. */
+  uploadOutputsToLake: (
+    id: string,
+    body: IOutputsToLakeRequest
+  ): Promise<IOutputsUploadJob> =>
+    requestAPI<IOutputsUploadJob>(
+      `workflows/workflows/${encodeURIComponent(id)}/outputs/lake`,
+      post(body)
     ),
 
   secrets: async (): Promise<IReanaSecret[]> =>

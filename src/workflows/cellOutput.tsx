@@ -14,6 +14,11 @@ import {
   reanaApi
 } from './api';
 import { badgeKind, progressText, untranslated } from './components/format';
+import {
+  ILakeInputSummary,
+  lakeSummary,
+  LakeInputsView
+} from './components/LakeInputs';
 import { WorkflowModel } from './model';
 
 /** The output a notebook cell gets when it launches a REANA workflow. Never holds a secret. */
@@ -27,6 +32,8 @@ export interface IWorkflowOutputData {
   status: string | null;
   /** The last state seen, stored when the run ended: shown again when the notebook reopens. */
   snapshot?: IWorkflow;
+  /** The Data Lake inputs: each DID's mode and why, as the server said at submission. */
+  lake?: ILakeInputSummary[];
 }
 
 /** The text other tools (nbviewer, GitHub) show instead of our renderer. */
@@ -152,6 +159,8 @@ export interface IOutputContext {
   api?: ReanaApi;
   openWorkflow: (id: string) => void;
   openPath: (path: string) => void;
+  /** "Upload outputs to the Data Lake…" for a finished run (the dialog). */
+  uploadOutputs?: (id: string) => void;
   /** Poll interval while visible and running (the server's advertised one by default). */
   intervalMs?: number;
   /** The extension's strings; untranslated when not given. */
@@ -388,6 +397,7 @@ export class WorkflowOutput
             {progressText(total, done, progress?.current_step, trans)}
           </span>
         </div>
+        <LakeInputsView inputs={lakeSummary(data.lake)} trans={trans} />
         {lastLines.length > 0 && !isTerminal(status) && (
           <pre
             className="jp-escape-Workflows-Cell-log"
@@ -420,6 +430,14 @@ export class WorkflowOutput
                 {this._busy
                   ? trans.__('Downloading…')
                   : trans.__('Download outputs into workspace')}
+              </button>
+            )}
+            {this.context.uploadOutputs && (
+              <button
+                className="jp-mod-styled"
+                onClick={() => this.context.uploadOutputs!(data.id)}
+              >
+                {trans.__('Upload outputs to the Data Lake…')}
               </button>
             )}
           </div>

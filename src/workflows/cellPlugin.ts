@@ -39,6 +39,12 @@ import {
   missingInputIssues
 } from './components/MissingInputs';
 import { untranslated } from './components/format';
+import {
+  confirmLakeConsent,
+  isLakeConsentRefusal,
+  lakeSummary
+} from './components/LakeInputs';
+import { recordLakeInputs, registerLakeCommands } from './lakeCommands';
 import { reanaIcon } from './icon';
 import { recordLaunchedRun } from '../provenance/model';
 import { provenanceApi } from '../provenance/api';
@@ -53,13 +59,16 @@ export function cellRequest(
   source: string,
   notebookPath: string,
   key: string,
-  allowMissingInputs = false
+  allowMissingInputs = false,
+  lakeConsent = false
 ): ISubmitRequest {
   return {
     cell: source,
     base: PathExt.dirname(notebookPath),
     idempotency_key: key,
-    ...(allowMissingInputs ? { allow_missing_inputs: true } : {})
+    ...(allowMissingInputs ? { allow_missing_inputs: true } : {}),
+    // Only after the user agreed in our dialog: the cell itself can never say it.
+    ...(lakeConsent ? { lake_consent: true } : {})
   };
 }
 
@@ -77,15 +86,25 @@ export async function submitCell(
     trans?: TranslationBundle;
     /** "Submit anyway": declared inputs that do not exist are not a refusal. */
     allowMissingInputs?: boolean;
+    /** The user agreed that their Rucio identity is set as REANA secrets. */
+    lakeConsent?: boolean;
   } = {}
 ): Promise<IWorkflowOutputData> {
   const key =
     options.key ?? `cell${Date.now()}${Math.random().toString(36).slice(2)}`;
   let last: ISubmitEvent | null = null;
+  let lake: unknown = undefined;
   for await (const event of (options.api ?? reanaApi).submit(
-    cellRequest(source, notebookPath, key, options.allowMissingInputs)
+    cellRequest(
+      source,
+      notebookPath,
+      key,
+      options.allowMissingInputs,
+      options.lakeConsent
+    )
   )) {
     options.onEvent?.(event);
+    lake = event.lake ?? lake;
     last = event;
   }
   if (!last || last.stage !== 'started' || !last.workflow_id) {
@@ -100,7 +119,8 @@ export async function submitCell(
     id: last.workflow_id,
     name: baseName(last.workflow_name ?? '', run),
     run_number: run,
-    status: last.status ?? 'queued'
+    status: last.status ?? 'queued',
+    ...(lake ? { lake: lakeSummary(lake) } : {})
   };
 }
 
@@ -139,9 +159,12 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
           void app.commands.execute(CommandIDs.openWorkflow, { id }),
         openPath: path =>
           void app.commands.execute('docmanager:open', { path }),
+        uploadOutputs: id =>
+          void app.commands.execute(CommandIDs.uploadOutputsToLake, { id }),
         trans
       })
     );
+    registerLakeCommands(app, tracker, trans);
 
     app.docRegistry.addWidgetExtension(
       'Notebook',
@@ -167,7 +190,7 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
         const panel = tracker.currentWidget;
         const cell = tracker.activeCell;
         if (panel && cell) {
-          return run(panel, cell, false);
+          return run(panel, cell, false, false);
         }
       }
     });
@@ -175,7 +198,8 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
     const run = async (
       panel: NotebookPanel,
       cell: Cell,
-      allowMissingInputs: boolean
+      allowMissingInputs: boolean,
+      lakeConsent: boolean
     ): Promise<void> => {
       {
         const key = `cell${Date.now()}${Math.random().toString(36).slice(2)}`;
@@ -183,11 +207,21 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
           key,
           trans.__('the cell of %1', PathExt.basename(panel.context.path))
         );
+        const seen: { lake: ISubmitEvent['lake'] | null } = { lake: null };
         try {
           const data = await submitCell(
             cell.model.sharedModel.getSource(),
             panel.context.path,
-            { key, onEvent: tracked.onEvent, trans, allowMissingInputs }
+            {
+              key,
+              onEvent: event => {
+                tracked.onEvent(event);
+                seen.lake = event.lake ?? seen.lake;
+              },
+              trans,
+              allowMissingInputs,
+              lakeConsent
+            }
           );
           let target: Cell = cell;
           if (cell.model.type !== 'code') {
@@ -212,9 +246,11 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
           });
           // The notebook's provenance: the run as REANA describes it (#18).
           if (panel.model) {
-            void recordLaunchedRun(panel.model, provenanceApi, data.id).catch(
-              () => undefined
-            );
+            const inputs = (seen.lake ?? []).map(i => i.did);
+            void recordLaunchedRun(panel.model, provenanceApi, data.id, {
+              inputs
+            }).catch(() => undefined);
+            recordLakeInputs(panel.model, seen.lake ?? null);
           }
         } catch (reason) {
           tracked.fail(reason);
@@ -232,7 +268,14 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
             (await askSubmitAnyway(cell.model.sharedModel.getSource(), panel))
           ) {
             // A new submission (a new idempotency key) that accepts the missing inputs.
-            await run(panel, cell, true);
+            await run(panel, cell, true, lakeConsent);
+          } else if (
+            !lakeConsent &&
+            isLakeConsentRefusal(reason) &&
+            (await confirmLakeConsent(trans, errorMessage(reason)))
+          ) {
+            // The user agreed: the same cell again, with their identity set as secrets.
+            await run(panel, cell, allowMissingInputs, true);
           }
         }
       }

@@ -149,6 +149,10 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
               : null,
             openFile: path =>
               void app.commands.execute('docmanager:open', { path }),
+            uploadOutputsToLake: workflowId =>
+              void app.commands.execute(CommandIDs.uploadOutputsToLake, {
+                id: workflowId
+              }),
             restart: async parameters => {
               const started = await reanaApi.restart(id, parameters);
               Notification.success(

@@ -19,6 +19,8 @@ export interface IDidFetchActions {
   insert: (did: string) => void;
   show: (path: string) => void;
   open: (path: string) => void;
+  /** The hand-off to workflows: the DID as an input of a %%reana cell. */
+  useAsWorkflowInput?: (did: string) => void;
 }
 
 export interface IDidFetchProps {
@@ -210,6 +212,17 @@ export function DidFetch(props: IDidFetchProps): JSX.Element {
         >
           {trans.__('Fetch to…')}
         </button>
+        {actions.useAsWorkflowInput && (
+          <button
+            className="jp-mod-styled"
+            title={trans.__(
+              'Add it as a Data Lake input (-l) of a %%reana cell: the server streams small data into the workflow, large data is read by the workflow from the lake'
+            )}
+            onClick={() => actions.useAsWorkflowInput!(did)}
+          >
+            {trans.__('Use as workflow input')}
+          </button>
+        )}
       </div>
       {active && (
         <p className="jp-escape-Datalake-DidFetch-line" aria-live="polite">

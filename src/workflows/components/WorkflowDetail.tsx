@@ -16,6 +16,8 @@ export interface IWorkflowActions {
   remove: () => Promise<boolean>;
   restart: (parameters: Record<string, string>) => Promise<void>;
   openFile: (path: string) => void;
+  /** "Upload outputs to the Data Lake…": the dialog for a finished run. */
+  uploadOutputsToLake?: (id: string) => void;
   logsUrl: string;
   reanaUrl: string | null;
 }
@@ -207,6 +209,17 @@ export function WorkflowDetail(props: {
                 ? trans.__('Downloading…')
                 : trans.__('Download outputs')}
             </button>
+            {actions.uploadOutputsToLake && (
+              <button
+                className="jp-mod-styled"
+                disabled={
+                  !outputsDeclared.length || w.status !== 'finished' || !!busy
+                }
+                onClick={() => actions.uploadOutputsToLake!(w.id)}
+              >
+                {trans.__('Upload outputs to the Data Lake…')}
+              </button>
+            )}
             {!over && (
               <button
                 className="jp-mod-styled jp-mod-warn"
