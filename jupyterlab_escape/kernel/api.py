@@ -6,7 +6,10 @@ on the server. Finding that server, in order:
 
 1. ``JUPYTERLAB_ESCAPE_URL`` (+ ``JUPYTERLAB_ESCAPE_TOKEN``): set by hand, wins over the rest;
 2. JupyterHub: the single-user server gives its kernels ``JUPYTERHUB_SERVICE_URL`` and
-   ``JUPYTERHUB_API_TOKEN`` (sent as ``Authorization: token ...``);
+   ``JUPYTERHUB_API_TOKEN`` (sent as ``Authorization: token ...``); without the URL (older hubs),
+   the runtime file of the server that started this kernel (``JPY_PARENT_PID``) or whose base URL
+   is ``JUPYTERHUB_SERVICE_PREFIX``. The root directory: ``JUPYTERHUB_ROOT_DIR``, else that
+   runtime file's;
 3. the runtime files of running Jupyter servers: the one whose process started this kernel
    (``JPY_PARENT_PID``), else the one whose root directory holds the working directory.
 """
@@ -47,8 +50,13 @@ class EscapeServer:
             return cls(_slash(explicit), os.environ.get("JUPYTERLAB_ESCAPE_TOKEN", ""))
         hub_url = os.environ.get("JUPYTERHUB_SERVICE_URL")
         hub_token = os.environ.get("JUPYTERHUB_API_TOKEN")
-        if hub_url and hub_token:
-            return cls(_slash(hub_url), hub_token, os.environ.get("JUPYTERHUB_ROOT_DIR", ""))
+        prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+        if hub_token and (hub_url or prefix):
+            info = _hub_server(prefix)
+            url = hub_url or info.get("url")
+            if url:
+                root = os.environ.get("JUPYTERHUB_ROOT_DIR") or info.get("root_dir", "")
+                return cls(_slash(url), hub_token, root)
         servers = _running_servers()
         if not servers:
             raise EscapeKernelError(
@@ -106,6 +114,20 @@ class EscapeServer:
 
 def _slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
+
+
+def _hub_server(prefix: str | None) -> dict:
+    """The runtime file of this kernel's single-user server: the one whose process started the
+    kernel, else the one serving the hub's prefix for this server; {} if none."""
+    servers = _running_servers()
+    parent = os.environ.get("JPY_PARENT_PID")
+    for info in servers:
+        if parent and str(info.get("pid")) == parent:
+            return info
+    for info in servers:
+        if prefix and _slash(str(info.get("base_url") or "")) == _slash(prefix):
+            return info
+    return {}
 
 
 def _running_servers() -> list[dict]:

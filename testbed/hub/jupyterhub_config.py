@@ -25,6 +25,7 @@ OIDC = os.environ["ESCAPE_OIDC_URL"].rstrip("/")
 PUBLIC = f"http://127.0.0.1:{PORT}"
 
 c.JupyterHub.bind_url = PUBLIC
+c.JupyterHub.public_url = PUBLIC  # servers learn JUPYTERHUB_PUBLIC_HUB_URL (the login link)
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{API_PORT}"
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
@@ -74,7 +75,14 @@ c.JupyterHub.services = [
 c.JupyterHub.load_roles = [
     {
         "name": "escape-testbed",
-        "scopes": ["admin:users", "admin:auth_state", "admin:servers", "tokens", "read:users"],
+        "scopes": [
+            "admin:users",
+            "admin:auth_state",
+            "admin:servers",
+            "access:servers",
+            "tokens",
+            "read:users",
+        ],
         "services": ["escape-testbed"],
     }
 ]
