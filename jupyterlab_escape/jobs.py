@@ -5,8 +5,10 @@ state (queued, running, done, failed, cancelled, interrupted), item and byte pro
 throughput, a message, per-item errors, timestamps and an optional idempotency key. What a job does
 is its kind's ``Runner``: the store starts, cancels, retries and removes jobs, caps how many of a
 kind run at once, and saves them per workspace (encoded and written atomically in one thread, off
-the event loop). After a server restart an unfinished job is ``interrupted``; ``retry`` resumes it
-when its runner can.
+the event loop; progress saves are throttled to one a second, and the last of a burst is always
+written). After a server restart an unfinished job is ``interrupted``; ``retry`` resumes it when
+its runner can, and a runner's resume checks what is on disk or upstream rather than trusting the
+last save (a SIGKILL can come between two saves).
 
 The slice keeps its own state of a job in ``job.data`` (a JSON-able object the runner dumps and
 loads), and adds its own fields to the job's JSON through ``Runner.describe``.
@@ -34,7 +36,9 @@ log = logging.getLogger("jupyterlab_escape.jobs")
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled", "interrupted")
 KEEP_FINISHED = 50
-SAVE_EVERY = 5.0
+# A progress save (``save(force=False)``) waits until this long after the previous save; the
+# last one of a burst is written when the wait is over, so a SIGKILL loses at most this much.
+SAVE_EVERY = 1.0
 INTERRUPTED = "The server stopped during this job: retry to resume it."
 
 
@@ -168,6 +172,7 @@ class JobStore:
         self._tasks: dict[str, asyncio.Task] = {}
         self._stopping = False
         self._last_save = 0.0
+        self._trailing: asyncio.TimerHandle | None = None  # the deferred progress save
         self._saver = ThreadPoolExecutor(1, thread_name_prefix="escape-jobs-save")
         self._read()
 
@@ -286,6 +291,9 @@ class JobStore:
     async def shutdown(self) -> None:
         """Server stop: running jobs become ``interrupted``; their partial work stays."""
         self._stopping = True
+        if self._trailing is not None:
+            self._trailing.cancel()
+            self._trailing = None
         tasks = [t for t in self._tasks.values() if not t.done()]
         for task in tasks:
             task.cancel()
@@ -363,7 +371,11 @@ class JobStore:
             return
         now = time.monotonic()
         if not force and now - self._last_save < SAVE_EVERY:
+            self._defer_save(SAVE_EVERY - (now - self._last_save))
             return
+        if self._trailing is not None:
+            self._trailing.cancel()
+            self._trailing = None
         self._last_save = now
         finished = [j for j in self.jobs.values() if j.state in FINISHED]
         excess = len(finished) - self.keep_finished
@@ -375,6 +387,21 @@ class JobStore:
         ]
         body = {"version": 2, "jobs": bodies + self._saved_bodies}
         self._saver.submit(self._write, body)
+
+    def _defer_save(self, delay: float) -> None:
+        """Progress skipped by the throttle is saved once the wait is over (on the loop)."""
+        if self._trailing is not None or self._stopping:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on the loop: the next save on the loop takes it
+            return
+        self._trailing = loop.call_later(max(0.0, delay), self._save_deferred)
+
+    def _save_deferred(self) -> None:
+        self._trailing = None
+        if not self._stopping:
+            self.save()
 
     def _write(self, body: dict) -> None:
         assert self.state_file is not None

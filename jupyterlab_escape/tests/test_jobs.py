@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from jupyterlab_escape import jobs as jobs_module
 from jupyterlab_escape.http import EscapeError
 from jupyterlab_escape.jobs import Job, JobFailed, JobStore, Runner
 
@@ -216,3 +217,28 @@ async def test_a_job_cancelled_before_it_ran_ends_cancelled(store):
     assert job.state == "cancelled" and job.finished is not None
     assert job.message == "Cancelled; partial files were removed."
     await store.shutdown()
+
+
+async def test_a_throttled_progress_save_is_written_once_the_wait_is_over(tmp_path, monkeypatch):
+    """Progress saves are throttled, but the last of a burst is not lost: it is written when
+    the wait is over, without another call (a SIGKILL then loses at most SAVE_EVERY of work)."""
+    monkeypatch.setattr(jobs_module, "SAVE_EVERY", 0.2)
+    path = tmp_path / "jobs.json"
+    store = JobStore(path)
+    store.register(Counting())
+    job = Job("p1", "test.count", {"to": 5, "at": 0})
+    store.jobs[job.id] = job
+    store.save()  # forced: written now
+    store.flush()
+    job.data["at"] = 3
+    store.save(force=False)  # within the wait: deferred, not dropped
+    store.save(force=False)  # a burst: still one deferred save
+    store.flush()
+    assert json.loads(path.read_text())["jobs"][0]["data"]["at"] == 0
+    await asyncio.sleep(0.4)
+    store.flush()
+    assert json.loads(path.read_text())["jobs"][0]["data"]["at"] == 3
+    job.data["at"] = 4
+    store.save(force=False)
+    await store.shutdown()  # a stop cancels the deferred save and writes everything
+    assert json.loads(path.read_text())["jobs"][0]["data"]["at"] == 4
