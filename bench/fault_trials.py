@@ -1,17 +1,28 @@
 """Fault trials: SIGKILL the Jupyter server in the middle of a job, restart it, resume, repeat.
 
-    .venv/bin/python bench/fault_trials.py [--kills 10] [--kind datalake.fetch|workflows.submit]
+    .venv/bin/python bench/fault_trials.py [--kills 10] [--kind KIND] [--json FILE]
 
-Each trial starts a real ``jupyter server`` with the extension against the Rucio testbed (its
-storage over HTTPS, no local mount), starts a fetch of the testbed's large-files dataset (or, on
-later trials, retries the same job), kills the server with SIGKILL after a random moment, and
-checks the invariants on disk: every file under its final name has Rucio's size, adler32 and md5;
-partial data only ever sits under a hidden ``.escape-part`` name. After the last kill the job is
-resumed to the end (``--kind workflows.submit``: the same with a REANA submission whose inputs
-are uploading to the REANA stand-in; the invariants are one workflow, started once, holding every
-input with its size). It prints each trial and a summary: kills, resumes, the bytes moved against
-the dataset's size (what the Range resume saved), and whether every invariant held. Only loopback
-addresses are contacted; the number of trials and every wait are bounded.
+Each trial starts a real ``jupyter server`` with the extension, starts the job (later trials:
+retries the same job, which must be ``interrupted``), kills the server with SIGKILL after a random
+moment and checks the kind's invariants; after the last kill the job is resumed to its end and
+checked once more (a job that finishes between two kills is followed by a new one, so every trial
+kills a running job). KIND and its invariants:
+
+- ``datalake.fetch`` (default): the testbed's large-files dataset over HTTPS; every file under
+  its final name has Rucio's size, adler32 and md5, partial data only under a hidden
+  ``.escape-part`` name; bytes moved against the dataset's size (what the Range resume saved).
+- ``datalake.upload``: six 24 MB files into a new dataset on the testbed's upload RSE; every
+  replica Rucio lists has its bytes on the storage (size and adler32), nothing partial under a
+  final PFN; at the end every file registered, attached, and no temporary file on the storage.
+- ``catalogue.fetch``: a record with a 6 MiB file from our own slowed Zenodo stand-in; right md5
+  under every final name, no second copy (``x (1).ext``), no temporary file left at the end.
+- ``catalogue.publish``: a draft of three 24 MB files on our own Zenodo stand-in; never more new
+  depositions than publish jobs, and a finished job's draft holds every file with its md5.
+- ``workflows.submit``: a submission uploading 240 MB of inputs to the REANA stand-in; exactly
+  one workflow, holding every input with its size.
+
+It prints each trial and a JSON summary (kills, resumes, seconds, invariants held, problems).
+Only loopback addresses are contacted; the number of trials and every wait are bounded.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -48,8 +60,8 @@ def free_port() -> int:
 class Server:
     """One ``jupyter server`` process with the extension, on a fixed data dir and root."""
 
-    def __init__(self, root: Path, data: Path, env: dict[str, str]):
-        self.root, self.data, self.env = root, data, env
+    def __init__(self, root: Path, data: Path, env: dict[str, str], extra: list[str] = ()):
+        self.root, self.data, self.env, self.extra = root, data, env, list(extra)
         self.token = secrets.token_hex(16)
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
@@ -70,6 +82,7 @@ class Server:
             f"--IdentityProvider.token={self.token}",
             "--ServerApp.allow_root=True",
             "--EscapeRucio.fetch_concurrency=1",
+            *self.extra,
         ]
         log = open(self.data / "server.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(command, env=env, stdout=log, stderr=log)
@@ -103,8 +116,11 @@ class Server:
             method=method,
             headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                text = response.read()
+        except urllib.error.HTTPError as err:
+            raise SystemExit(f"{method} {path} -> {err.code}: {err.read()[:500]!r}") from None
         return json.loads(text) if text else None
 
 
@@ -150,19 +166,7 @@ def on_disk(root: Path) -> tuple[tuple[int, int], tuple[int, int]]:
     return (final[0], final[1]), (partial[0], partial[1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--kills", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--json")
-    parser.add_argument(
-        "--kind", choices=["datalake.fetch", "workflows.submit"], default="datalake.fetch"
-    )
-    args = parser.parse_args()
-    random.seed(args.seed)
-    if args.kind == "workflows.submit":
-        return reana_trials(args)
-    tb = load_testbed(default_state_dir())
+def _rucio_env(tb) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         RUCIO_BASE_URL=tb.base_url,
@@ -175,94 +179,79 @@ def main() -> None:
         RUCIO_DESTINATION_RSE="",  # over HTTPS from the storage, not the local mount
         ESCAPE_ALLOW_PRIVATE_STORAGE="1",
     )
-    work = Path(tempfile.mkdtemp(prefix="fault-trials-"))
-    root, data = work / "root", work / "data"
-    root.mkdir()
-    (data / "rt").mkdir(parents=True)
-    dataset = tb.large_files_dataset
-    job_id, expected, moved = None, {}, 0
-    kills = resumes = 0
-    problems: list[str] = []
-    started = time.perf_counter()
-    try:
-        for trial in range(args.kills):
-            server = Server(root, data, env)
-            server.start()
-            if job_id is None:
-                job_id = server.call("POST", "/escape/datalake/fetch", {"dids": [dataset]})["id"]
-            else:
-                state = server.call("GET", f"/escape/datalake/jobs/{job_id}")
-                if state["state"] == "done":
-                    print(f"trial {trial + 1}: the job finished before this kill")
-                    server.stop()
-                    break
-                if state["state"] != "interrupted":
-                    problems.append(f"after a kill the job was {state['state']}, not interrupted")
-                server.call("POST", f"/escape/datalake/jobs/{job_id}/retry", {})
-                resumes += 1
-            wait = random.uniform(0.4, 1.6)
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline:
-                detail = server.call("GET", f"/escape/datalake/jobs/{job_id}")
-                for f in detail.get("files", []):
-                    expected[f["path"]] = f
-                time.sleep(0.1)
-            server.kill()
-            kills += 1
-            moved_now = detail.get("transferred", 0)
-            moved += moved_now
-            found = invariants(root, expected)
-            problems += found
-            final, partial = on_disk(root)
-            print(
-                f"trial {trial + 1}: killed after {wait:.2f} s ({detail.get('phase')}), on disk "
-                f"{final[0]} verified files ({final[1] / 1e6:.0f} MB) and {partial[0]} part "
-                f"files ({partial[1] / 1e6:.0f} MB); invariants "
-                f"{'held' if not found else 'BROKEN: ' + '; '.join(found)}"
-            )
-        server = Server(root, data, env)
-        server.start()
-        state = server.call("GET", f"/escape/datalake/jobs/{job_id}")
-        if state["state"] != "done":
-            server.call("POST", f"/escape/datalake/jobs/{job_id}/retry", {})
-            resumes += 1
-        for _ in range(1200):
-            state = server.call("GET", f"/escape/datalake/jobs/{job_id}")
-            if state["state"] not in ("queued", "running"):
-                break
-            time.sleep(0.25)
-        detail = server.call("GET", f"/escape/datalake/jobs/{job_id}")
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json")
+    parser.add_argument("--kind", choices=list(KINDS), default="datalake.fetch")
+    args = parser.parse_args()
+    random.seed(args.seed)
+    KINDS[args.kind](args)
+
+
+def datalake_fetch_trials(args) -> None:
+    """Kill the server while it fetches the testbed's large-files dataset over HTTPS; every file
+    under its final name has Rucio's size, adler32 and md5, partial data only ever sits under a
+    hidden ``.escape-part`` name; the bytes moved against the dataset's size show what the Range
+    resume saved."""
+    tb = load_testbed(default_state_dir())
+    env = _rucio_env(tb)
+    work, root, data = _workspace("fault-trials-")
+    expected: dict[str, dict] = {}
+    moved = [0]
+
+    def make_server():
+        return Server(root, data, env)
+
+    def start(server):
+        return server.call("POST", "/escape/datalake/fetch", {"dids": [tb.large_files_dataset]})[
+            "id"
+        ]
+
+    def check(detail, final):
         for f in detail.get("files", []):
             expected[f["path"]] = f
-        moved += detail.get("transferred", 0)
-        server.stop()
-        problems += invariants(root, expected)
-        complete = (
-            detail["state"] == "done"
-            and all((root / p).is_file() for p in expected)
-            and len(expected) == detail["items_total"]
-        )
-        if not complete:
-            problems.append(f"final state {detail['state']}: {detail.get('message')}")
-    finally:
-        seconds = time.perf_counter() - started
+        moved[0] += detail.get("transferred", 0)
+        problems = invariants(root, expected)
+        if final:
+            missing = [p for p in expected if not (root / p).is_file()]
+            problems += [f"missing after the last resume: {p}" for p in missing]
+            if len(expected) != detail["items_total"]:
+                problems.append(f"{len(expected)} of {detail['items_total']} files listed")
+        else:
+            final_, partial = on_disk(root)
+            print(
+                f"    on disk {final_[0]} verified files ({final_[1] / 1e6:.0f} MB) and "
+                f"{partial[0]} part files ({partial[1] / 1e6:.0f} MB)"
+            )
+        return problems
+
+    started = time.perf_counter()
+    server, detail, kills, resumes, problems = _kill_loop(
+        args, "/escape/datalake/jobs", make_server, start, check, wait=(0.4, 1.6)
+    )
+    server.stop()
     total = detail["bytes_total"]
-    summary = {
-        "kills": kills,
-        "resumes": resumes,
-        "files": detail["items_total"],
-        "dataset_bytes": total,
-        # read just before each kill, so a lower bound; with Range resume it stays near 1x
-        "bytes_moved_at_least": moved,
-        "moved_over_size_at_least": round(moved / total, 3) if total else None,
-        "seconds": round(seconds, 1),
-        "invariants_held": not problems,
-        "problems": problems,
-    }
-    print(json.dumps(summary, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(summary, indent=2))
-    sys.exit(0 if not problems else 1)
+    _report(
+        args,
+        {
+            "kind": "datalake.fetch",
+            "kills": kills,
+            "resumes": resumes,
+            "files": detail["items_total"],
+            "dataset_bytes": total,
+            # read just before each kill, so a lower bound; with Range resume it stays near 1x
+            "bytes_moved_at_least": moved[0],
+            "moved_over_size_at_least": round(moved[0] / total, 3) if total else None,
+            "seconds": round(time.perf_counter() - started, 1),
+            "invariants_held": not problems,
+            "problems": problems,
+        },
+    )
 
 
 def reana_trials(args) -> None:
@@ -278,9 +267,7 @@ def reana_trials(args) -> None:
         "REANA_SERVER_URL": f"http://127.0.0.1:{port}",
         "REANA_ACCESS_TOKEN": token,
     }
-    work = Path(tempfile.mkdtemp(prefix="fault-trials-reana-"))
-    root, data = work / "root", work / "data"
-    (data / "rt").mkdir(parents=True)
+    work, root, data = _workspace("fault-trials-reana-")
     analysis = root / "analysis"
     (analysis / "data").mkdir(parents=True)
     sizes = {}
@@ -296,89 +283,469 @@ def reana_trials(args) -> None:
     sizes["reana.yaml"] = (analysis / "reana.yaml").stat().st_size
     name = f"faults-{secrets.token_hex(3)}"
     key = secrets.token_hex(8)
+    mine: list[dict] = []
+
+    def make_server():
+        return Server(root, data, env)
+
+    def start(server):
+        body = {"path": "analysis/reana.yaml", "name": name, "idempotency_key": key}
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server.port}/escape/workflows/submit",
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Authorization": f"token {server.token}"},
+        )
+        stream = urllib.request.urlopen(request, timeout=30)  # noqa: SIM115
+        stream.readline()  # the first stage: the job exists
+        return server.call("GET", "/escape/workflows/jobs")["jobs"][0]["id"]
+
+    def check(detail, final):
+        if not final:
+            print(f"    stage {detail.get('stage')}")
+            return []
+        problems = []
+        runs = current[0].call("GET", f"/escape/workflows/workflows?search={name}")["items"]
+        mine[:] = [r for r in runs if r["name"] == name]
+        if len(mine) != 1:
+            problems.append(f"{len(mine)} workflows named {name} in REANA, expected exactly 1")
+        if mine:
+            listing = current[0].call("GET", f"/escape/workflows/workflows/{mine[0]['id']}/files")
+            got = {}
+            for e in listing.get("items") or listing.get("files") or []:
+                size = e.get("size")
+                got[e["name"]] = size.get("raw") if isinstance(size, dict) else size
+            for input_name, size in sizes.items():
+                if got.get(input_name) != size:
+                    problems.append(
+                        f"{input_name}: REANA holds {got.get(input_name)} bytes, not {size}"
+                    )
+        return problems
+
+    current: list[Server] = []
+
+    def make_current():
+        server = make_server()
+        current[:] = [server]
+        return server
+
+    started = time.perf_counter()
+    server, detail, kills, resumes, problems = _kill_loop(
+        args, "/escape/workflows/jobs", make_current, start, check, wait=(0.3, 1.2)
+    )
+    server.stop()
+    _report(
+        args,
+        {
+            "kind": "workflows.submit",
+            "kills": kills,
+            "resumes": resumes,
+            "inputs": len(sizes),
+            "input_bytes": sum(sizes.values()),
+            "workflows_created": len(mine),
+            "seconds": round(time.perf_counter() - started, 1),
+            "invariants_held": not problems,
+            "problems": problems,
+        },
+    )
+
+
+# ---------------------------------------------------------------------- the other job kinds
+def _kill_loop(args, jobs: str, make_server, start, check, wait=(0.3, 1.5)):
+    """The trials of one job: start it (later: retry it), kill the server with SIGKILL after a
+    random moment, check the invariants on what is there; then resume it once more to its end.
+    Returns (server still running, job detail at the end, kills, resumes, problems)."""
     job_id = None
     kills = resumes = 0
     problems: list[str] = []
-    started = time.perf_counter()
     for trial in range(args.kills):
-        server = Server(root, data, env)
+        server = make_server()
         server.start()
         if job_id is None:
-            body = {"path": "analysis/reana.yaml", "name": name, "idempotency_key": key}
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{server.port}/escape/workflows/submit",
-                data=json.dumps(body).encode(),
-                method="POST",
-                headers={"Authorization": f"token {server.token}"},
-            )
-            stream = urllib.request.urlopen(request, timeout=30)  # noqa: SIM115
-            stream.readline()  # the first stage: the job exists
-            jobs = server.call("GET", "/escape/workflows/jobs")["jobs"]
-            job_id = jobs[0]["id"]
+            job_id = start(server)
         else:
-            state = server.call("GET", f"/escape/workflows/jobs/{job_id}")
+            state = server.call("GET", f"{jobs}/{job_id}")
             if state["state"] == "done":
-                print(f"trial {trial + 1}: the submission finished before this kill")
-                server.stop()
-                break
-            if state["state"] != "interrupted":
+                # Finished between two kills: the next trials kill a new job of the same kind.
+                print(f"trial {trial + 1}: the job is done; a new job for the next kills")
+                problems += check(server.call("GET", f"{jobs}/{job_id}"), final=True)
+                job_id = start(server)
+            elif state["state"] != "interrupted":
                 problems.append(f"after a kill the job was {state['state']}, not interrupted")
-            server.call("POST", f"/escape/workflows/jobs/{job_id}/retry", {})
-            resumes += 1
-        time.sleep(random.uniform(0.3, 1.2))
-        detail = server.call("GET", f"/escape/workflows/jobs/{job_id}")
+            if state["state"] != "done":
+                server.call("POST", f"{jobs}/{job_id}/retry", {})
+                resumes += 1
+        pause = random.uniform(*wait)
+        time.sleep(pause)
+        detail = server.call("GET", f"{jobs}/{job_id}")
         server.kill()
         kills += 1
+        found = check(detail, final=False)
+        problems += found
         print(
-            f"trial {trial + 1}: killed at stage {detail.get('stage')}, "
-            f"{detail['items_done']}/{detail['items_total']} inputs uploaded"
+            f"trial {trial + 1}: killed after {pause:.2f} s, job {detail['state']} in phase "
+            f"{detail.get('phase')}, {detail['items_done']}/{detail['items_total']} items; "
+            f"invariants {'held' if not found else 'BROKEN: ' + '; '.join(found)}"
         )
-    server = Server(root, data, env)
+    server = make_server()
     server.start()
-    state = server.call("GET", f"/escape/workflows/jobs/{job_id}")
+    state = server.call("GET", f"{jobs}/{job_id}")
     if state["state"] != "done":
-        server.call("POST", f"/escape/workflows/jobs/{job_id}/retry", {})
+        server.call("POST", f"{jobs}/{job_id}/retry", {})
         resumes += 1
-    for _ in range(1200):
-        state = server.call("GET", f"/escape/workflows/jobs/{job_id}")
+    for _ in range(2400):
+        state = server.call("GET", f"{jobs}/{job_id}")
         if state["state"] not in ("queued", "running"):
             break
         time.sleep(0.25)
-    if state["state"] != "done":
-        problems.append(f"final state {state['state']}: {state.get('message')}")
-    runs = server.call("GET", f"/escape/workflows/workflows?search={name}")["items"]
-    mine = [r for r in runs if r["name"] == name]
-    if len(mine) != 1:
-        problems.append(f"{len(mine)} workflows named {name} in REANA, expected exactly 1")
-    if mine:
-        listing = server.call("GET", f"/escape/workflows/workflows/{mine[0]['id']}/files")
-        entries = listing.get("items") or listing.get("files") or []
-        got = {}
-        for e in entries:
-            size = e.get("size")
-            got[e["name"]] = size.get("raw") if isinstance(size, dict) else size
-        for input_name, size in sizes.items():
-            if got.get(input_name) != size:
-                problems.append(
-                    f"{input_name}: REANA holds {got.get(input_name)} bytes, not {size}"
-                )
-    server.stop()
-    summary = {
-        "kind": "workflows.submit",
-        "kills": kills,
-        "resumes": resumes,
-        "inputs": len(sizes),
-        "input_bytes": sum(sizes.values()),
-        "workflows_created": len(mine),
-        "seconds": round(time.perf_counter() - started, 1),
-        "invariants_held": not problems,
-        "problems": problems,
-    }
+    detail = server.call("GET", f"{jobs}/{job_id}")
+    if detail["state"] != "done":
+        problems.append(f"final state {detail['state']}: {detail.get('message')}")
+    problems += check(detail, final=True)
+    return server, detail, kills, resumes, problems
+
+
+def _report(args, summary: dict) -> None:
     print(json.dumps(summary, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
-    sys.exit(0 if not problems else 1)
+    sys.exit(0 if summary["invariants_held"] else 1)
 
+
+def _zenodo_standin(work: Path, delay: float) -> tuple[subprocess.Popen, str]:
+    """Our own Zenodo stand-in on a free loopback port (fresh state), slowed by ``delay``."""
+    port = free_port()
+    log = open(work / "zenodo.log", "ab")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [str(REPO / ".venv/bin/python"), "-m", "testbed.zenodo", "serve", "--port", str(port)],
+        cwd=REPO,
+        stdout=log,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/_standin/stats", timeout=2).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    control = urllib.request.Request(
+        url + "/_standin/control", data=json.dumps({"delay": delay}).encode(), method="POST"
+    )
+    urllib.request.urlopen(control, timeout=10).read()
+    return proc, url
+
+
+def _workspace(prefix: str) -> tuple[Path, Path, Path]:
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    root, data = work / "root", work / "data"
+    root.mkdir()
+    (data / "rt").mkdir(parents=True)
+    return work, root, data
+
+
+def catalogue_fetch_trials(args) -> None:
+    """Kill the server while it fetches a catalogue record (three files, one of 6 MiB, from a
+    slowed Zenodo stand-in); every file under its final name has the record's size and md5, no
+    file took a second name (``x (1).ext``), partial data only under our hidden ``.part`` names,
+    and none of those is left once the job is done."""
+    from testbed.zenodo.seed import generate
+
+    work, root, data = _workspace("fault-trials-catalogue-")
+    standin, url = _zenodo_standin(work, delay=0.8)
+    record = next(r for r in generate() if "events.h5" in r.files)
+    expected = {k: (f.size, f.md5) for k, f in record.files.items()}
+    where: dict[str, str] = {}
+
+    def make_server():
+        return Server(root, data, dict(os.environ), [f"--EscapeZenodo.url={url}"])
+
+    def start(server):
+        body = {"idempotency_key": secrets.token_hex(8)}
+        job = server.call("POST", f"/escape/catalogue/records/{record.id}/fetch", body)
+        where["dest"] = job["dest"]
+        return job["id"]
+
+    def check(detail, final):
+        problems, parts = [], []
+        folder = root / where["dest"]
+        for path in folder.rglob("*") if folder.exists() else []:
+            if not path.is_file():
+                continue
+            if re.fullmatch(r"\.escape-\w+-[0-9a-f]{12}\.part", path.name):
+                parts.append(path.name)
+                continue
+            want = expected.get(path.name)
+            if want is None:
+                problems.append(f"unexpected file: {path.relative_to(root)}")
+                continue
+            data_ = path.read_bytes()
+            if (len(data_), hashlib.md5(data_).hexdigest()) != want:
+                problems.append(f"wrong bytes under the final name: {path.name}")
+        if final:
+            missing = [k for k in expected if not (folder / k).is_file()]
+            problems += [f"missing after the last resume: {k}" for k in missing]
+            problems += [f"part file left after the job ended: {p}" for p in parts]
+        return problems
+
+    started = time.perf_counter()
+    try:
+        server, detail, kills, resumes, problems = _kill_loop(
+            args, "/escape/catalogue/jobs", make_server, start, check, wait=(0.5, 2.5)
+        )
+        server.stop()
+    finally:
+        standin.terminate()
+    _report(
+        args,
+        {
+            "kind": "catalogue.fetch",
+            "kills": kills,
+            "resumes": resumes,
+            "files": len(expected),
+            "record_bytes": sum(s for s, _ in expected.values()),
+            "bytes_moved_last_run": detail.get("transferred"),
+            "seconds": round(time.perf_counter() - started, 1),
+            "invariants_held": not problems,
+            "problems": problems,
+        },
+    )
+
+
+PUBLISH_CODEMETA = {
+    "@context": "https://doi.org/10.5063/schema/codemeta-2.0",
+    "@type": "SoftwareSourceCode",
+    "name": "faulttrials",
+    "description": "Fault trials of the publish job.",
+    "softwareVersion": "1.0.0",
+    "datePublished": "2025-05-01",
+    "license": "https://spdx.org/licenses/MIT",
+    "codeRepository": "https://github.com/escape/faulttrials",
+    "keywords": ["fault trials"],
+    "readme": "https://github.com/escape/faulttrials/blob/main/README.md",
+    "author": [{"@type": "Person", "givenName": "Ada", "familyName": "Lovelace"}],
+    "maintainer": {
+        "@type": "Person",
+        "givenName": "Ada",
+        "familyName": "Lovelace",
+        "email": "ada@example.org",
+    },
+}
+
+
+def publish_trials(args) -> None:
+    """Kill the server while it makes a Zenodo draft of three 24 MB files (our own Zenodo
+    stand-in); after each kill the user has at most one new deposition per publish job (a job
+    that finished between two kills is followed by a new one), and every finished job's draft
+    holds every file with its md5."""
+    work, root, data = _workspace("fault-trials-publish-")
+    standin, url = _zenodo_standin(work, delay=0.0)
+    token = "standin-zenodo-token"
+    folder = root / "faulttrials"
+    folder.mkdir()
+    md5s = {}
+    for i in range(3):
+        body = os.urandom(24 * 1024 * 1024)
+        (folder / f"part{i}.bin").write_bytes(body)
+        md5s[f"part{i}.bin"] = hashlib.md5(body).hexdigest()
+
+    def depositions() -> list[dict]:
+        request = urllib.request.Request(
+            url + "/api/deposit/depositions?size=100",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    before = {d["id"] for d in depositions()}
+
+    def make_server():
+        extra = [f"--EscapeZenodo.url={url}", f"--EscapeZenodo.sandbox_url={url}"]
+        return Server(root, data, dict(os.environ), extra)
+
+    starts: list[str] = []
+
+    def start(server):
+        server.call("PUT", "/escape/catalogue/publish/token", {"token": token, "sandbox": False})
+        body = {
+            "path": "faulttrials",
+            "files": sorted(md5s),
+            "codemeta": PUBLISH_CODEMETA,
+            "idempotency_key": secrets.token_hex(8),
+        }
+        starts.append(server.call("POST", "/escape/catalogue/publish", body)["id"])
+        return starts[-1]
+
+    def check(detail, final):
+        """One deposition per job at most; a finished job's draft holds every file."""
+        new = [d for d in depositions() if d["id"] not in before]
+        if len(new) > len(starts) or (final and len(new) != len(starts)):
+            return [f"{len(new)} new depositions for {len(starts)} publish job(s)"]
+        if not final:
+            return []
+        mine = [d for d in new if str(d["id"]) == str(detail.get("deposit_id"))]
+        if not mine:
+            return [f"the job's draft {detail.get('deposit_id')} is not a new deposition"]
+        files = {f["filename"]: f["checksum"].removeprefix("md5:") for f in mine[0]["files"]}
+        want = md5s | {"codemeta.json": files.get("codemeta.json")}
+        return [] if files == want else [f"the draft holds {files}, expected {want}"]
+
+    started = time.perf_counter()
+    try:
+        server, detail, kills, resumes, problems = _kill_loop(
+            args, "/escape/catalogue/jobs", make_server, start, check, wait=(0.5, 4.0)
+        )
+        server.stop()
+        created = len([d for d in depositions() if d["id"] not in before])
+    finally:
+        standin.terminate()
+    _report(
+        args,
+        {
+            "kind": "catalogue.publish",
+            "kills": kills,
+            "resumes": resumes,
+            "jobs": len(starts),
+            "files": len(md5s) + 1,
+            "bytes": 3 * 24 * 1024 * 1024,
+            "depositions_created": created,
+            "deposit_id": detail.get("deposit_id"),
+            "seconds": round(time.perf_counter() - started, 1),
+            "invariants_held": not problems,
+            "problems": problems,
+        },
+    )
+
+
+def upload_trials(args) -> None:
+    """Kill the server while it uploads six 24 MB files to the testbed's upload RSE (into a new
+    dataset); after each kill every replica Rucio lists for them has its bytes on the storage
+    with the right size and adler32, and nothing under a final name is partial; at the end every
+    file is registered once, attached to the dataset, and no temporary file is left."""
+    tb = load_testbed(default_state_dir())
+    rse = tb.upload_rse
+    assert rse is not None and rse.writable, "the testbed has no writable upload RSE"
+    scope, tag = "escape_opendata", secrets.token_hex(3)
+    work, root, data = _workspace("fault-trials-upload-")
+    folder = root / f"ft{tag}"
+    folder.mkdir()
+    expected = {}
+    for i in range(6):
+        body = os.urandom(24 * 1024 * 1024)
+        name = f"ft{tag}.{i}.dat"
+        (folder / name).write_bytes(body)
+        expected[name] = (len(body), f"{zlib.adler32(body) & 0xFFFFFFFF:08x}")
+    env = _rucio_env(tb)
+    token = {"value": tb.token("root")[0]}
+
+    def rucio(path: str) -> list[dict]:
+        request = urllib.request.Request(
+            f"{tb.base_url}/{path}",
+            headers={"X-Rucio-Auth-Token": token["value"], "Accept": "application/x-json-stream"},
+        )
+        import ssl
+
+        context = ssl.create_default_context(cafile=str(tb.ca_cert))
+        try:
+            with urllib.request.urlopen(request, timeout=30, context=context) as response:
+                return [json.loads(line) for line in response.read().splitlines() if line.strip()]
+        except urllib.error.HTTPError as err:
+            if err.code == 404:
+                return []
+            raise
+
+    def on_storage() -> dict[str, Path]:
+        """Our files on the RSE's storage, final names and temporary ones."""
+        return {p.name: p for p in rse.mount_path.rglob(f"ft{tag}.*") if p.is_file()}
+
+    names: dict[str, str] = {}  # workspace file name -> its DID name (the job's plan says)
+    replicas_checked = [0]  # registered replicas whose bytes were read on the storage
+
+    def check(detail, final):
+        problems = []
+        for f in detail.get("files", []):
+            names[Path(f["path"]).name] = f["name"]
+        if final and set(names) != set(expected):
+            problems.append(f"the job planned {len(names)} of {len(expected)} files")
+        stored = on_storage()
+        for file_name, (size, adler) in expected.items():
+            name = names.get(file_name)
+            if name is None:
+                continue  # not planned yet: nothing of it can be on the storage or in Rucio
+            path = stored.get(name)
+            if path is not None:
+                got = checksums(path)
+                if (got[2], got[0]) != (size, adler):
+                    problems.append(f"partial or wrong bytes under the final PFN of {name}")
+            for replica in rucio(f"replicas/{scope}/{name}"):
+                for pfns in (replica.get("rses") or {}).values():
+                    for pfn in pfns:
+                        try:
+                            local = rse.local_path(pfn)
+                        except ValueError:
+                            continue  # another protocol's PFN of the same replica
+                        replicas_checked[0] += 1
+                        if not local.is_file():
+                            problems.append(f"{name}: registered replica without its bytes")
+                        elif (local.stat().st_size, checksums(local)[0]) != (size, adler):
+                            problems.append(f"{name}: registered replica with other bytes")
+                if final and replica.get("adler32") != adler:
+                    problems.append(f"{name}: Rucio lists adler32 {replica.get('adler32')}")
+        if final:
+            registered = {r["name"] for n in names.values() for r in rucio(f"replicas/{scope}/{n}")}
+            problems += [f"{n} is not registered" for n in names.values() if n not in registered]
+            files = {f["name"] for f in rucio(f"dids/{scope}/ft{tag}/files")}
+            if files != set(names.values()):
+                problems.append(f"the dataset holds {len(files)} of {len(expected)} files")
+            temps = [n for n in stored if n.endswith(".escape-upload")]
+            problems += [f"temporary file left on the storage: {n}" for n in temps]
+        return problems
+
+    def make_server():
+        token["value"] = tb.token("root")[0]
+        return Server(root, data, env)
+
+    def start(server):
+        body = {
+            "paths": [folder.name],
+            "scope": scope,
+            "rse": rse.name,
+            "dataset": f"ft{tag}",
+            "dataset_new": True,
+            "idempotency_key": secrets.token_hex(8),
+        }
+        return server.call("POST", "/escape/datalake/upload", body)["id"]
+
+    started = time.perf_counter()
+    server, detail, kills, resumes, problems = _kill_loop(
+        args, "/escape/datalake/jobs", make_server, start, check, wait=(0.5, 2.5)
+    )
+    server.stop()
+    _report(
+        args,
+        {
+            "kind": "datalake.upload",
+            "kills": kills,
+            "resumes": resumes,
+            "files": len(expected),
+            "bytes": sum(s for s, _ in expected.values()),
+            "replicas_checked": replicas_checked[0],
+            "dataset": f"{scope}:ft{tag}",
+            "rse": rse.name,
+            "seconds": round(time.perf_counter() - started, 1),
+            "invariants_held": not problems,
+            "problems": problems,
+        },
+    )
+
+
+KINDS = {
+    "datalake.fetch": datalake_fetch_trials,
+    "workflows.submit": reana_trials,
+    "catalogue.fetch": catalogue_fetch_trials,
+    "catalogue.publish": publish_trials,
+    "datalake.upload": upload_trials,
+}
 
 if __name__ == "__main__":
     main()
