@@ -295,12 +295,32 @@ def outputs(
     (default ``reana/<name>.<run>/``), answering ``{folder, files, missing, renamed, skipped,
     message}`` (workspace paths): an existing file of yours is never replaced, the output takes a
     free name beside it (``renamed``); hidden files and links in an archive are not written
-    (``skipped``); ``message`` says both in one sentence."""
+    (``skipped``); ``message`` says both in one sentence. When the server's root is known,
+    ``local_folder`` and ``local_files`` are the same paths relative to the kernel's working
+    directory: what this notebook's own code opens."""
     server = _server(server)
     ref = urllib.parse.quote(_ref(workflow))
     if download:
-        return server.post(f"escape/workflows/workflows/{ref}/outputs", {"dest": dest})
+        result = server.post(f"escape/workflows/workflows/{ref}/outputs", {"dest": dest})
+        return _with_local_paths(result, server.root_dir)
     return server.get(f"escape/workflows/workflows/{ref}/specification")
+
+
+def _with_local_paths(result: Any, root_dir: str) -> Any:
+    """Workspace paths (relative to the server's root) also as paths from the working directory."""
+    if not root_dir or not isinstance(result, dict) or not isinstance(result.get("folder"), str):
+        return result
+    root, here = Path(root_dir).resolve(), Path.cwd().resolve()
+
+    def local(path: str) -> str:
+        return os.path.relpath(root / path, here)
+
+    files = [f for f in result.get("files") or [] if isinstance(f, str)]
+    return {
+        **result,
+        "local_folder": local(result["folder"]),
+        "local_files": [local(f) for f in files],
+    }
 
 
 def outputs_to_lake(

@@ -1,6 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { PathExt } from '@jupyterlab/coreutils';
 import * as React from 'react';
 
 import { ErrorBanner } from '../common/ErrorBanner';
@@ -161,6 +162,11 @@ export interface IOutputContext {
   openPath: (path: string) => void;
   /** "Upload outputs to the Data Lake…" for a finished run (the dialog). */
   uploadOutputs?: (id: string) => void;
+  /**
+   * The workspace folder of the notebook showing this output (found from where the output is
+   * on screen, never from the notebook's content): its outputs download next to it.
+   */
+  outputsFolder?: (node: HTMLElement) => string | null;
   /** Poll interval while visible and running (the server's advertised one by default). */
   intervalMs?: number;
   /** The extension's strings; untranslated when not given. */
@@ -316,8 +322,15 @@ export class WorkflowOutput
     this._busy = true;
     this.update();
     try {
+      // Next to the notebook (reana/<name>.<run> in its folder), where its code looks (#21).
+      const folder = this.context.outputsFolder?.(this.node) ?? null;
+      const base = data.name ?? data.id;
+      const run = data.run_number ? `${base}.${data.run_number}` : base;
+      const dest =
+        folder !== null ? PathExt.join(folder, 'reana', run) : undefined;
       this._outputs = await (this.context.api ?? reanaApi).downloadOutputs(
-        data.id
+        data.id,
+        dest
       );
       this._error = null;
     } catch (reason) {

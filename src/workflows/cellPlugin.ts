@@ -159,6 +159,10 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
           void app.commands.execute(CommandIDs.openWorkflow, { id }),
         openPath: path =>
           void app.commands.execute('docmanager:open', { path }),
+        outputsFolder: node => {
+          const panel = tracker.find(p => p.node.contains(node));
+          return panel ? PathExt.dirname(panel.context.path) : null;
+        },
         uploadOutputs: id =>
           void app.commands.execute(CommandIDs.uploadOutputsToLake, { id }),
         trans

@@ -74,7 +74,7 @@ async def test_a_reana_cell_is_read_by_the_server(jp_fetch, project):
     events = await submit(jp_fetch, path=None, cell=cell.replace("cellfit", name), base="analysis")
     assert events[0]["wait"] is True and events[-1]["workflow_name"] == f"{name}.1"
     spec = await call(jp_fetch, "workflows", events[-1]["workflow_id"], "specification")
-    assert spec["parameters"]["events"] == "5"
+    assert spec["parameters"]["events"] == 5  # typed as reana.yaml declares (#21)
     broken = "%%reana\nversion: 0.9.0\nworkflow: a: b\n"
     answer = await call(jp_fetch, "validate", method="POST", body={"cell": broken, "base": ""})
     assert answer["issues"][0]["line"] == 3  # counted from the cell's first line

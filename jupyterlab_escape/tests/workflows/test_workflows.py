@@ -176,7 +176,7 @@ async def test_submit_uploads_starts_and_runs_to_the_outputs(
     assert workflow["created"].endswith("Z") and workflow["finished"].endswith("Z")
 
     spec = await call(jp_fetch, "workflows", ref, "specification")
-    assert spec["parameters"]["events"] == "250"
+    assert spec["parameters"]["events"] == 250  # typed as reana.yaml declares (#21)
     assert spec["files"] == ["results/fit.json"] and spec["directories"] == ["plots"]
 
     listed = await call(jp_fetch, "workflows", search=name)

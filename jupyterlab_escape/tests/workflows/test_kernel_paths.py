@@ -1,0 +1,41 @@
+"""#21: the kernel's outputs(download=True) also gives the paths from the kernel's working
+directory (the notebook's folder), so the notebook's own code finds what was downloaded."""
+
+from __future__ import annotations
+
+from jupyterlab_escape.kernel.api import EscapeServer, outputs
+
+
+class _Server(EscapeServer):
+    def __init__(self, root: str):
+        super().__init__("http://127.0.0.1:1/", "", root)
+        self.sent: list = []
+
+    def post(self, path, body):
+        self.sent.append((path, body))
+        return {
+            "folder": "reana/fit.1",
+            "files": ["reana/fit.1/results/fit.json"],
+            "missing": [],
+            "renamed": [],
+            "skipped": [],
+            "message": "",
+        }
+
+
+def test_downloaded_outputs_are_also_given_from_the_working_directory(tmp_path, monkeypatch):
+    notebook_folder = tmp_path / "papers" / "crab"
+    notebook_folder.mkdir(parents=True)
+    monkeypatch.chdir(notebook_folder)
+    server = _Server(str(tmp_path))
+    got = outputs("w-1", download=True, server=server)
+    assert server.sent == [("escape/workflows/workflows/w-1/outputs", {"dest": None})]
+    assert got["folder"] == "reana/fit.1"
+    assert got["local_folder"] == "../../reana/fit.1"
+    assert got["local_files"] == ["../../reana/fit.1/results/fit.json"]
+
+
+def test_without_a_known_root_the_answer_is_as_the_server_gave_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    got = outputs("w-1", download=True, server=_Server(""))
+    assert "local_folder" not in got and got["folder"] == "reana/fit.1"
