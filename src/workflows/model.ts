@@ -8,6 +8,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { VDomModel } from '@jupyterlab/ui-components';
 import { UUID } from '@lumino/coreutils';
 import { IPoll, Poll } from '@lumino/polling';
+import { Signal } from '@lumino/signaling';
 
 import { errorMessage, EscapeRequestError } from '../request';
 import {
@@ -239,6 +240,16 @@ export class SubmitModel extends VDomModel {
   private _key = UUID.uuid4().replace(/-/g, '');
 }
 
+// -- one state for every view ---------------------------------------------------------------------
+
+/**
+ * What any view last read of a run (a detail view, a cell's status output): the sidebar list
+ * takes it at once instead of at its own next poll, so no view shows an older state than
+ * another (#21: the sidebar lagged the detail view by up to a poll interval, and a run launched
+ * from a cell appeared only at the list's next, possibly slowed, poll).
+ */
+export const workflowSeen = new Signal<object, IWorkflow>({});
+
 // -- workflows list -------------------------------------------------------------------------------
 
 export class WorkflowListModel extends VDomModel {
@@ -261,6 +272,30 @@ export class WorkflowListModel extends VDomModel {
       standby: () => (!this._visible ? true : 'when-hidden'),
       name: 'jupyterlab-escape:workflows-list'
     });
+    workflowSeen.connect(this._take, this);
+  }
+
+  /** A run as another view just read it: the same state here, at once. */
+  private _take(_: object, workflow: IWorkflow): void {
+    const index = this._items.findIndex(w => w.id === workflow.id);
+    if (index < 0) {
+      if (this._loaded && !isTerminal(workflow.status)) {
+        // A run this list has not listed yet (launched from a cell, a kernel): list again now.
+        void this.refresh();
+      }
+      return;
+    }
+    if (this._items[index].status === workflow.status) {
+      return;
+    }
+    this._items = this._items.map((w, i) =>
+      i === index ? { ...w, ...workflow } : w
+    );
+    if (!isTerminal(workflow.status)) {
+      // Something runs again: back to the full polling pace.
+      this.poll.frequency = frequency(this._interval);
+    }
+    this.stateChanged.emit();
   }
 
   readonly api: ReanaApi;
@@ -325,6 +360,7 @@ export class WorkflowListModel extends VDomModel {
   }
 
   dispose(): void {
+    workflowSeen.disconnect(this._take, this);
     this.poll.dispose();
     super.dispose();
   }
@@ -509,6 +545,7 @@ export class WorkflowModel extends VDomModel {
     try {
       const workflow = await this.api.get(this.id);
       this._workflow = workflow;
+      workflowSeen.emit(workflow);
       this._applyLogs(await this.api.logs(this.id, this._cursor));
       this._error = null;
       if (isTerminal(workflow.status) && this._following) {

@@ -89,13 +89,13 @@ test.describe('REANA from a notebook cell', () => {
       .getByRole('button', { name: 'Download outputs into workspace' })
       .click();
     const downloaded = output.getByRole('list', { name: 'Downloaded outputs' });
-    await expect(downloaded).toContainText(`reana/${name}.1/results/fit.json`);
+    // Next to the notebook (#21): in its folder, where the notebook's own code looks.
+    const fitJson = `${tmpPath}/analysis/reana/${name}.1/results/fit.json`;
+    await expect(downloaded).toContainText(fitJson);
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/reana-cell.png` });
     }
-    await downloaded
-      .getByRole('button', { name: `reana/${name}.1/results/fit.json` })
-      .click();
+    await downloaded.getByRole('button', { name: fitJson }).click();
     await expect(
       page.locator('.lm-TabBar-tab', { hasText: 'fit.json' }).first()
     ).toBeVisible();
