@@ -214,18 +214,32 @@ class FetchRunner(Runner):
         threads = ThreadPoolExecutor(workers, thread_name_prefix=f"escape-fetch-{job.id}")
         targets = Targets(self.workspace, "rucio")  # each folder checked once per run
 
+        async def replicas_of(dids: list[DID]) -> None:
+            replicas = instance.client.file_replicas(
+                dids, schemes=SCHEMES, all_states=False, sort="random"
+            )
+            async for item in replicas:
+                files = by_did.pop((item["scope"], item["name"]), None)
+                if files:  # (a collection also lists files fetched before, or twice)
+                    ranked = rank_replicas(item, mount_rse, mount, config.path_begins_at)
+                    for f in files:
+                        queue.put_nowait((f, ranked))
+
         async def list_replicas() -> None:
-            keys = list(by_did)
             try:
+                # Asked by the selected datasets and containers when most of their files are to
+                # fetch: Rucio expands them itself, and the first replicas arrive sooner than
+                # for a thousand file DIDs. Files it did not list are then asked by name.
+                collections = [
+                    DID(d["scope"], d["name"])
+                    for d in state.dids
+                    if d.get("type") in ("dataset", "container")
+                ]
+                if collections and len(todo) * 2 >= len(state.files):
+                    await replicas_of(collections)
+                keys = list(by_did)
                 for start in range(0, len(keys), REPLICA_BATCH):
-                    batch = [DID(s, n) for s, n in keys[start : start + REPLICA_BATCH]]
-                    replicas = instance.client.file_replicas(
-                        batch, schemes=SCHEMES, all_states=False, sort="random"
-                    )
-                    async for item in replicas:
-                        ranked = rank_replicas(item, mount_rse, mount, config.path_begins_at)
-                        for f in by_did.pop((item["scope"], item["name"]), []):
-                            queue.put_nowait((f, ranked))
+                    await replicas_of([DID(s, n) for s, n in keys[start : start + REPLICA_BATCH]])
                 for files in by_did.values():  # Rucio knows no replica of these
                     for f in files:
                         queue.put_nowait((f, []))

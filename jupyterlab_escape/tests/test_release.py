@@ -40,11 +40,11 @@ def run(cmd: list[str], text: bool = True, **kwargs) -> subprocess.CompletedProc
 def source_copy(dest: Path) -> Path:
     """The tracked and new (not ignored) files of the checkout, as a fresh clone would have them,
     with node_modules hard-linked (npm install there is a no-op when the lockfile is in sync).
-    ESCAPE_RELEASE_SOURCE=HEAD takes the last commit instead (a checkout shared with work in
-    progress)."""
-    if os.environ.get("ESCAPE_RELEASE_SOURCE") == "HEAD":
+    ESCAPE_RELEASE_SOURCE=<commit> (HEAD, a hash) takes that commit instead (in a checkout
+    shared with work in progress)."""
+    if rev := os.environ.get("ESCAPE_RELEASE_SOURCE"):
         dest.mkdir(parents=True)
-        archive = run(["git", "archive", "--format=tar", "HEAD"], cwd=REPO, text=False).stdout
+        archive = run(["git", "archive", "--format=tar", rev], cwd=REPO, text=False).stdout
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
         run(["cp", "-al", str(REPO / "node_modules"), str(dest / "node_modules")])
         return dest
@@ -62,10 +62,20 @@ def source_copy(dest: Path) -> Path:
     return dest
 
 
+STALE = "/* a stale development build: must never reach a wheel */"
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("release")
     src = source_copy(work / "src")
+    # A development build left in the tree (what `npm run build` and the demo leave): the
+    # release build must replace it, not ship it.
+    stale = src / "jupyterlab_escape" / "labextension"
+    (stale / "static").mkdir(parents=True)
+    (stale / "static" / "style.js").write_text(STALE)
+    (stale / "static" / "remoteEntry.0000.js.map").write_text(STALE)
+    (stale / "package.json").write_text('{"name": "jupyterlab-escape"}')
     out = work / "dist"
     env = {k: v for k, v in os.environ.items() if not k.startswith("HATCH_JUPYTER_BUILDER")}
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
@@ -95,6 +105,7 @@ def test_wheel_carries_the_production_labextension(wheel):
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         static = [n for n in names if f"/{LABEXT}/static/" in n]
+        assert not [n for n in static if STALE.encode() in zf.read(n)], "a stale build shipped"
         assert any(n.endswith(".js") and "/remoteEntry." in n for n in static), static
         assert not [n for n in names if n.endswith(".map")], "source maps in the wheel"
         for name in static:
