@@ -5,10 +5,11 @@ the credentials stay on the server. IPython is imported only by ``magic.py``.
 """
 
 from .api import EscapeServer, outputs, outputs_to_lake, status, submit, submit_cell, wait
-from .datalake import upload
+from .datalake import fetch, upload
 
 __all__ = [
     "EscapeServer",
+    "fetch",
     "outputs",
     "outputs_to_lake",
     "status",

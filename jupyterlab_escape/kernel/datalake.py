@@ -16,6 +16,7 @@ from the dialog.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import uuid
@@ -112,3 +113,52 @@ def upload(
         "rules": job.get("rules", []),
         "dids": job.get("dids", []),
     }
+
+
+def fetch(
+    dids: str | list[str],
+    *,
+    dest: str | None = None,
+    wait: bool = True,
+    interval: float = 1.0,
+    server: EscapeServer | None = None,
+) -> dict:
+    """Fetch Data Lake DIDs (``scope:name``: files, datasets, containers) into the workspace,
+    through the Jupyter server: no Rucio client and no Rucio credentials in the kernel.
+
+        from jupyterlab_escape.kernel import fetch
+        result = fetch("escape_opendata:crab_nebula_sample.001.fits")
+        result["local_paths"]  # as this notebook's code opens them
+
+    ``dest`` is a workspace folder (the server's fetch folder by default). With ``wait``, returns
+    once the verified files are in place: ``{job, state, dest, paths: [{did, path}],
+    local_paths}``, ``local_paths`` relative to the kernel's working directory when the server's
+    root is known (else the workspace paths)."""
+    server = _server(server)
+    names = [dids] if isinstance(dids, str) else list(dids)
+    job = server.post("escape/datalake/fetch", {"dids": names, "dest": dest})
+    if wait:
+        while job["state"] not in FINISHED:
+            time.sleep(interval)
+            job = server.get(f"escape/datalake/jobs/{job['id']}")
+        if job["state"] != "done":
+            raise EscapeKernelError(job.get("message") or f"The fetch ended {job['state']}.")
+    paths = [
+        {"did": p.get("did"), "path": p.get("path")}
+        for p in job.get("paths") or []
+        if isinstance(p, dict) and isinstance(p.get("path"), str)
+    ]
+    return {
+        "job": job["id"],
+        "state": job["state"],
+        "dest": job.get("dest"),
+        "paths": paths,
+        "local_paths": [_local(p["path"], server.root_dir) for p in paths],
+    }
+
+
+def _local(path: str, root_dir: str) -> str:
+    """A workspace path as seen from the kernel's working directory (the notebook's folder)."""
+    if not root_dir:
+        return path
+    return os.path.relpath(Path(root_dir).resolve() / path, Path.cwd().resolve())

@@ -33,9 +33,11 @@ import {
   METADATA_KEY,
   missingUses,
   recordedUses,
-  didOfUse
+  didOfUse,
+  pathForNotebook
 } from './notebookUse';
-import { fileListSnippet } from './snippet';
+import { binaryReaderCell, fileListSnippet, hasReader } from './snippet';
+import { insertCell } from '../common/cells';
 
 export interface IFetchDeps {
   app: JupyterFrontEnd;
@@ -113,7 +115,35 @@ export class FetchActions implements IDidFetchActions {
   };
 
   open = (path: string): void => {
-    void this.deps.app.commands.execute('docmanager:open', { path });
+    if (!hasReader(path)) {
+      void this.deps.app.commands.execute('docmanager:open', { path });
+      return;
+    }
+    // A binary format (HDF5, FITS, ROOT, Parquet): a text editor would only say "not UTF-8".
+    // Read it in the notebook with its reader instead (#21).
+    const { tracker, trans } = this.deps;
+    const panel = tracker?.currentWidget ?? null;
+    const code = binaryReaderCell(
+      path,
+      panel ? pathForNotebook(panel.context.path, path) : path
+    );
+    if (panel && tracker && insertCell(tracker, 'code', code)) {
+      Notification.info(
+        trans.__(
+          '%1 is read in the notebook: a cell with its reader was inserted.',
+          path
+        ),
+        { autoClose: 5000 }
+      );
+      return;
+    }
+    Notification.warning(
+      trans.__(
+        '%1 is a binary file: open a notebook and choose Open again for a cell that reads it.',
+        path
+      ),
+      { autoClose: 8000 }
+    );
   };
 
   /** The named hand-off to workflows: the DID as a %%reana cell's input (their command). */

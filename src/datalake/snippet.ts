@@ -17,7 +17,117 @@ function pyString(text: string): string {
   return JSON.stringify(text);
 }
 
-/** Ready-to-paste Python that fetches the DID with the Rucio client of the kernel. */
+/** A reader of a known file format: the package, how to open, what the cell shows. */
+interface IReader {
+  module: string;
+  pip: string;
+  what: string;
+  lines: (path: string) => string[];
+}
+
+const READERS: { pattern: RegExp; reader: IReader }[] = [
+  {
+    pattern: /\.(h5|hdf5|he5)$/i,
+    reader: {
+      module: 'h5py',
+      pip: 'h5py',
+      what: 'HDF5',
+      lines: path => [
+        `with h5py.File(${path}) as f:`,
+        '    f.visit(print)  # every group and dataset'
+      ]
+    }
+  },
+  {
+    pattern: /\.(fits|fit|fts)(\.gz)?$/i,
+    reader: {
+      module: 'astropy.io.fits',
+      pip: 'astropy',
+      what: 'FITS',
+      lines: path => [
+        `with astropy.io.fits.open(${path}) as hdul:`,
+        '    hdul.info()'
+      ]
+    }
+  },
+  {
+    pattern: /\.root$/i,
+    reader: {
+      module: 'uproot',
+      pip: 'uproot',
+      what: 'ROOT',
+      lines: path => [`f = uproot.open(${path})`, 'f.classnames()']
+    }
+  },
+  {
+    pattern: /\.csv(\.gz)?$/i,
+    reader: {
+      module: 'pandas',
+      pip: 'pandas',
+      what: 'CSV',
+      lines: path => [`df = pandas.read_csv(${path})`, 'df.head()']
+    }
+  },
+  {
+    pattern: /\.parquet$/i,
+    reader: {
+      module: 'pandas',
+      pip: 'pandas pyarrow',
+      what: 'Parquet',
+      lines: path => [`df = pandas.read_parquet(${path})`, 'df.head()']
+    }
+  }
+];
+
+/** The reader of a file name's format, or null for formats we have none for. */
+function readerFor(name: string): IReader | null {
+  return READERS.find(r => r.pattern.test(name))?.reader ?? null;
+}
+
+/** Whether a file is of a binary format a reader opens (not a text editor). */
+export function hasReader(name: string): boolean {
+  return readerFor(name) !== null && !/\.csv$/i.test(name);
+}
+
+/**
+ * Python lines that open `variable` (a path) with the reader of the file's format, saying how
+ * to install the reader when the kernel lacks it; null for formats we have no reader for.
+ */
+export function readerLines(
+  fileName: string,
+  variable: string
+): string[] | null {
+  const reader = readerFor(fileName);
+  if (!reader) {
+    return null;
+  }
+  return [
+    'try:',
+    `    import ${reader.module}`,
+    'except ImportError as err:',
+    '    raise ImportError(',
+    `        "Reading ${reader.what} needs ${reader.module}: install it with %pip install ${reader.pip}"`,
+    '    ) from err',
+    ...reader.lines(variable)
+  ];
+}
+
+/** A cell that reads a fetched binary file at `path` (as the notebook sees it) with its reader. */
+export function binaryReaderCell(workspacePath: string, path: string): string {
+  return [
+    'from pathlib import Path',
+    '',
+    `# ${commentText(workspacePath)}`,
+    `path = Path(${pyString(path)})`,
+    ...(readerLines(workspacePath, 'path') ?? ['path.stat().st_size'])
+  ].join('\n');
+}
+
+/**
+ * Ready-to-paste Python that fetches the DID through this extension's kernel API (the Jupyter
+ * server does the transfer: no Rucio client or credentials in the kernel), then opens a file of
+ * a known format with its reader.
+ */
 export function pythonSnippet(
   details: Pick<IDidDetails, 'did' | 'type' | 'bytes' | 'length'>
 ): string {
@@ -25,14 +135,17 @@ export function pythonSnippet(
     details.type === 'file'
       ? formatBytes(details.bytes)
       : `${details.length ?? '?'} files, ${formatBytes(details.bytes)}`;
-  return [
-    'from rucio.client.downloadclient import DownloadClient',
+  const head = [
+    'from jupyterlab_escape.kernel import fetch',
     '',
     `# ${commentText(details.did)} (${details.type}, ${size})`,
-    `did = ${pyString(details.did)}`,
-    'DownloadClient().download_dids([{"did": did, "base_dir": "datalake"}])',
-    ''
-  ].join('\n');
+    `fetched = fetch(${pyString(details.did)})`
+  ];
+  if (details.type !== 'file') {
+    return [...head, 'fetched["local_paths"]', ''].join('\n');
+  }
+  const read = readerLines(details.did, 'path') ?? ['path'];
+  return [...head, 'path = fetched["local_paths"][0]', ...read, ''].join('\n');
 }
 
 /** The Rucio WebUI page of a DID, when the operator configured the WebUI. */
@@ -127,7 +240,15 @@ export function localPathSnippet(
       );
     }
   });
-  if (checks.length === 1) {
+  const only = dids.length === 1 ? dids[0] : null;
+  const read =
+    only && only.type === 'file' && language === 'python'
+      ? readerLines(only.path, 'path')
+      : null;
+  if (read) {
+    // A known format: open it with its reader rather than show its size.
+    lines.push(...read);
+  } else if (checks.length === 1) {
     lines.push(checks[0]);
   } else if (language === 'python') {
     lines.push(`[${checks.join(', ')}]`);

@@ -109,8 +109,10 @@ describe('snippets', () => {
     const code = pythonSnippet({
       ...details('escape_lofar:/a/"b".h5', 'file')
     });
-    expect(code).toContain('did = "escape_lofar:/a/\\"b\\".h5"');
-    expect(code).toContain('DownloadClient().download_dids');
+    expect(code).toContain('fetched = fetch("escape_lofar:/a/\\"b\\".h5")');
+    // Through the extension's kernel API: no Rucio client in the kernel (#21).
+    expect(code).toContain('from jupyterlab_escape.kernel import fetch');
+    expect(code).not.toContain('rucio');
   });
 
   it('links to the WebUI only when configured', () => {

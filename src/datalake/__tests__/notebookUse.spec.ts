@@ -125,15 +125,18 @@ describe('path snippets per kernel language', () => {
   });
 
   it('Python: a Path, and the size or the files as last expression', () => {
-    expect(localPathSnippet([file])).toBe(
+    const text = { ...file, did: 'escape_cta:notes.txt', path: 'notes.txt' };
+    expect(localPathSnippet([text])).toBe(
       [
         'from pathlib import Path',
         '',
-        '# escape_cta:gamma_1.h5 (file)',
-        'path = Path("../datalake/escape_cta/gamma_1.h5")',
+        '# escape_cta:notes.txt (file)',
+        'path = Path("notes.txt")',
         'path.stat().st_size'
       ].join('\n')
     );
+    // A known format is opened with its reader (#21).
+    expect(localPathSnippet([file])).toContain('with h5py.File(path) as f:');
     const two = localPathSnippet([file, dataset], 'python');
     expect(two).toContain('path1 = Path(');
     expect(two).toContain('path2 = Path("datalake/escape_cta/ds")');
