@@ -17,12 +17,43 @@ export interface ISearchFormProps {
   onStop: () => void;
 }
 
+/** The most rows the server lists at once (routes.py MAX_LIMIT). */
+export const MAX_LIMIT = 1_000_000;
+
+/** Why a typed limit cannot be used, or null when it can (#21: -5 silently became 1). */
+export function limitProblem(
+  text: string,
+  trans: TranslationBundle
+): string | null {
+  const value = text.trim();
+  if (!/^\d+$/.test(value)) {
+    return trans.__(
+      'The limit is a whole number of rows, from 1 to %1.',
+      MAX_LIMIT
+    );
+  }
+  const limit = Number(value);
+  if (limit < 1 || limit > MAX_LIMIT) {
+    return trans.__('The limit is from 1 to %1 rows.', MAX_LIMIT);
+  }
+  return null;
+}
+
 /** Query box (scope or scope:pattern), type, row limit and metadata filter rows. */
 export function SearchForm(props: ISearchFormProps): JSX.Element {
   const { state, trans, onChange } = props;
   const [showFilters, setShowFilters] = React.useState(
     state.filters.length > 0
   );
+  // What the user typed, kept as typed: a bad value is explained, never silently replaced.
+  const [limitText, setLimitText] = React.useState(String(state.limit));
+  // A limit changed elsewhere (ten times more rows) shows here.
+  const [shownLimit, setShownLimit] = React.useState(state.limit);
+  if (shownLimit !== state.limit) {
+    setShownLimit(state.limit);
+    setLimitText(String(state.limit));
+  }
+  const badLimit = limitProblem(limitText, trans);
 
   const setFilter = (index: number, patch: Partial<IMetadataFilter>) =>
     onChange({
@@ -37,7 +68,9 @@ export function SearchForm(props: ISearchFormProps): JSX.Element {
       role="search"
       onSubmit={event => {
         event.preventDefault();
-        props.onSearch();
+        if (!badLimit) {
+          props.onSearch();
+        }
       }}
     >
       <div className="jp-escape-Datalake-queryRow">
@@ -54,7 +87,9 @@ export function SearchForm(props: ISearchFormProps): JSX.Element {
             // The scope suggestions popup may swallow Enter: search explicitly.
             if (event.key === 'Enter') {
               event.preventDefault();
-              props.onSearch();
+              if (!badLimit) {
+                props.onSearch();
+              }
             }
           }}
         />
@@ -75,7 +110,7 @@ export function SearchForm(props: ISearchFormProps): JSX.Element {
           <button
             type="submit"
             className="jp-mod-styled jp-mod-accept"
-            disabled={!state.query.trim()}
+            disabled={!state.query.trim() || badLimit !== null}
             title={trans.__('Search (Enter)')}
           >
             <searchIcon.react tag="span" className="jp-escape-inline-icon" />
@@ -105,13 +140,31 @@ export function SearchForm(props: ISearchFormProps): JSX.Element {
             className="jp-mod-styled jp-escape-Datalake-limit"
             type="number"
             min={1}
+            max={MAX_LIMIT}
             step={100}
-            value={state.limit}
-            onChange={event =>
-              onChange({ limit: Math.max(1, Number(event.target.value) || 1) })
+            value={limitText}
+            aria-invalid={badLimit !== null}
+            aria-describedby={
+              badLimit ? 'jp-escape-datalake-limit-problem' : undefined
             }
+            onChange={event => {
+              const text = event.target.value;
+              setLimitText(text);
+              if (limitProblem(text, trans) === null) {
+                onChange({ limit: Number(text) });
+              }
+            }}
           />
         </label>
+        {badLimit && (
+          <span
+            id="jp-escape-datalake-limit-problem"
+            className="jp-escape-Datalake-fieldProblem"
+            role="alert"
+          >
+            {badLimit}
+          </span>
+        )}
         <button
           type="button"
           className="jp-mod-styled jp-escape-linkButton"
