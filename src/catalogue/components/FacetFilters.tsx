@@ -25,10 +25,17 @@ export function FacetFilters(props: IFacetFiltersProps): JSX.Element | null {
   if (!shown.length && !active.length) {
     return null;
   }
+  // Every group is named, also when Zenodo gave a facet no label (#21).
+  const facetLabel = (name: string): string =>
+    facets.find(f => f.name === name)?.label?.trim() || name.replace(/_/g, ' ');
   return (
     <div className="jp-escape-Catalogue-filters">
       {active.length > 0 && (
-        <div className="jp-escape-Catalogue-active">
+        <div
+          className="jp-escape-Catalogue-active"
+          role="group"
+          aria-label={trans.__('Active filters')}
+        >
           {active.map(({ name, key }) => (
             <button
               key={`${name}:${key}`}
@@ -49,13 +56,14 @@ export function FacetFilters(props: IFacetFiltersProps): JSX.Element | null {
         <details
           key={facet.name}
           className="jp-escape-Catalogue-facet"
+          aria-label={trans.__('%1 filters', facetLabel(facet.name))}
           open={facet.name === 'resource_type'}
         >
-          <summary>{facet.label}</summary>
+          <summary>{facetLabel(facet.name)}</summary>
           <div
             className="jp-escape-Catalogue-chips"
             role="group"
-            aria-label={facet.label}
+            aria-label={facetLabel(facet.name)}
           >
             {facet.buckets.map(bucket => {
               const selected = (filters[facet.name] ?? []).includes(bucket.key);
@@ -68,6 +76,11 @@ export function FacetFilters(props: IFacetFiltersProps): JSX.Element | null {
                       : 'jp-escape-Catalogue-chip'
                   }
                   aria-pressed={selected}
+                  aria-label={trans.__(
+                    '%1 (%2 records)',
+                    bucket.label || bucket.key,
+                    bucket.count
+                  )}
                   onClick={() => props.onToggle(facet.name, bucket.key)}
                 >
                   {bucket.label}
