@@ -8,6 +8,7 @@ import {
 import * as React from 'react';
 
 import { formatBytes } from '../../common/format';
+import { MiddleEllipsis } from '../../common/MiddleEllipsis';
 import { VirtualList } from '../../common/VirtualList';
 import { DidType, didOf, IDidRow } from '../api';
 
@@ -83,7 +84,10 @@ export function DidList(props: IDidListProps): JSX.Element {
               }}
             >
               <Icon.react tag="span" className="jp-escape-Datalake-rowIcon" />
-              <span className="jp-escape-Datalake-rowName">{row.name}</span>
+              <MiddleEllipsis
+                className="jp-escape-Datalake-rowName"
+                text={row.name}
+              />
               <span className="jp-escape-Datalake-rowSize">{size}</span>
             </button>
           </div>
