@@ -74,8 +74,11 @@ def main() -> None:
         STAMP.unlink(missing_ok=True)
         rebuild.append(time_to_ready(free_port(), root))
         current.append(time_to_ready(free_port(), root))
-        print(f"run {i + 1}: rebuild every start {rebuild[-1]:6.1f} s   sources unchanged "
-              f"{current[-1]:6.1f} s", flush=True)
+        print(
+            f"run {i + 1}: rebuild every start {rebuild[-1]:6.1f} s   sources unchanged "
+            f"{current[-1]:6.1f} s",
+            flush=True,
+        )
     before, after = statistics.median(rebuild), statistics.median(current)
     print(f"\nscripts/demo time to ready (median of {args.runs})")
     print(f"  before (build on every start): {before:6.1f} s")
