@@ -72,6 +72,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/escape/datalake/meta-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The metadata keys a search filter can name (suggestions). */
+    get: operations['getDatalakeMetaKeys'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/escape/datalake/credentials': {
     parameters: {
       query?: {
@@ -2535,6 +2552,36 @@ export interface operations {
         };
       };
       404: components['responses']['NotFound'];
+      502: components['responses']['UpstreamError'];
+      504: components['responses']['UpstreamTimeout'];
+      default: components['responses']['Error'];
+    };
+  };
+  getDatalakeMetaKeys: {
+    parameters: {
+      query?: {
+        /** @description The Rucio instance (the first configured one by default). */
+        instance?: components['parameters']['Instance'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Rucio's DID columns and, where the server has them, its metadata conventions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            keys: string[];
+            /** @description Whether the server has metadata conventions. */
+            conventions: boolean;
+          };
+        };
+      };
       502: components['responses']['UpstreamError'];
       504: components['responses']['UpstreamTimeout'];
       default: components['responses']['Error'];

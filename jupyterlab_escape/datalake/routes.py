@@ -133,6 +133,17 @@ class ScopesHandler(DatalakeHandler):
         self.write_json({"scopes": await self.rucio.scopes()})
 
 
+class MetaKeysHandler(DatalakeHandler):
+    """The metadata keys a search filter can name: Rucio's DID columns and, where the server
+    has them, its metadata conventions (suggestions for the filter's key field)."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        conventions = await self.rucio.meta_conventions()
+        keys = sorted(set(DID_COLUMNS) - {"guid"} | {str(c) for c in conventions})
+        self.write_json({"keys": keys, "conventions": bool(conventions)})
+
+
 class SearchHandler(DatalakeHandler):
     """GET ?q=scope[:pattern]&type=all&limit=1000&filters=[{"key","op","value"}]"""
 
@@ -379,6 +390,7 @@ routes = [
     (r"/escape/datalake/credentials", CredentialsHandler),
     (r"/escape/datalake/whoami", WhoamiHandler),
     (r"/escape/datalake/scopes", ScopesHandler),
+    (r"/escape/datalake/meta-keys", MetaKeysHandler),
     (r"/escape/datalake/search", SearchHandler),
     (r"/escape/datalake/content", ContentHandler),
     (r"/escape/datalake/details", DetailsHandler),

@@ -114,6 +114,14 @@ export const datalakeApi = {
       })
     ).scopes,
 
+  /** The metadata keys a search filter can name (Rucio's DID columns and conventions). */
+  metaKeys: async (instance?: string): Promise<string[]> =>
+    (
+      await requestAPI<{ keys: string[] }>('datalake/meta-keys', {
+        params: { instance }
+      })
+    ).keys,
+
   search: (
     params: ISearchParams,
     signal?: AbortSignal,

@@ -137,6 +137,16 @@ export class DatalakeModel {
       this._identityError = errorMessage(reason);
     }
     this._emit();
+    // Suggestions only: a server without them leaves the key field free.
+    this._metaKeys = await this.api
+      .metaKeys(this._state.instance)
+      .catch(() => [] as string[]);
+    this._emit();
+  }
+
+  /** Metadata keys Rucio knows, suggested in the filter's key field (#21). */
+  get metaKeys(): string[] {
+    return this._metaKeys;
   }
 
   /** Run the query: the results replace the whole navigation stack. */
@@ -365,6 +375,7 @@ export class DatalakeModel {
   private _version = 0;
   private _whoami: IWhoami | null = null;
   private _scopes: string[] = [];
+  private _metaKeys: string[] = [];
   private _identityError: string | null = null;
   private _state: IDatalakeState = {
     query: '',

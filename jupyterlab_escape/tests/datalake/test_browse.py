@@ -223,3 +223,12 @@ async def test_container_availability_adds_up_its_datasets(jp_fetch, rucio_testb
     got = {row["rse"]: row["available_length"] for row in details["availability"]}
     assert got == expected
     assert sum(got.values()) > 0
+
+
+async def test_meta_keys_suggest_what_a_filter_can_name(jp_fetch):
+    """#21: the metadata filter suggests keys Rucio knows (its DID columns, its conventions)."""
+    answer = await get_json(jp_fetch, "meta-keys")
+    assert {"datatype", "project", "run_number"} <= set(answer["keys"])
+    assert "guid" not in answer["keys"]
+    assert answer["keys"] == sorted(answer["keys"])
+    assert isinstance(answer["conventions"], bool)

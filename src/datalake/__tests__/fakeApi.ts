@@ -119,6 +119,9 @@ export function fakeApi() {
       auth: { auth_type: 'userpass', account: 'root' }
     })),
     scopes: jest.fn().mockResolvedValue(['escape_cta', 'user.jdoe']),
+    metaKeys: jest
+      .fn()
+      .mockResolvedValue(['datatype', 'project', 'run_number']),
     search: (
       params: ISearchParams,
       signal?: AbortSignal,

@@ -239,6 +239,7 @@ export function DatalakePanel(props: IDatalakePanelProps): JSX.Element {
       <SearchForm
         state={state}
         scopes={model.scopes}
+        metaKeys={model.metaKeys}
         running={level?.running ?? false}
         trans={trans}
         onChange={partial => model.update(partial)}

@@ -10,6 +10,8 @@ const OPERATORS: IMetadataFilter['op'][] = ['=', '!=', '>', '<', '>=', '<='];
 export interface ISearchFormProps {
   state: IDatalakeState;
   scopes: string[];
+  /** Metadata keys Rucio knows: suggested in the filter's key field. */
+  metaKeys?: string[];
   running: boolean;
   trans: TranslationBundle;
   onChange: (partial: Partial<IDatalakeState>) => void;
@@ -54,6 +56,25 @@ export function SearchForm(props: ISearchFormProps): JSX.Element {
     setLimitText(String(state.limit));
   }
   const badLimit = limitProblem(limitText, trans);
+  const metaKeys = props.metaKeys ?? [];
+  // A key Rucio does not know is explained before the search fails on it (KeyNotFound).
+  const keyProblem = (key: string): string | null => {
+    const typed = key.trim();
+    if (!typed || !metaKeys.length || metaKeys.includes(typed)) {
+      return null;
+    }
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(typed)) {
+      return trans.__(
+        '“%1” is not a metadata key: letters, digits, “_”, “.” and “-”, starting with a letter.',
+        typed
+      );
+    }
+    return trans.__(
+      'Rucio knows no metadata key “%1” here; it may refuse the search. Known keys: %2.',
+      typed,
+      metaKeys.join(', ')
+    );
+  };
 
   const setFilter = (index: number, patch: Partial<IMetadataFilter>) =>
     onChange({
@@ -184,10 +205,12 @@ export function SearchForm(props: ISearchFormProps): JSX.Element {
           {state.filters.map((filter, index) => (
             <div className="jp-escape-Datalake-filter" key={index}>
               <input
-                className="jp-mod-styled"
+                className="jp-mod-styled jp-escape-Datalake-filterKey"
                 placeholder={trans.__('key')}
                 aria-label={trans.__('Filter key')}
+                list="jp-escape-datalake-metakeys"
                 value={filter.key}
+                aria-invalid={keyProblem(filter.key) !== null}
                 onChange={event =>
                   setFilter(index, { key: event.target.value })
                 }
@@ -229,8 +252,18 @@ export function SearchForm(props: ISearchFormProps): JSX.Element {
               >
                 <closeIcon.react tag="span" />
               </button>
+              {keyProblem(filter.key) && (
+                <span className="jp-escape-Datalake-fieldProblem" role="note">
+                  {keyProblem(filter.key)}
+                </span>
+              )}
             </div>
           ))}
+          <datalist id="jp-escape-datalake-metakeys">
+            {metaKeys.map(key => (
+              <option key={key} value={key} />
+            ))}
+          </datalist>
           <button
             type="button"
             className="jp-mod-styled jp-escape-linkButton"
