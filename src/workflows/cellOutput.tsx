@@ -158,7 +158,8 @@ export function SavedStatus(props: {
 
 export interface IOutputContext {
   api?: ReanaApi;
-  openWorkflow: (id: string) => void;
+  /** Opens the run in the workflows panel, on the given tab ("Full log": the logs). */
+  openWorkflow: (id: string, tab?: string) => void;
   openPath: (path: string) => void;
   /** "Upload outputs to the Data Lake…" for a finished run (the dialog). */
   uploadOutputs?: (id: string) => void;
@@ -390,14 +391,12 @@ export class WorkflowOutput
             >
               {trans.__('Open in workflows panel')}
             </button>
-            <a
+            <button
               className="jp-escape-Link"
-              href={(this.context.api ?? reanaApi).logsDownloadUrl(data.id)}
-              target="_blank"
-              rel="noopener noreferrer"
+              onClick={() => this.context.openWorkflow(data.id, 'logs')}
             >
               {trans.__('Full log')}
-            </a>
+            </button>
           </span>
         </div>
         <div className="jp-escape-Workflows-Cell-progress">

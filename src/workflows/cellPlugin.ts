@@ -155,8 +155,11 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_escape');
     rendermime.addFactory(
       workflowRendererFactory({
-        openWorkflow: id =>
-          void app.commands.execute(CommandIDs.openWorkflow, { id }),
+        openWorkflow: (id, tab) =>
+          void app.commands.execute(CommandIDs.openWorkflow, {
+            id,
+            ...(tab ? { tab } : {})
+          }),
         openPath: path =>
           void app.commands.execute('docmanager:open', { path }),
         outputsFolder: node => {

@@ -456,6 +456,20 @@ export class WorkflowModel extends VDomModel {
     return this._following;
   }
 
+  /** The tab a caller asked the workflow's view to show ("Full log" asks for the logs). */
+  get requestedTab(): string | null {
+    return this._requestedTab;
+  }
+  /** Counts the requests, so that asking twice for the same tab shows it again. */
+  get tabRequests(): number {
+    return this._tabRequests;
+  }
+  showTab(tab: string): void {
+    this._requestedTab = tab;
+    this._tabRequests++;
+    this.stateChanged.emit();
+  }
+
   set visible(value: boolean) {
     if (value !== this._visible) {
       this._visible = value;
@@ -572,4 +586,6 @@ export class WorkflowModel extends VDomModel {
   private _spec: ISpecification | null = null;
   private _following = false;
   private _visible = true;
+  private _requestedTab: string | null = null;
+  private _tabRequests = 0;
 }

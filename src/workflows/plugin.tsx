@@ -127,10 +127,14 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
       namespace: 'escape-workflows-workflow'
     });
 
-    const openWorkflow = async (id: string) => {
+    const openModels = new Map<string, WorkflowModel>();
+    const openWorkflow = async (id: string, tab?: string) => {
       const open = tracker.find(w => w.id === `jp-escape-workflows-${id}`);
       if (open) {
         app.shell.activateById(open.id);
+        if (tab) {
+          openModels.get(id)?.showTab(tab);
+        }
         return open;
       }
       await ready;
@@ -138,6 +142,10 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
         intervalMs: pollSeconds() * 1000,
         trans
       });
+      if (tab) {
+        model.showTab(tab);
+      }
+      openModels.set(id, model);
       const view = new PollingView(model, () => (
         <WorkflowDetail
           model={model}
@@ -199,7 +207,10 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
           widget.title.label = model.workflow.full_name;
         }
       });
-      widget.disposed.connect(() => model.dispose());
+      widget.disposed.connect(() => {
+        openModels.delete(id);
+        model.dispose();
+      });
       app.shell.add(widget, 'main');
       void tracker.add(widget);
       await model.start();
@@ -309,11 +320,21 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
       describedBy: {
         args: {
           type: 'object',
-          properties: { id: { type: 'string' } },
+          properties: {
+            id: { type: 'string' },
+            tab: {
+              type: 'string',
+              enum: ['overview', 'logs', 'files', 'specification']
+            }
+          },
           required: ['id']
         }
       },
-      execute: args => openWorkflow(String(args['id']))
+      execute: args =>
+        openWorkflow(
+          String(args['id']),
+          typeof args['tab'] === 'string' ? args['tab'] : undefined
+        )
     });
 
     // REANA user secrets: one view, opened from the panel and its context menu.

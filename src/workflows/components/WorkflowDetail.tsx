@@ -35,7 +35,15 @@ export function WorkflowDetail(props: {
   const { model, actions } = props;
   const trans = props.trans ?? model.trans;
   useSignal(model.stateChanged);
-  const [tab, setTab] = React.useState<Tab>('overview');
+  const [tab, setTab] = React.useState<Tab>(
+    (model.requestedTab as Tab | null) ?? 'overview'
+  );
+  // A tab asked for from outside (the cell's "Full log"), also when the view is already open.
+  React.useEffect(() => {
+    if (model.requestedTab) {
+      setTab(model.requestedTab as Tab);
+    }
+  }, [model.tabRequests, model.requestedTab]);
   const [busy, setBusy] = React.useState<string | null>(null);
   const [problem, setProblem] = React.useState<string | null>(null);
   const [outputs, setOutputs] = React.useState<IOutputsResult | null>(null);
