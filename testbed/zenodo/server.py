@@ -50,13 +50,19 @@ class State:
     def __init__(self, records: list[Record]):
         self.records = list(records)  # published deposits are added to this state only
         self.by_id = {r.id: r for r in records}
+        self.seed_ids = set(self.by_id)
         self.switches = Switches()
         self.stats = Stats()
         self.deposits = deposit.DepositState(self)
 
     def reset(self) -> None:
+        """Back to the seed: switches, counters, and no deposits or records published from
+        them (a journey run twice against one stand-in finds only its own uploads)."""
         self.switches = Switches()
         self.stats = Stats()
+        self.records = [r for r in self.records if r.id in self.seed_ids]
+        self.by_id = {r.id: r for r in self.records}
+        self.deposits = deposit.DepositState(self)
 
 
 def _accepts(header: str) -> list[str]:
