@@ -233,10 +233,15 @@ export const reanaApi = {
       method: 'DELETE'
     }),
 
-  downloadOutputs: (id: string, dest?: string): Promise<IOutputsResult> =>
+  /** The declared outputs, or the given workspace paths (any file of the run's workspace). */
+  downloadOutputs: (
+    id: string,
+    dest?: string,
+    paths?: string[]
+  ): Promise<IOutputsResult> =>
     requestAPI<IOutputsResult>(
       `workflows/workflows/${encodeURIComponent(id)}/outputs`,
-      post(dest ? { dest } : {})
+      post({ ...(dest ? { dest } : {}), ...(paths ? { paths } : {}) })
     ),
 
   /** The dataset name, metadata and outputs proposed for a finished run's outputs. */

@@ -46,6 +46,8 @@ export function WorkflowDetail(props: {
   }, [model.tabRequests, model.requestedTab]);
   const [busy, setBusy] = React.useState<string | null>(null);
   const [problem, setProblem] = React.useState<string | null>(null);
+  /** Workspace files downloaded from the Workspace tab: name -> path in our workspace. */
+  const [fetched, setFetched] = React.useState<Record<string, string>>({});
   const [outputs, setOutputs] = React.useState<IOutputsResult | null>(null);
   const [params, setParams] = React.useState<Record<string, string> | null>(
     null
@@ -339,6 +341,7 @@ export function WorkflowDetail(props: {
                   <th>{trans.__('Name')}</th>
                   <th>{trans.__('Size')}</th>
                   <th>{trans.__('Modified')}</th>
+                  <th aria-label={trans.__('Actions')} />
                 </tr>
               </thead>
               <tbody>
@@ -349,6 +352,47 @@ export function WorkflowDetail(props: {
                     </td>
                     <td>{f.size_human ?? f.size}</td>
                     <td>{formatTime(f.modified)}</td>
+                    <td>
+                      {fetched[f.name] ? (
+                        <button
+                          className="jp-escape-Link"
+                          title={fetched[f.name]}
+                          onClick={() => actions.openFile(fetched[f.name])}
+                        >
+                          {trans.__('Open')}
+                        </button>
+                      ) : (
+                        <button
+                          className="jp-mod-styled"
+                          aria-label={trans.__('Download %1', f.name)}
+                          disabled={busy !== null}
+                          onClick={() =>
+                            void run(
+                              trans.__('Downloading %1', f.name),
+                              async () => {
+                                // Any file of the workspace, not only declared outputs (#21).
+                                const got = await model.api.downloadOutputs(
+                                  model.id,
+                                  undefined,
+                                  [f.name]
+                                );
+                                const path = got.files[0];
+                                if (path) {
+                                  setFetched(previous => ({
+                                    ...previous,
+                                    [f.name]: path
+                                  }));
+                                } else {
+                                  setProblem(got.message);
+                                }
+                              }
+                            )
+                          }
+                        >
+                          {trans.__('Download')}
+                        </button>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
