@@ -164,8 +164,16 @@ def curl_ceiling(tb, files: list[Path], tag: str, concurrency: int) -> tuple[flo
     )  # fmt: skip
     seconds = time.perf_counter() - t0
     cfg.unlink()
-    shutil.rmtree(tb.upload_rse.mount_path / f"curl{tag}", ignore_errors=True)
-    return seconds, proc.returncode == 0
+    landed = tb.upload_rse.mount_path / f"curl{tag}"
+    arrived = sum(
+        (landed / f.name).is_file() and (landed / f.name).stat().st_size == f.stat().st_size
+        for f in files
+    )
+    shutil.rmtree(landed, ignore_errors=True)
+    if proc.returncode or arrived != len(files):
+        print(f"curl: exit {proc.returncode}, {arrived} of {len(files)} files arrived:",
+              proc.stderr[-500:], file=sys.stderr)  # fmt: skip
+    return seconds, proc.returncode == 0 and arrived == len(files)
 
 
 def linked(work: Path, files: list[Path], name: str) -> str:

@@ -4,7 +4,9 @@ sandbox (the ``writes`` guard) and nothing reached the storage."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,54 @@ async def test_name_that_would_break_a_pfn_is_refused(jp_fetch, home, writes, ru
     assert status == 400 and error["code"] == "bad_did_name"
     writes.assert_nothing(ignore=JOBS)
     assert (home / "results" / "x#y?.csv").exists()  # noqa: ASYNC240 - a test assertion
+
+
+FORGED_KERNELS = [
+    {"id": "k"},
+    42,
+    "../../../../etc/passwd",
+    "00000000-0000-0000-0000-000000000000",
+]
+
+
+@pytest.mark.escape_config(JDOE)
+@pytest.mark.parametrize("kernel", FORGED_KERNELS, ids=["object", "number", "path", "unknown"])
+async def test_a_forged_kernel_is_refused_and_nothing_sent(
+    jp_fetch, home, writes, rucio_testbed, kernel
+):
+    """Provenance from the kernel: only a kernel this server runs names a job's origin."""
+    before = storage_files(rucio_testbed)
+    writes.rebase()
+    body = {
+        "paths": ["results/ok.csv"],
+        "scope": "user.jdoe",
+        "rse": rucio_testbed.upload_rse.name,
+        "kernel": kernel,
+    }
+    status, error = await refused(jp_fetch, body)
+    assert status == 400 and error["message"] == "kernel is not a kernel of this Jupyter server."
+    assert storage_files(rucio_testbed) == before
+    writes.assert_nothing(ignore=JOBS)
+
+
+@pytest.mark.escape_config(JDOE)
+async def test_a_request_cannot_choose_the_notebook_of_the_origin(jp_fetch, home, rucio_testbed):
+    """An ``origin`` (or a notebook) in the request is not read: a browser upload has none."""
+    body = {
+        "paths": ["results/ok.csv"],
+        "scope": "user.jdoe",
+        "rse": rucio_testbed.upload_rse.name,
+        "names": {"results/ok.csv": f"origin-forged-{uuid.uuid4().hex[:8]}.csv"},
+        "origin": {"kernel": "k", "notebook": "victim.ipynb"},
+        "notebook": "victim.ipynb",
+    }
+    response = await jp_fetch("escape", "datalake", "upload", method="POST", body=json.dumps(body))
+    job = json.loads(response.body)
+    assert response.code == 202 and job["origin"] is None
+    for _ in range(600):
+        answer = await jp_fetch("escape", "datalake", "jobs", job["id"])
+        job = json.loads(answer.body)
+        if job["state"] not in ("queued", "running"):
+            break
+        await asyncio.sleep(0.1)
+    assert job["state"] == "done" and job["origin"] is None
