@@ -171,6 +171,7 @@ def submit(
     lake_consent: bool = False,
     server: EscapeServer | None = None,
     progress=None,
+    show: bool | None = None,
 ) -> dict:
     """Submit a specification (YAML text) as a REANA workflow through the Jupyter server.
 
@@ -183,7 +184,9 @@ def submit(
     ``progress`` is called with each stage event (validated, created, uploading, started).
     Returns the workflow: ``{id, name, run_number, status, warnings, lake}`` (``warnings``: what
     the server left out of the inputs, such as hidden files; ``lake``: each Data Lake input's
-    mode and why).
+    mode and why). In a notebook (``show``: by default when running in a kernel), the run's live
+    status output is shown below the cell, as for ``%%reana``, so the notebook's toolbar counts
+    it too.
     """
     body: dict[str, Any] = {
         "spec_text": spec,
@@ -192,7 +195,26 @@ def submit(
     }
     if name:
         body["name"] = name
-    return _submit(_lake(body, lake, lake_consent), base, server, progress)
+    workflow = _submit(_lake(body, lake, lake_consent), base, server, progress)
+    if show if show is not None else _in_kernel():
+        _display(bundle(workflow))
+    return workflow
+
+
+def _in_kernel() -> bool:
+    """Whether this code runs in an IPython kernel (a notebook), not a script or a terminal."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def _display(data: dict) -> None:
+    from IPython.display import display
+
+    display(data, raw=True)
 
 
 def _lake(body: dict, lake: dict[str, str] | None, consent: bool) -> dict:
