@@ -142,6 +142,13 @@ class FetchRunner(Runner):
         storage.checked.clear()  # addresses are checked afresh for every run
         state.phase = "resolving"
         state.files, state.paths, state.errors = [], [], []
+        early: asyncio.Queue | None = None
+        listing = None
+        if sum(1 for f in previous.values() if f.complete) * 2 <= len(previous):
+            # Most files are still to fetch: Rucio lists the replicas of the selection (it
+            # expands datasets and containers itself) while the selection is being resolved.
+            early = asyncio.Queue()
+            listing = asyncio.ensure_future(self._list_early(instance, state.dids, early))
         try:
             await resolve(state, instance.client, self.workspace)
             for f in state.files:  # a resume keeps what the previous run completed
@@ -150,8 +157,11 @@ class FetchRunner(Runner):
                     f.state, f.rse, f.done = old.state, old.rse, old.bytes
             state.phase = "transferring"
             self.store.save()
-            await self._download_all(job, state, instance)
+            await self._download_all(job, state, instance, early)
         finally:
+            if listing is not None and not listing.done():
+                listing.cancel()
+                await asyncio.gather(listing, return_exceptions=True)
             for f in state.files:
                 if f.state == "downloading":
                     f.state = "waiting"
@@ -195,7 +205,24 @@ class FetchRunner(Runner):
             storage.close()
         self._storage.clear()
 
-    async def _download_all(self, job: Job, state: FetchState, instance) -> None:
+    @staticmethod
+    async def _list_early(instance, dids: list[dict], out: asyncio.Queue) -> None:
+        """Replicas of the selected DIDs into ``out``, then None; on any error just None (the
+        files not listed are then asked by name)."""
+        try:
+            selection = [DID(d["scope"], d["name"]) for d in dids]
+            async for item in instance.client.file_replicas(
+                selection, schemes=SCHEMES, all_states=False, sort="random"
+            ):
+                out.put_nowait(item)
+        except EscapeError:
+            pass
+        finally:
+            out.put_nowait(None)
+
+    async def _download_all(
+        self, job: Job, state: FetchState, instance, early: asyncio.Queue | None = None
+    ) -> None:
         """Downloads start as soon as Rucio streams a file's replicas: listing and transfer
         overlap. The bytes move in worker threads (TLS reads, hashing and writes release the
         GIL), so the event loop only orchestrates."""
@@ -214,29 +241,28 @@ class FetchRunner(Runner):
         threads = ThreadPoolExecutor(workers, thread_name_prefix=f"escape-fetch-{job.id}")
         targets = Targets(self.workspace, "rucio")  # each folder checked once per run
 
+        def take(item: dict) -> None:
+            files = by_did.pop((item["scope"], item["name"]), None)
+            if files:  # (a collection also lists files fetched before, or twice)
+                ranked = rank_replicas(item, mount_rse, mount, config.path_begins_at)
+                for f in files:
+                    queue.put_nowait((f, ranked))
+
         async def replicas_of(dids: list[DID]) -> None:
             replicas = instance.client.file_replicas(
                 dids, schemes=SCHEMES, all_states=False, sort="random"
             )
             async for item in replicas:
-                files = by_did.pop((item["scope"], item["name"]), None)
-                if files:  # (a collection also lists files fetched before, or twice)
-                    ranked = rank_replicas(item, mount_rse, mount, config.path_begins_at)
-                    for f in files:
-                        queue.put_nowait((f, ranked))
+                take(item)
 
         async def list_replicas() -> None:
             try:
-                # Asked by the selected datasets and containers when most of their files are to
-                # fetch: Rucio expands them itself, and the first replicas arrive sooner than
-                # for a thousand file DIDs. Files it did not list are then asked by name.
-                collections = [
-                    DID(d["scope"], d["name"])
-                    for d in state.dids
-                    if d.get("type") in ("dataset", "container")
-                ]
-                if collections and len(todo) * 2 >= len(state.files):
-                    await replicas_of(collections)
+                # The listing started with the run (by the selected DIDs: Rucio expands
+                # datasets and containers itself, and the first replicas arrive sooner than for
+                # a thousand file DIDs). Files it did not list are then asked by name.
+                if early is not None:
+                    while (item := await early.get()) is not None:
+                        take(item)
                 keys = list(by_did)
                 for start in range(0, len(keys), REPLICA_BATCH):
                     await replicas_of([DID(s, n) for s, n in keys[start : start + REPLICA_BATCH]])
