@@ -244,7 +244,9 @@ class Targets:
     root) the first time one of its files is asked for, and made (``ensure_folder``) once. Each
     path then costs its own name's checks and one ``lstat`` of its last component: a link there
     is refused, and files are still created with ``O_EXCL | O_NOFOLLOW`` (``open_part``). Use
-    one instance per job run: the hidden-file policy is read when it is made."""
+    one instance per job run: the hidden-file policy is read when it is made, and a link that
+    the user's own processes put at an already checked folder during the run is not seen (the
+    window every check-then-write has, here as long as the run)."""
 
     def __init__(self, workspace: Workspace, service: str | None = None):
         self.root = workspace.root
