@@ -10,6 +10,7 @@ import {
   ICommandPalette,
   IToolbarWidgetRegistry,
   Notification,
+  MainAreaWidget,
   ReactWidget,
   setToolbar,
   showDialog
@@ -30,11 +31,15 @@ import { credentialsApi, CredentialsUpdate } from './api';
 import { CredentialsForm } from './components/CredentialsForm';
 import { DatalakePanel } from './components/DatalakePanel';
 import { DidFetch } from './components/DidFetch';
+import { DidTable } from './components/DidTable';
 import { FetchList } from './components/FetchList';
 import { FetchActions } from './fetchActions';
 import { FetchModel } from './fetchModel';
 import { DatalakeModel, IDatalakeState } from './model';
 import { setupUploads, UploadCommandIDs } from './upload/commands';
+
+/** The Data Lake in the main area, as a table (#21). */
+export const OPEN_TABLE = 'escape:datalake-open-table';
 
 const STATE_KEY = `${PluginIDs.datalake}:state`;
 
@@ -281,6 +286,47 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(panelId);
       }
     });
+    // The Data Lake in the main area as a table, the details beside it (#21); the sidebar
+    // searches, both show the same listing.
+    let table: MainAreaWidget | null = null;
+    app.commands.addCommand(OPEN_TABLE, {
+      label: trans.__('Open the Data Lake as a Table'),
+      caption: trans.__(
+        'The current Data Lake listing in the main area: sortable columns, details beside'
+      ),
+      icon: datalakeIcon,
+      execute: () => {
+        if (table && !table.isDisposed) {
+          app.shell.activateById(table.id);
+          return;
+        }
+        const content = ReactWidget.create(
+          React.createElement(DidTable, {
+            model,
+            trans,
+            onCopy: copy,
+            fetchPart: details =>
+              React.createElement(DidFetch, {
+                did: details.did,
+                type: details.type,
+                instance: model.state.instance,
+                config: model.whoami?.fetch,
+                model: fetches,
+                actions,
+                trans
+              })
+          })
+        );
+        table = new MainAreaWidget({ content });
+        table.id = 'escape-datalake-table';
+        table.title.label = trans.__('Data Lake');
+        table.title.icon = datalakeIcon;
+        table.title.closable = true;
+        app.shell.add(table, 'main');
+      }
+    });
+    palette?.addItem({ command: OPEN_TABLE, category: ESCAPE_CATEGORY });
+
     // Notebooks that record Data Lake DIDs: offer to fetch the missing ones.
     tracker?.widgetAdded.connect((_, notebook) => {
       void actions.checkNotebook(notebook).catch(() => undefined);
