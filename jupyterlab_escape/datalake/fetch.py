@@ -207,15 +207,16 @@ class FetchRunner(Runner):
 
     @staticmethod
     async def _list_early(instance, dids: list[dict], out: asyncio.Queue) -> None:
-        """Replicas of the selected DIDs into ``out``, then None; on any error just None (the
-        files not listed are then asked by name)."""
+        """Replicas of the selected DIDs into ``out``, then None; on any error (a DID Rucio does
+        not know, a broken answer) just None: the files not listed are then asked by name, and
+        that listing reports what is wrong."""
         try:
             selection = [DID(d["scope"], d["name"]) for d in dids]
             async for item in instance.client.file_replicas(
                 selection, schemes=SCHEMES, all_states=False, sort="random"
             ):
                 out.put_nowait(item)
-        except EscapeError:
+        except Exception:  # the by-name pass asks again and says what failed
             pass
         finally:
             out.put_nowait(None)
