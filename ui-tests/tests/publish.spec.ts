@@ -110,6 +110,13 @@ test.describe('Publish to the OSSR', () => {
     await standin(request, { reset: true });
     await discardDrafts(request);
     await request.delete(`${baseURL}/escape/catalogue/publish/token`);
+    // An abandoned draft from an earlier try, which the user discards from My uploads.
+    const stale = await request.post(
+      `${ZENODO}/api/deposit/depositions?access_token=standin-zenodo-token`,
+      { data: {} }
+    );
+    expect(stale.status()).toBe(201);
+    const staleId = String((await stale.json()).id);
     await page.notebook.createNew('cite.ipynb');
     await writeFolder(page, tmpPath);
 
@@ -191,7 +198,9 @@ test.describe('Publish to the OSSR', () => {
     ).toBeVisible();
     await expect(dialog.getByText(/photon-tools-1\.2\.0\.zip/)).toBeVisible();
     await expect(dialog.getByText(/^codemeta\.json/)).toBeVisible();
-    await expect(dialog.getByText('mit', { exact: true })).toBeVisible();
+    await expect(
+      dialog.getByText('MIT License (mit)', { exact: true })
+    ).toBeVisible();
     await expect(
       dialog.getByText(/^escape2020 \(an inclusion request/)
     ).toBeVisible();
@@ -200,6 +209,7 @@ test.describe('Publish to the OSSR', () => {
     ).toBeVisible();
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/publish-confirm.png` });
+      await darkScreenshot(page, `${SHOTS}/publish-confirm-dark.png`);
     }
     await dialog
       .getByRole('button', { name: 'Publish and mint a DOI' })
@@ -216,7 +226,8 @@ test.describe('Publish to the OSSR', () => {
     });
     const sidebar = page.locator('#jp-escape-catalogue');
     const item = sidebar.locator(
-      '.jp-escape-Uploads-item[data-status="published"]'
+      '.jp-escape-Uploads-item[data-status="published"]',
+      { hasText: published }
     );
     await expect(item.getByText('Photon Tools')).toBeVisible();
     await expect(
@@ -225,9 +236,24 @@ test.describe('Publish to the OSSR', () => {
     await expect(
       item.getByRole('button', { name: 'New version' })
     ).toBeVisible();
+    const staleItem = sidebar.locator(
+      `.jp-escape-Uploads-item[data-id="${staleId}"]`
+    );
+    await expect(staleItem.getByText('draft (private)')).toBeVisible();
+    await expect(item.getByRole('button', { name: 'Discard' })).toHaveCount(0); // never on a published record
+    await staleItem.getByRole('button', { name: 'Discard' }).click();
+    await expect(
+      staleItem.getByText(
+        'Delete this draft and its files on Zenodo? Nothing was public.'
+      )
+    ).toBeVisible();
     if (SHOTS) {
       await sidebar.screenshot({ path: `${SHOTS}/publish-uploads.png` });
+      await darkScreenshot(page, `${SHOTS}/publish-uploads-dark.png`);
     }
+    await staleItem.getByRole('button', { name: 'Delete draft' }).click();
+    await expect(staleItem).toHaveCount(0);
+    await expect(sidebar.getByText('No drafts.')).toBeVisible();
 
     // The curators accept it; the user finds it in the catalogue and cites it.
     await curatorAccepts(request);
