@@ -227,8 +227,8 @@ class UploadPlanner:
             "quota": quota,
             "problems": problems,
             "warnings": warnings,
-            "verification": f"size from the storage; files up to {READBACK_MAX // MiB} MiB are "
-            "also read back and their adler32 and md5 compared",
+            "verification": f"files up to {READBACK_MAX // MiB} MiB are read back and their size, "
+            "adler32 and md5 compared; larger ones by the size the storage reports",
         }
 
     def _protected(self) -> tuple[Path, ...]:
