@@ -1,8 +1,9 @@
-"""testbed/hub/hub {start|stop|status|env} [--token-ttl S]: the hub testbed's command line."""
+"""testbed/hub/hub {start|stop|status|env|journey|revoke} [--token-ttl S]: the hub testbed."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 
@@ -11,7 +12,9 @@ from .handle import HubTestbed
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="testbed/hub/hub", description=__doc__)
-    parser.add_argument("command", choices=["start", "stop", "restart", "status", "env"])
+    parser.add_argument(
+        "command", choices=["start", "stop", "restart", "status", "env", "journey", "revoke"]
+    )
     parser.add_argument(
         "--token-ttl",
         type=int,
@@ -21,8 +24,23 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     hub = HubTestbed()
     if args.command == "stop":
+        from .journey import stop_reana
+
         hub.stop()
+        stop_reana(hub)
         print("hub testbed stopped")
+    elif args.command == "journey":
+        from .journey import journey
+
+        try:
+            print(json.dumps(journey()))
+        except RuntimeError as exc:
+            sys.exit(f"hub testbed: {exc}")
+    elif args.command == "revoke":
+        from .journey import revoke
+
+        revoke()
+        print("refresh token revoked")
     elif args.command in ("start", "restart"):
         if args.command == "restart":
             hub.stop()
