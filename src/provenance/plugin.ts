@@ -86,7 +86,7 @@ export const provenancePlugin: JupyterFrontEndPlugin<void> = {
       });
       panel.disposed.connect(() => widget.dispose());
       views.set(panel, widget);
-      app.shell.add(widget, 'main', { mode: 'split-right', ref: panel.id });
+      app.shell.add(widget, 'main', { mode: 'tab-after', ref: panel.id });
       app.shell.activateById(widget.id);
       // Runs recorded while they ran: ask REANA how they ended.
       void model.refreshRuns();
