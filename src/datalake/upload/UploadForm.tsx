@@ -364,7 +364,6 @@ export function UploadForm(props: {
       </div>
     );
   }
-  const rse = model.rseInfo;
   const metaKeys = options.meta_keys ?? [];
   const conventions = options.meta_conventions ?? [];
   const what =
@@ -403,11 +402,7 @@ export function UploadForm(props: {
           )}
         </select>
       </Field>
-      <Field
-        label={trans.__('Destination RSE')}
-        htmlFor="jp-escape-upload-rse"
-        hint={rse ? quotaText(rse, trans) : null}
-      >
+      <Field label={trans.__('Destination RSE')} htmlFor="jp-escape-upload-rse">
         <select
           id="jp-escape-upload-rse"
           className="jp-mod-styled"
