@@ -167,6 +167,31 @@ export function submissionWords(
 }
 
 /**
+ * A notifier whose final updates (success, error) are sent once more a moment later. JupyterLab
+ * creates a toast asynchronously; an update that arrives before the toast exists is lost, and a
+ * submission whose stages come within milliseconds (validated, then started) kept showing
+ * "Submitting … to REANA…" with its spinner (#21). The repeat is the same update: harmless.
+ */
+export function settlingNotifier(
+  base: INotifier,
+  delays: number[] = [1000, 4000]
+): INotifier {
+  return {
+    emit: (message, type, options) => base.emit(message, type, options),
+    dismiss: id => base.dismiss(id),
+    update: args => {
+      const done = base.update(args);
+      if (args.type && args.type !== 'in-progress') {
+        for (const delay of delays) {
+          setTimeout(() => base.update(args), delay);
+        }
+      }
+      return done;
+    }
+  };
+}
+
+/**
  * The workflows slice's toasts: the slice's jobs model (`/escape/workflows/jobs`) and one
  * `JobNotifications`. `track()` follows one submission stream from its first stage.
  */
@@ -178,7 +203,7 @@ export class SubmissionNotes {
     notifier?: INotifier;
   }) {
     this._trans = options.trans;
-    this._notifier = options.notifier ?? Notification;
+    this._notifier = settlingNotifier(options.notifier ?? Notification);
     this.model = new JobsModel<ISubmitJob>({
       api: jobsApi<ISubmitJob>('workflows'),
       name: 'jupyterlab-escape:workflows-jobs'
@@ -190,7 +215,7 @@ export class SubmissionNotes {
         retry: options.retry
       }),
       trans: options.trans,
-      notifier: options.notifier,
+      notifier: this._notifier,
       // The stream is this browser's: the server job's own retry does not resend the cell.
       retry: false
     });

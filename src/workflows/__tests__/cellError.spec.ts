@@ -83,3 +83,39 @@ describe('a refused cell submission (#21)', () => {
     notes.dispose();
   });
 });
+
+describe('a submission whose stages come at once (#21)', () => {
+  it('sends its final toast again: an update before the toast exists is lost', () => {
+    jest.useFakeTimers();
+    try {
+      const updates: { type?: string; message?: string }[] = [];
+      const notifier = {
+        emit: jest.fn(() => 'n1'),
+        update: jest.fn((args: any) => {
+          updates.push({ type: args.type, message: args.message });
+          return true;
+        }),
+        dismiss: jest.fn()
+      };
+      const notes = new SubmissionNotes({ trans, notifier });
+      const tracked = notes.track('kfast1', 'reana.yaml');
+      tracked.onEvent({ stage: 'validated' });
+      tracked.onEvent({
+        stage: 'started',
+        workflow_id: 'w-1',
+        workflow_name: 'fit.1',
+        run_number: '1'
+      });
+      expect(updates.map(u => u.type)).toEqual(['success']);
+      jest.advanceTimersByTime(5000);
+      expect(updates).toEqual([
+        { type: 'success', message: 'REANA workflow fit.1 started' },
+        { type: 'success', message: 'REANA workflow fit.1 started' },
+        { type: 'success', message: 'REANA workflow fit.1 started' }
+      ]);
+      notes.dispose();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
