@@ -52,7 +52,7 @@ describe('metadata filter keys', () => {
       screen.getByLabelText('Filter key').getAttribute('aria-invalid')
     ).toBe('true');
     expect(screen.getByRole('note').textContent).toBe(
-      'Rucio knows no metadata key “datatyp” here; it may refuse the search. Known keys: datatype, project, run_number.'
+      'Rucio knows no metadata key “datatyp” here; it may refuse the search. Did you mean datatype?'
     );
   });
 

@@ -69,10 +69,15 @@ export function SearchForm(props: ISearchFormProps): JSX.Element {
         typed
       );
     }
+    // The closest keys, not the whole list: a sidebar is narrow.
+    const stem = typed.toLowerCase().slice(0, 3);
+    const close = metaKeys.filter(k => k.toLowerCase().startsWith(stem));
+    const shown = (close.length ? close : metaKeys).slice(0, 4);
+    const more = close.length ? close.length > 4 : metaKeys.length > 4;
     return trans.__(
-      'Rucio knows no metadata key “%1” here; it may refuse the search. Known keys: %2.',
+      'Rucio knows no metadata key “%1” here; it may refuse the search. Did you mean %2?',
       typed,
-      metaKeys.join(', ')
+      shown.join(', ') + (more ? ', …' : '')
     );
   };
 
