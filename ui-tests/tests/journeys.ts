@@ -78,6 +78,10 @@ export async function darkScreenshot(page: Page, path: string) {
     'data-jp-theme-light',
     'false'
   );
+  // The theme change shows JupyterLab's splash for a moment: not in the picture.
+  await expect(page.locator('#jupyterlab-splash')).toHaveCount(0, {
+    timeout: 15_000
+  });
   await page.screenshot({ path });
   await theme('JupyterLab Light');
   await expect(page.locator('body')).toHaveAttribute(
