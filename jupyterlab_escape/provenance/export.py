@@ -153,8 +153,9 @@ def codemeta_of(metadata: dict, prov: Provenance, license_id: str | None) -> dic
         "@type": "SoftwareSourceCode",
         "name": root.get("name"),
         "description": root.get("description"),
-        "version": "1.0.0",
+        "softwareVersion": "1.0.0",
         "dateCreated": dt.date.today().isoformat(),
+        "datePublished": dt.date.today().isoformat(),
         "keywords": ["ESCAPE", "provenance", "RO-Crate", "Workflow Run Crate", "REANA"],
     }
     if license_id:
