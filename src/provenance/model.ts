@@ -109,6 +109,8 @@ export class ProvenanceModel {
     this._error = null;
     this._changed();
     try {
+      // Runs recorded while running: their end goes into the crate, not their start.
+      await this.refreshRuns();
       if (this.notebook.dirty()) {
         await this.notebook.save();
       }

@@ -155,6 +155,18 @@ describe('ProvenanceView', () => {
     expect(acts.openFile).toHaveBeenCalledWith(EXPORTED.metadata);
   });
 
+  it('asks REANA how running runs ended before exporting', async () => {
+    const nb = notebook();
+    recordProvenance(nb, { workflows: [workflow({ status: 'running' })] });
+    const { api } = setup(nb);
+    await act(async () => {
+      fireEvent.click(screen.getByText('Export RO-Crate'));
+    });
+    expect(api.workflowRecord).toHaveBeenCalledWith(workflow().id);
+    expect(provenanceOf(nb).workflows[0].status).toBe('finished');
+    expect(api.exportCrate).toHaveBeenCalled();
+  });
+
   it('shows the server refusal as written', async () => {
     const nb = notebook();
     recordProvenance(nb, { software: [software()] });
