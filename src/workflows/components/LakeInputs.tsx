@@ -112,7 +112,13 @@ export async function confirmLakeConsent(
     title: trans.__('Let the workflow read the Data Lake as you?'),
     body: (
       <div className="jp-escape-Workflows-LakeConsent">
-        <p>{message}</p>
+        <p>
+          {/* The server's sentence, less its last words for API callers. */}
+          {message.replace(
+            /\s*Agree to that \(lake_consent\) to submit\.\s*$/,
+            ''
+          )}
+        </p>
         <p className="jp-escape-muted">
           {trans.__(
             'REANA keeps secrets per user: every workflow you run there can use them. You can delete them in the REANA Secrets view.'
