@@ -1,4 +1,4 @@
-import { expect, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
 import { darkScreenshot } from './journeys';
@@ -7,17 +7,45 @@ import { darkScreenshot } from './journeys';
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 const DOCS = path.resolve(__dirname, '..', '..', 'docs');
 
-// The Galata server's Rucio account (scripts/lib/testbed_env.py) is the testbed's root: its
-// scopes are the escape_* ones. The upload RSE is testbed/rucio/handle.py's upload_rse.
-const SCOPE = 'escape_opendata';
+// The Galata server's Rucio account (scripts/lib/testbed_env.py) is the testbed's root; this
+// journey signs in as the plain user jdoe instead (the Data Lake credentials route, as the
+// credentials dialog does) and uploads into jdoe's own scope, on the RSE where jdoe has a quota
+// (testbed/rucio/handle.py's upload_rse); ESCAPE_DATADISK is offered but admin-only.
+const SCOPE = 'user.jdoe';
 const RSE = 'ESCAPE_USERDISK';
+const DENIED = 'ESCAPE_DATADISK';
+const JDOE = {
+  auth_type: 'userpass',
+  account: 'jdoe',
+  username: 'jdoe',
+  password: 'jdoe-secret'
+};
 
 test.describe('Data Lake upload', () => {
   test.use({ viewport: { width: 1280, height: 900 } });
 
   test('upload a results folder as a new dataset, watch it, find it in the Data Lake', async ({
-    page
+    page,
+    baseURL
   }) => {
+    test.setTimeout(180_000); // an upload job and the panel, on a shared 2-core machine
+    const credentials = `${baseURL}/escape/datalake/credentials`;
+    expect((await page.request.put(credentials, { data: JDOE })).status()).toBe(
+      200
+    );
+    try {
+      // The panel and the dialog ask the server afresh: jdoe from the first view on.
+      await page.reload();
+      await journey(page);
+    } finally {
+      // Back to the operator's account for the other journeys.
+      expect((await page.request.delete(credentials)).status()).toBe(200);
+    }
+  });
+});
+
+async function journey(page: IJupyterLabPageFixture): Promise<void> {
+  {
     // A unique folder per run: it names the new dataset.
     const folder = `results_${Date.now().toString(36)}`;
     const dataset = `${SCOPE}:${folder}`;
@@ -40,6 +68,7 @@ test.describe('Data Lake upload', () => {
     await page.filebrowser.openHomeDirectory();
     await page.filebrowser.refresh();
 
+    console.log('step: right-click');
     // Right-click the folder in the file browser.
     await page
       .locator('.jp-DirListing-item', { hasText: folder })
@@ -48,10 +77,26 @@ test.describe('Data Lake upload', () => {
       .locator('.lm-Menu-item', { hasText: 'Upload to Data Lake…' })
       .click();
 
+    console.log('step: dialog');
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog.getByText('Upload to the Data Lake')).toBeVisible();
-    await dialog.getByLabel('Scope').selectOption(SCOPE);
+    await expect(
+      dialog.getByText(`as Rucio account jdoe`, { exact: false })
+    ).toBeVisible();
+    // The user's own scope comes first and is chosen.
+    await expect(dialog.getByLabel('Scope')).toHaveValue(SCOPE);
     await dialog.getByLabel('Destination RSE').selectOption(RSE);
+    // Usage and quota on every RSE offered, and why jdoe cannot write to the admin-only one.
+    const quotas = dialog.getByRole('table', {
+      name: 'Quota on the RSEs offered'
+    });
+    const writable = quotas.getByRole('row', { name: new RegExp(`^${RSE}`) });
+    await expect(writable).toContainText(/free of/);
+    await expect(writable).toContainText('yes');
+    await expect(writable).toHaveAttribute('aria-current', 'true');
+    const denied = quotas.getByRole('row', { name: new RegExp(`^${DENIED}`) });
+    await expect(denied).toBeVisible();
+    await expect(denied).not.toContainText('yes');
     const summary = dialog.getByRole('region', {
       name: 'What will be created'
     });
@@ -84,6 +129,7 @@ test.describe('Data Lake upload', () => {
       await darkScreenshot(page, `${DOCS}/datalake-upload-dark.png`);
     }
 
+    console.log('step: start');
     // A double click starts one job.
     const started = page.waitForResponse(
       r =>
@@ -95,6 +141,7 @@ test.describe('Data Lake upload', () => {
     expect((await started).status()).toBe(202);
     await expect(dialog).toHaveCount(0);
 
+    console.log('step: toast');
     // A toast follows it to its end.
     const toast = page.locator('.Toastify__toast', {
       hasText: `Uploaded ${dataset} to ${RSE}`
@@ -128,6 +175,7 @@ test.describe('Data Lake upload', () => {
       /^adler32 ([0-9a-f]{8}) · md5 ([0-9a-f]{32})$/.exec(sums ?? '') ?? [];
     expect(md5, 'the job lists the checksums it computed').toBeTruthy();
 
+    console.log('step: show');
     // "Show in Data Lake": the dataset in the panel, its files with replicas and checksums.
     await job.getByRole('button', { name: 'Show in Data Lake' }).click();
     const details = panel.getByRole('region', {
@@ -149,8 +197,14 @@ test.describe('Data Lake upload', () => {
     const replicas = file.getByRole('list', { name: 'Replicas' });
     await expect(replicas).toContainText(RSE);
     await expect(replicas).toContainText('AVAILABLE');
+    await expect(
+      panel.getByText('jdoe (userpass)', { exact: false })
+    ).toBeVisible();
     if (SHOTS) {
-      await page.screenshot({ path: `${SHOTS}/datalake-upload-done.png` });
+      // The file's checksums and its replica in sight.
+      await replicas.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${DOCS}/datalake-upload-result.png` });
+      await darkScreenshot(page, `${DOCS}/datalake-upload-result-dark.png`);
     }
-  });
-});
+  }
+}
