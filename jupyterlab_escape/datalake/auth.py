@@ -67,6 +67,13 @@ class RucioAuth:
             ).isoformat(timespec="seconds")
         return info
 
+    @property
+    def renewable(self) -> bool:
+        """Whether a refused token can be asked for again: Rucio's own, and the hub's."""
+        return self.method != "oidc" or bool(
+            self._token and self._token.source.startswith("the hub's")
+        )
+
     def invalidate(self) -> None:
         self._token = None
         if self.method == "oidc":

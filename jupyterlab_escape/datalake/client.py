@@ -128,10 +128,12 @@ class RucioClient:
             if (
                 response.status_code == 401
                 and attempt == 0
-                and self.auth.method != "oidc"
+                and self.auth.renewable
                 and not permission_refusal(response)
             ):
-                self.auth.invalidate()  # the cached token was revoked or expired early
+                # the cached token was revoked or expired early; a new JWT may also meet Rucio
+                # saving it for a parallel request: asked again once
+                self.auth.invalidate()
                 continue
             if response.status_code >= 400:
                 raise self._error(response)
@@ -148,7 +150,7 @@ class RucioClient:
             headers = await self._headers(STREAM)
             kwargs = {"params": params, "headers": headers}
             async with self.http.stream(method, path, **kwargs, json=json_body) as response:
-                if response.status_code == 401 and attempt == 0 and self.auth.method != "oidc":
+                if response.status_code == 401 and attempt == 0 and self.auth.renewable:
                     self.auth.invalidate()
                     continue
                 if response.status_code >= 400:

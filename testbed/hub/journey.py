@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import time
 
 from ..reana import cli as reana_cli
 from ..rucio.handle import default_state_dir as rucio_state_dir
@@ -60,6 +61,15 @@ def journey() -> dict:
         {"account": root.account, "username": root.username, "password": root.password},
     )
     home = hub.state / "home" / hub.user
+    # Every journey starts like a first visit: no server running, no saved JupyterLab workspace.
+    if hub.running():
+        with hub.admin() as api:
+            api.delete(f"users/{hub.user}/server")
+            for _ in range(120):
+                if not api.get(f"users/{hub.user}").json().get("servers"):
+                    break
+                time.sleep(0.25)
+    shutil.rmtree(home / ".jupyter" / "lab" / "workspaces", ignore_errors=True)
     example = REPO / "testbed" / "reana" / "example"
     if example.exists():
         shutil.copytree(example, home / "analysis", dirs_exist_ok=True)
