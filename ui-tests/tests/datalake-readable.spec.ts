@@ -1,0 +1,117 @@
+/**
+ * #21, a Data Lake that reads well at the sidebar's width: names that differ at their end stay
+ * apart (cut in the middle, whole in the tooltip), the metadata filter suggests Rucio's keys and
+ * explains an unknown one without clipping, a bad row limit is explained and searches nothing,
+ * and a container's availability adds up its datasets.
+ */
+import { expect, test } from '@jupyterlab/galata';
+
+import { darkScreenshot } from './journeys';
+
+const SHOTS = process.env.ESCAPE_SCREENSHOTS;
+
+test.describe('A Data Lake that reads well', () => {
+  test.use({ viewport: { width: 1440, height: 900 } });
+
+  test('names, metadata keys, limit and container availability', async ({
+    page
+  }) => {
+    await page.sidebar.openTab('escape-datalake');
+    const panel = page.locator('#escape-datalake');
+    await expect(panel.getByLabel('Rucio instance')).toHaveValue('testbed', {
+      timeout: 30_000
+    });
+    // Files whose names differ only near their end (lst1_calib_run04321.0000.dl1.h5, ...).
+    await panel
+      .getByLabel('Data Lake query')
+      .fill('escape_cta:lst1_calib_run04321.00*');
+    await panel.getByLabel('Data Lake query').press('Enter');
+    // Rows whose names differ only at their end show their ends.
+    const rows = panel.locator('.jp-escape-Datalake-row');
+    await expect(rows.first()).toBeVisible();
+    const tails = await panel
+      .locator('.jp-escape-MiddleEllipsis-tail')
+      .allTextContents();
+    expect(tails.length).toBeGreaterThan(1);
+    expect(new Set(tails).size).toBe(tails.length);
+    const first = panel.locator('.jp-escape-MiddleEllipsis').first();
+    const full = await first.getAttribute('title');
+    expect(full).toMatch(/^lst1_calib_run04321\.00\d\d\.dl1\.h5$/);
+
+    // A container: availability from its datasets, never "No replica on any storage".
+    await panel.getByLabel('Data Lake query').fill('escape_cta:cta.prod5*');
+    await panel.getByLabel('Type').selectOption('container');
+    await panel.getByLabel('Data Lake query').press('Enter');
+    await panel
+      .locator('.jp-escape-Datalake-row[data-type=container]')
+      .first()
+      .click();
+    const details = panel.getByRole('region', {
+      name: /Details of escape_cta/
+    });
+    await expect(details.getByText(/ of \d+ files · /).first()).toBeVisible();
+    await expect(details.getByText('No replica on any storage.')).toHaveCount(
+      0
+    );
+    await panel.getByLabel('Type').selectOption('all');
+
+    // Metadata filter: Rucio's keys suggested, an unknown one explained.
+    await panel.getByRole('button', { name: /^Metadata filters/ }).click();
+    await panel
+      .getByRole('button', { name: /Add a filter|Add filter/ })
+      .click();
+    const key = panel.getByLabel('Filter key');
+    const list = await key.getAttribute('list');
+    const options = await page
+      .locator(`datalist#${list} option`)
+      .evaluateAll(o => o.map(x => (x as HTMLOptionElement).value));
+    expect(options).toEqual(expect.arrayContaining(['datatype', 'project']));
+    await key.fill('datatyp');
+    await expect(panel.getByRole('note')).toContainText(
+      'Rucio knows no metadata key “datatyp” here'
+    );
+    const box = await key.boundingBox();
+    expect(box!.width).toBeGreaterThan(80); // not clipped at the sidebar's width
+
+    // A limit of -5 is explained and searches nothing.
+    const limit = panel.getByRole('spinbutton');
+    await limit.fill('-5');
+    await expect(panel.getByRole('alert')).toContainText('The limit is');
+    await expect(
+      panel.getByRole('button', { name: 'Search', exact: true })
+    ).toBeDisabled();
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-readable.png` });
+      await darkScreenshot(page, `${SHOTS}/datalake-readable-dark.png`);
+    }
+    await limit.fill('1000');
+    await expect(panel.getByRole('alert')).toHaveCount(0);
+
+    // The same listing in the main area as a table, the details beside it.
+    await panel
+      .getByLabel('Data Lake query')
+      .fill('escape_cta:lst1_calib_run04321.00*');
+    // The filters are still open: take the unknown key away.
+    await panel.getByRole('button', { name: 'Remove this filter' }).click();
+    await panel.getByLabel('Data Lake query').press('Enter');
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.commands.execute(
+        'escape:datalake-open-table'
+      );
+    });
+    const table = page.locator('.jp-escape-DatalakeTable');
+    await expect(table.getByRole('table')).toBeVisible();
+    await table.getByRole('button', { name: /^Size/ }).click();
+    const firstRow = table.getByRole('row').nth(1);
+    await firstRow.click();
+    await expect(
+      table.getByRole('region', { name: /Details of escape_cta:/ })
+    ).toBeVisible();
+    await firstRow.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-table.png` });
+      await darkScreenshot(page, `${SHOTS}/datalake-table-dark.png`);
+    }
+  });
+});
