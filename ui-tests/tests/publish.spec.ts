@@ -6,7 +6,6 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 import { APIRequestContext, Page } from '@playwright/test';
-import { darkScreenshot } from './journeys';
 
 const ZENODO = process.env.ESCAPE_ZENODO_URL;
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
@@ -39,6 +38,29 @@ const CODEMETA = {
     email: 'ada@example.org'
   }
 };
+
+/** A dark-theme screenshot, taken once JupyterLab's theme-switch splash has gone. */
+async function darkShot(page: Page, path: string) {
+  const theme = async (name: string, light: string) => {
+    await page.evaluate(
+      theme =>
+        (window as any).jupyterapp.commands.execute('apputils:change-theme', {
+          theme
+        }),
+      name
+    );
+    await expect(page.locator('body')).toHaveAttribute(
+      'data-jp-theme-light',
+      light
+    );
+    await expect(page.locator('#jupyterlab-splash')).toHaveCount(0, {
+      timeout: 15000
+    });
+  };
+  await theme('JupyterLab Dark', 'false');
+  await page.screenshot({ path });
+  await theme('JupyterLab Light', 'true');
+}
 
 async function standin(request: APIRequestContext, body: object) {
   const response = await request.post(`${ZENODO}/_standin/control`, {
@@ -182,7 +204,7 @@ test.describe('Publish to the OSSR', () => {
     await expect(panel.getByRole('button', { name: 'Publish…' })).toBeEnabled();
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/publish.png` });
-      await darkScreenshot(page, `${SHOTS}/publish-dark.png`);
+      await darkShot(page, `${SHOTS}/publish-dark.png`);
     }
 
     // Publish: the confirmation shows what becomes public and that it cannot be undone.
@@ -209,7 +231,7 @@ test.describe('Publish to the OSSR', () => {
     ).toBeVisible();
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/publish-confirm.png` });
-      await darkScreenshot(page, `${SHOTS}/publish-confirm-dark.png`);
+      await darkShot(page, `${SHOTS}/publish-confirm-dark.png`);
     }
     await dialog
       .getByRole('button', { name: 'Publish and mint a DOI' })
@@ -249,7 +271,7 @@ test.describe('Publish to the OSSR', () => {
     ).toBeVisible();
     if (SHOTS) {
       await sidebar.screenshot({ path: `${SHOTS}/publish-uploads.png` });
-      await darkScreenshot(page, `${SHOTS}/publish-uploads-dark.png`);
+      await darkShot(page, `${SHOTS}/publish-uploads-dark.png`);
     }
     await staleItem.getByRole('button', { name: 'Delete draft' }).click();
     await expect(staleItem).toHaveCount(0);
