@@ -110,11 +110,12 @@ def main() -> int:
         on_cfg.mkdir()
         off_cfg.mkdir()
         # The suite off: its labextension disabled in the page config, its server extension off.
-        subprocess.run(
-            [str(BIN / "jupyter"), "labextension", "disable", "jupyterlab-escape"],
-            env={**env, "JUPYTER_CONFIG_DIR": str(off_cfg)},
-            check=True,
-            capture_output=True,
+        # Written straight into this config folder's labconfig: `jupyter labextension disable`
+        # writes to the environment's own config (sys-prefix), whatever JUPYTER_CONFIG_DIR says,
+        # and would switch the suite off for every other JupyterLab using this venv.
+        (off_cfg / "labconfig").mkdir()
+        (off_cfg / "labconfig" / "page_config.json").write_text(
+            json.dumps({"disabledExtensions": {"jupyterlab-escape": True}})
         )
         (off_cfg / "jupyter_server_config.json").write_text(
             json.dumps({"ServerApp": {"jpserver_extensions": {"jupyterlab_escape": False}}})
