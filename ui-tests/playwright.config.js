@@ -62,18 +62,13 @@ module.exports = {
         baseURL: `http://localhost:${PORT + 1}${HUB_BASE.replace(/\/$/, '')}`
       }
     },
-    // A real JupyterHub + OpenID Connect provider (testbed/hub), started by the spec itself (the
-    // provider serves HTTPS with the testbed's self-signed certificate). Opt-in for now
-    // (ESCAPE_HUB_JOURNEY=1): not yet green in every run, see ui-tests/tests/hub-journey.spec.ts.
-    ...(process.env.ESCAPE_HUB_JOURNEY === '1'
-      ? [
-          {
-            name: 'hub',
-            testMatch: /hub-journey\.spec\.ts/,
-            use: { ignoreHTTPSErrors: true }
-          }
-        ]
-      : [])
+    {
+      // A real JupyterHub + OpenID Connect provider (testbed/hub), started by the spec itself;
+      // the provider serves HTTPS with the testbed's self-signed certificate.
+      name: 'hub',
+      testMatch: /hub-journey\.spec\.ts/,
+      use: { ignoreHTTPSErrors: true }
+    }
   ],
   webServer: [lab(PORT, '/'), lab(PORT + 1, HUB_BASE)]
 };
