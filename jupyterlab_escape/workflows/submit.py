@@ -15,120 +15,24 @@ one whose start was under way is asked for its status first so it is never start
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
-import os
 import re
-import stat
-import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ..datalake.checksums import ChecksumMismatch, Checksums
-from ..datalake.transfer import StorageRefused, Transient
 from ..http import EscapeError
 from ..jobs import Job, JobFailed, JobStore, Runner
 from .client import ReanaClient
-from .inputs import InputFile
-from .lake import LakeFile, LakeInput, LakeInputs, identity_secrets
+from .lake import LakeInputs
 from .prepare import Preparer
+from .staging import InputStaging
+from .submit_state import SubmitState
 
 log = logging.getLogger("jupyterlab_escape.workflows")
 
 KIND = "workflows.submit"
-CHUNK = 1024 * 1024
-PROGRESS_EVERY = 0.25  # seconds between upload progress events
 KEY_RE = re.compile(r"[A-Za-z0-9_-]{8,80}")
 # stages: validated -> creating -> created -> uploading -> starting -> started
-
-
-@dataclass
-class SubmitState:
-    """The job's own state (``job.data``), saved with the job."""
-
-    label: str  # the spec's workspace path, or "<folder>/<cell>"
-    name: str  # the workflow name asked for
-    body: dict | None  # what POST /workflows gets; dropped once REANA created the workflow
-    files: list[InputFile]
-    parameters: dict = field(default_factory=dict)
-    options: dict = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    wait: bool | None = None  # a %%reana cell's --wait, for the kernel
-    stage: str = "validated"
-    workflow_id: str | None = None
-    workflow_name: str | None = None
-    run_number: str | None = None
-    status: str | None = None
-    uploaded: set[str] = field(default_factory=set)
-    error: dict | None = None  # the error envelope the job ended with
-    sending: dict[str, int] = field(default_factory=dict)  # bytes in flight (not saved)
-    # Data Lake inputs (lake.py): their plan; the Rucio instance; whether the user agreed that
-    # their identity is set as REANA secrets (the values are read at run time, never saved).
-    lake: list[LakeInput] = field(default_factory=list)
-    lake_instance: str | None = None
-    lake_secrets: bool = False
-    lake_secrets_set: bool = False
-
-    SAVED = (
-        "label name body parameters options warnings wait stage workflow_id workflow_name "
-        "run_number status error lake_instance lake_secrets lake_secrets_set"
-    ).split()
-
-    def dump(self) -> dict:
-        return {k: getattr(self, k) for k in self.SAVED} | {
-            "files": [[str(f.source), f.name, f.size] for f in self.files],
-            "uploaded": sorted(self.uploaded),
-            "lake": [i.dump() for i in self.lake],
-        }
-
-    @classmethod
-    def load(cls, body: dict) -> SubmitState:
-        files = [InputFile(Path(s), n, int(z)) for s, n, z in body.get("files") or []]
-        fields = {k: body[k] for k in cls.SAVED if k in body}
-        lake = [LakeInput.load(i) for i in body.get("lake") or []]
-        return cls(files=files, uploaded=set(body.get("uploaded") or []), lake=lake, **fields)
-
-    @property
-    def lake_files(self) -> list[LakeFile]:
-        return [f for i in self.lake if i.mode == "stream" for f in i.files]
-
-    @property
-    def shown_name(self) -> str:
-        return self.workflow_name or self.name
-
-    def progress(self) -> tuple[int, int]:
-        done = [f.size for f in self.files if f.name in self.uploaded]
-        done += [f.bytes for f in self.lake_files if f.path in self.uploaded]
-        return len(done), sum(done) + sum(self.sending.values())
-
-    @property
-    def items_total(self) -> int:
-        return len(self.files) + len(self.lake_files)
-
-    @property
-    def bytes_total(self) -> int:
-        return sum(f.size for f in self.files) + sum(f.bytes for f in self.lake_files)
-
-
-def _regular_file(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
-
-
-async def _file_chunks(path: Path, sent: dict[str, int], name: str) -> AsyncIterator[bytes]:
-    loop = asyncio.get_running_loop()
-    # Disk reads go to a thread: nothing blocks the event loop.
-    handle = await loop.run_in_executor(None, open, path, "rb")
-    try:
-        while chunk := await loop.run_in_executor(None, handle.read, CHUNK):
-            sent[name] = sent.get(name, 0) + len(chunk)
-            yield chunk
-    finally:
-        await loop.run_in_executor(None, handle.close)
 
 
 class SubmitRunner(Runner):
@@ -147,6 +51,7 @@ class SubmitRunner(Runner):
         self.store = store
         self.lake = lake
         self._watchers: dict[str, set[asyncio.Event]] = {}
+        self.staging = InputStaging(client, store, lake, self._changed)
         store.register(self)
 
     def max_running(self) -> int:  # type: ignore[override]
@@ -382,9 +287,9 @@ class SubmitRunner(Runner):
             if current.get("status") not in (None, "created"):
                 self._started(job, state, current.get("name"), current.get("status"), None)
                 return
-        await self._set_lake_secrets(state)
-        await self._upload(job, state)
-        await self._stream_lake(job, state)
+        await self.staging.set_lake_secrets(state)
+        await self.staging.upload(job, state)
+        await self.staging.stream_lake(job, state)
         state.stage = "starting"
         self.store.save()
         started = await self.client.start(state.workflow_id, state.parameters, state.options)
@@ -399,133 +304,3 @@ class SubmitRunner(Runner):
         state.stage, state.status = "started", status
         state.run_number = None if run_number is None else str(run_number)
         job.message = f"{full} started in REANA ({status})."
-
-    async def _upload(self, job: Job, state: SubmitState) -> None:
-        assert state.workflow_id is not None
-        ref = state.workflow_id
-        todo = [f for f in state.files if f.name not in state.uploaded]
-        loop = asyncio.get_running_loop()
-        if state.uploaded:  # a resume: the files must still be the plain files we planned
-            gone = await loop.run_in_executor(
-                None, lambda: [f.name for f in todo if not _regular_file(f.source)]
-            )
-            if gone:
-                raise JobFailed(
-                    f"{state.shown_name} was created but cannot be resumed safely: the input "
-                    f"{gone[0]!r} is no longer a plain file in the workspace. Delete the workflow "
-                    "in REANA and submit again."
-                )
-        state.stage = "uploading"
-        semaphore = asyncio.Semaphore(max(1, self.client.config.upload_concurrency))
-        last = [0.0]
-
-        def report(force: bool = False) -> None:
-            now = time.monotonic()
-            if force or now - last[0] >= PROGRESS_EVERY:
-                last[0] = now
-                self._changed(job)
-                self.store.save(force=False)
-
-        async def counted(item: InputFile) -> AsyncIterator[bytes]:
-            async for chunk in _file_chunks(item.source, state.sending, item.name):
-                report()
-                yield chunk
-
-        async def one(item: InputFile) -> None:
-            async with semaphore:
-                if item.size <= CHUNK:
-                    content: Any = await loop.run_in_executor(None, item.source.read_bytes)
-                    await self.client.upload(ref, item.name, content, len(content))
-                else:
-                    await self.client.upload(ref, item.name, counted(item), item.size)
-                state.sending.pop(item.name, None)
-                state.uploaded.add(item.name)
-                report()
-
-        report(force=True)
-        tasks = [asyncio.ensure_future(one(item)) for item in todo]
-        try:
-            await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
-        report(force=True)
-
-    # ------------------------------------------------------------------ Data Lake inputs
-    def _lake_instance(self, state: SubmitState):
-        if self.lake is None:
-            raise JobFailed("No Data Lake is configured here any more; submit again.")
-        return self.lake.instance(state.lake_instance)
-
-    async def _set_lake_secrets(self, state: SubmitState) -> None:
-        """The user's Rucio identity as REANA secrets (mode "lake"), only with their consent
-        given in this submission; values are read now, from this server's configuration."""
-        if not state.lake_secrets or state.lake_secrets_set:
-            return
-        instance = self._lake_instance(state)
-        secrets = identity_secrets(instance.config)
-        body = {
-            name: {"type": kind, "value": base64.b64encode(value.encode()).decode()}
-            for name, (kind, value) in secrets.items()
-        }
-        await self.client.add_secrets(body, overwrite=True)
-        state.lake_secrets_set = True
-        self.store.save()
-
-    async def _stream_lake(self, job: Job, state: SubmitState) -> None:
-        """Small DIDs (mode "stream"): each file read from a replica with the user's identity,
-        checksummed on the way and uploaded into the workflow's workspace; a file whose bytes do
-        not match what Rucio lists is sent again from the next replica, and the workflow is not
-        started unless every file matches."""
-        todo = [f for f in state.lake_files if f.path not in state.uploaded]
-        if not todo:
-            return
-        assert self.lake is not None and state.workflow_id is not None
-        instance = self._lake_instance(state)
-        ranked = await self.lake.replicas(instance, todo)
-        semaphore = asyncio.Semaphore(max(1, self.client.config.upload_concurrency))
-
-        async def one(item: LakeFile) -> None:
-            why = "Rucio lists no readable replica"
-            async with semaphore:
-                for candidate in ranked.get(item.did) or []:
-                    sums, sent = Checksums(), [0]
-                    chunks = self.lake.stream(instance, item, candidate.url, sums, sent)
-                    try:
-                        await self.client.upload(state.workflow_id, item.path, chunks, item.bytes)
-                    except (StorageRefused, Transient, OSError) as error:
-                        why = f"{candidate.rse}: {error}"
-                        continue
-                    except EscapeError as error:
-                        if error.service == "reana":
-                            raise
-                        why = f"{candidate.rse}: {error.message}"
-                        continue
-                    finally:
-                        state.sending.pop(item.path, None)
-                    try:
-                        sums.check(item, sent[0])
-                    except ChecksumMismatch as mismatch:
-                        why = f"{candidate.rse}: {mismatch}"
-                        continue
-                    state.uploaded.add(item.path)
-                    self._changed(job)
-                    return
-            raise EscapeError(
-                502,
-                "rucio_stream_failed",
-                f"{item.did} could not be streamed into the workflow's inputs ({why}).",
-                service="rucio",
-            )
-
-        tasks = [asyncio.ensure_future(one(item)) for item in todo]
-        try:
-            await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
-        self.store.save()
