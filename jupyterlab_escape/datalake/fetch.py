@@ -29,6 +29,7 @@ from .plan import FetchState, FileItem, plan, resolve
 from .transfer import (
     SCHEMES,
     Candidate,
+    PerInstance,
     ReplicaGone,
     Storage,
     StorageRefused,
@@ -50,7 +51,7 @@ class FetchRunner(Runner):
         self.instances = instances
         self.workspace = workspace
         self.store = store
-        self._storage: dict[str, Storage] = {}
+        self._storage = PerInstance(lambda i: Storage(i.config, i.client.http.tls_context()))
         store.register(self)
 
     def max_running(self) -> int:  # type: ignore[override]
@@ -194,16 +195,10 @@ class FetchRunner(Runner):
         return message
 
     def _storage_of(self, instance) -> Storage:
-        storage = self._storage.get(instance.name)
-        if storage is None:
-            storage = Storage(instance.config, instance.client.http.tls_context())
-            self._storage[instance.name] = storage
-        return storage
+        return self._storage.of(instance)
 
     def close(self) -> None:
-        for storage in self._storage.values():
-            storage.close()
-        self._storage.clear()
+        self._storage.close()
 
     @staticmethod
     async def _list_early(instance, dids: list[dict], out: asyncio.Queue) -> None:

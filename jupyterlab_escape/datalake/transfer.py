@@ -17,8 +17,10 @@ import queue
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Generic, Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ..config import EscapeRucio, public_url
@@ -503,3 +505,31 @@ class Storage:
         finally:
             sink.close()
         return sink.sums, sink.size
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=_Closable)
+
+
+class PerInstance(Generic[S]):
+    """One storage client per Rucio instance (by its name), made on first use and kept alive
+    across jobs; ``close`` closes them all (the server stopping). The Data Lake fetch, the upload
+    and the workflows' streamed lake inputs each keep one."""
+
+    def __init__(self, make: Callable[[object], S]):
+        self._make = make
+        self._made: dict[str, S] = {}
+
+    def of(self, instance) -> S:
+        made = self._made.get(instance.name)
+        if made is None:
+            made = self._made[instance.name] = self._make(instance)
+        return made
+
+    def close(self) -> None:
+        for made in self._made.values():
+            made.close()
+        self._made.clear()

@@ -33,7 +33,7 @@ from ..datalake.checksums import Checksums
 from ..datalake.client import did_type
 from ..datalake.did import DID
 from ..datalake.plan import child_parts, name_parts
-from ..datalake.transfer import SCHEMES, Storage, StorageRefused, rank_replicas
+from ..datalake.transfer import SCHEMES, PerInstance, Storage, StorageRefused, rank_replicas
 from ..http import EscapeError
 
 PARAM_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -214,7 +214,7 @@ class LakeInputs:
     def __init__(self, instances, reana_config):
         self.instances = instances
         self.reana_config = reana_config
-        self._storage: dict[str, Storage] = {}
+        self._storage = PerInstance(lambda i: Storage(i.config, i.client.http.tls_context()))
 
     @property
     def limit(self) -> int:
@@ -289,16 +289,10 @@ class LakeInputs:
 
     # ------------------------------------------------------------------ streaming (mode a)
     def storage(self, instance) -> Storage:
-        storage = self._storage.get(instance.name)
-        if storage is None:
-            storage = Storage(instance.config, instance.client.http.tls_context())
-            self._storage[instance.name] = storage
-        return storage
+        return self._storage.of(instance)
 
     def close(self) -> None:
-        for storage in self._storage.values():
-            storage.close()
-        self._storage.clear()
+        self._storage.close()
 
     async def replicas(self, instance, files: list[LakeFile]) -> dict[str, list]:
         """Each file's readable replicas, best first."""

@@ -12,6 +12,7 @@ from ...http import EscapeError
 from ...jobs import Job, JobFailed, JobStore, Runner
 from ...workspace import Workspace
 from ..instances import RucioInstances
+from ..transfer import PerInstance
 from ..webdav import WriteStorage
 from .planner import UploadPlanner, refusal
 from .register import finish, register, set_meta
@@ -37,7 +38,7 @@ class UploadRunner(Runner):
         self.store = store
         self.planner = UploadPlanner(instances, workspace, protected)
         self.sender = Sender(workspace)
-        self._storage: dict[str, WriteStorage] = {}
+        self._storage = PerInstance(self._new_storage)
         store.register(self)
 
     def max_running(self) -> int:  # type: ignore[override]
@@ -151,19 +152,16 @@ class UploadRunner(Runner):
                 item.state, item.done = "waiting", 0
 
     # ------------------------------------------------------------------ the work
+    @staticmethod
+    def _new_storage(instance) -> WriteStorage:
+        workers = max(1, min(64, instance.config.fetch_concurrency))
+        return WriteStorage(instance.config, instance.client.http.tls_context(), workers)
+
     def _storage_of(self, instance) -> WriteStorage:
-        storage = self._storage.get(instance.name)
-        if storage is None:
-            config = instance.config
-            workers = max(1, min(64, config.fetch_concurrency))
-            storage = WriteStorage(config, instance.client.http.tls_context(), workers)
-            self._storage[instance.name] = storage
-        return storage
+        return self._storage.of(instance)
 
     def close(self) -> None:
-        for storage in self._storage.values():
-            storage.close()
-        self._storage.clear()
+        self._storage.close()
 
     async def run(self, job: Job) -> None:
         state: UploadState = job.data
