@@ -11,6 +11,9 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { components } from '../api.gen';
 import { errorMessage, requestAPI } from '../request';
+import { INotifier, settlingNotifier } from './notifier';
+
+export type { INotifier } from './notifier';
 
 /** queued, running, done, failed, cancelled, interrupted (the server's `jobs.ACTIVE` and the rest). */
 export type JobState = components['schemas']['JobState'];
@@ -300,17 +303,6 @@ export class JobsModel<J extends IJob = IJob, D extends J = J> {
   private _busy = new Set<string>();
 }
 
-/** The part of JupyterLab's Notification the helper uses (tests pass a double). */
-export interface INotifier {
-  emit: (
-    message: string,
-    type: Notification.TypeOptions,
-    options?: Notification.IOptions<any>
-  ) => string;
-  update: (args: Notification.IUpdate<any>) => boolean;
-  dismiss: (id?: string) => void;
-}
-
 /** A button of a job's toast. */
 export interface IJobAction {
   label: string;
@@ -355,7 +347,8 @@ export class JobNotifications<J extends IJob> {
     this._model = options.model;
     this._words = options.words;
     this._trans = options.trans;
-    this._notifier = options.notifier ?? Notification;
+    // A job may end before its toast exists: the final update is sent again (notifier.ts).
+    this._notifier = settlingNotifier(options.notifier ?? Notification);
     this._longMs = options.longMs ?? 3000;
     this._longItems = options.longItems ?? 50;
     this._retry = options.retry ?? true;

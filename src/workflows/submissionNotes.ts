@@ -167,31 +167,6 @@ export function submissionWords(
 }
 
 /**
- * A notifier whose final updates (success, error) are sent once more a moment later. JupyterLab
- * creates a toast asynchronously; an update that arrives before the toast exists is lost, and a
- * submission whose stages come within milliseconds (validated, then started) kept showing
- * "Submitting … to REANA…" with its spinner (#21). The repeat is the same update: harmless.
- */
-export function settlingNotifier(
-  base: INotifier,
-  delays: number[] = [1000, 4000]
-): INotifier {
-  return {
-    emit: (message, type, options) => base.emit(message, type, options),
-    dismiss: id => base.dismiss(id),
-    update: args => {
-      const done = base.update(args);
-      if (args.type && args.type !== 'in-progress') {
-        for (const delay of delays) {
-          setTimeout(() => base.update(args), delay);
-        }
-      }
-      return done;
-    }
-  };
-}
-
-/**
  * The workflows slice's toasts: the slice's jobs model (`/escape/workflows/jobs`) and one
  * `JobNotifications`. `track()` follows one submission stream from its first stage.
  */
@@ -203,7 +178,9 @@ export class SubmissionNotes {
     notifier?: INotifier;
   }) {
     this._trans = options.trans;
-    this._notifier = settlingNotifier(options.notifier ?? Notification);
+    // JobNotifications sends its final updates again (common/notifier.ts): a submission's
+    // stages can come within milliseconds, before its toast exists (#21).
+    this._notifier = options.notifier ?? Notification;
     this.model = new JobsModel<ISubmitJob>({
       api: jobsApi<ISubmitJob>('workflows'),
       name: 'jupyterlab-escape:workflows-jobs'

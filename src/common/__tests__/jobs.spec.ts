@@ -386,3 +386,50 @@ describe('JobNotifications', () => {
     expect(t.model.polling).toBe(false);
   });
 });
+
+describe('JobNotifications and a toast that does not exist yet', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('a job ending within milliseconds of its start does not leave a spinner', () => {
+    jest.useFakeTimers();
+    const { model } = setup();
+    try {
+      // As JupyterLab: a toast is made on a later tick, and an update of one not made yet is lost.
+      const toasts = new Map<string, string>();
+      let next = 0;
+      const notifier = {
+        emit: jest.fn((_message: string, type: string) => {
+          const id = `n${++next}`;
+          setTimeout(() => toasts.set(id, type), 0);
+          return id;
+        }),
+        update: jest.fn((args: { id: string; type?: string }) => {
+          if (!toasts.has(args.id)) {
+            return false;
+          }
+          toasts.set(args.id, args.type ?? toasts.get(args.id)!);
+          return true;
+        }),
+        dismiss: jest.fn()
+      };
+      const notes = new JobNotifications({
+        model,
+        trans,
+        notifier,
+        words: { progress: j => `Copying ${j.id}`, done: j => `Copied ${j.id}` }
+      });
+      notes.watch('j1', true);
+      notes.follow(job());
+      notes.follow(job({ state: 'done', items_done: 4, bytes_done: 400 }));
+      expect(notifier.emit).toHaveBeenCalledTimes(1);
+      jest.advanceTimersByTime(0);
+      // The first final update came before the toast: lost.
+      expect(toasts.get('n1')).toBe('in-progress');
+      jest.advanceTimersByTime(5000);
+      expect(toasts.get('n1')).toBe('success');
+      expect(notes.isNotified('j1')).toBe(false);
+    } finally {
+      model.dispose();
+    }
+  });
+});
