@@ -10,7 +10,7 @@ import base64
 import os
 import stat
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,19 @@ async def file_chunks(path: Path, sent: dict[str, int], name: str) -> AsyncItera
             yield chunk
     finally:
         await loop.run_in_executor(None, handle.close)
+
+
+async def all_or_none(work: Iterable[Awaitable[None]]) -> None:
+    """Run them together; when one fails (or the job is cancelled) the others are cancelled and
+    awaited before the error goes on."""
+    tasks = [asyncio.ensure_future(w) for w in work]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 class InputStaging:
@@ -104,14 +117,7 @@ class InputStaging:
                 report()
 
         report(force=True)
-        tasks = [asyncio.ensure_future(one(item)) for item in todo]
-        try:
-            await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+        await all_or_none(one(item) for item in todo)
         report(force=True)
 
     # ------------------------------------------------------------------ Data Lake inputs
@@ -181,12 +187,5 @@ class InputStaging:
                 service="rucio",
             )
 
-        tasks = [asyncio.ensure_future(one(item)) for item in todo]
-        try:
-            await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+        await all_or_none(one(item) for item in todo)
         self.store.save()
