@@ -53,9 +53,7 @@ def test_text_takes_the_declared_type(declared, text, expected):
 
 
 async def test_a_cell_override_keeps_the_declared_types(jp_fetch, reana_standin):
-    cell = (
-        f"%%reana -n {unique_name()} -p events=2000 -p scale=1 -p fast=true -p model=007\n{SPEC}"
-    )
+    cell = f"%%reana -n {unique_name()} -p events=2000 -p scale=1 -p fast=true -p model=007\n{SPEC}"
     events = await submit(jp_fetch, path=None, cell=cell, base="")
     assert events[-1].get("stage") == "started", events
     start = reana_standin.capture(events[-1]["workflow_id"])["capture"]["start"]
