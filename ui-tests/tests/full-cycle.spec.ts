@@ -2,13 +2,13 @@
  * The full open-science cycle in one notebook (issue 18), no terminal: find a dataset in the Data
  * Lake, use it as the input of a %%reana cell, run it and watch it finish (the server streams the
  * small dataset into the workflow's inputs and says so), upload its outputs to the lake as a new
- * dataset, and find that dataset in the Data Lake with its files and checksums.
- *
- * The provenance steps (citation, RO-Crate export, publish as a draft) are added to this file by
- * their owner after the step marked "provenance steps go here".
+ * dataset, and find that dataset in the Data Lake with its files and checksums. Then cite an OSSR
+ * record from the Software Catalogue, see the whole chain in the Provenance view, export the
+ * RO-Crate (checked through the contents API) and publish it to the OSSR as a draft, checked in
+ * the Zenodo stand-in's deposit API (title, creators, files).
  *
  * Against the real Rucio testbed (as the plain user jdoe, like the upload journey) and the REANA
- * stand-in, which scripts/test starts.
+ * and Zenodo stand-ins, which scripts/test starts.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as path from 'path';
@@ -16,6 +16,7 @@ import * as path from 'path';
 import { darkScreenshot } from './journeys';
 
 const REANA = process.env.ESCAPE_REANA_URL;
+const ZENODO = process.env.ESCAPE_ZENODO_URL;
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 const DOCS = path.resolve(__dirname, '..', '..', 'docs');
 const SCOPE = 'user.jdoe';
@@ -53,7 +54,10 @@ async function shots(page: IJupyterLabPageFixture, name: string) {
 }
 
 test.describe('the full open-science cycle', () => {
-  test.skip(!REANA, 'needs the REANA stand-in (scripts/test starts it)');
+  test.skip(
+    !REANA || !ZENODO,
+    'needs the REANA and Zenodo stand-ins (scripts/test starts them)'
+  );
   test.use({ viewport: { width: 1280, height: 900 } });
 
   test('lake dataset -> %%reana input -> run -> outputs -> new dataset in the lake', async ({
@@ -190,6 +194,218 @@ async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
   await shots(page, 'full-cycle-dataset');
 
   // provenance steps go here (citation, RO-Crate export, publish as a draft)
+  const base = page.url().split('/lab')[0];
+  const produced = [`${SCOPE}:${dataset}`, `${file.scope}:${file.name}`];
+  const input = (
+    await (
+      await page.request.get(
+        `${base}/escape/datalake/content?did=${DATASET}&limit=1`
+      )
+    ).text()
+  )
+    .trim()
+    .split('\n')
+    .map(line => JSON.parse(line))[0];
+
+  // 5. Cite the OSSR software used: a record from the Software Catalogue sidebar.
+  await page.getByRole('tab', { name: `${name}.ipynb` }).click();
+  const sidebar = page.locator('#jp-escape-catalogue');
+  await page.locator('[data-id="jp-escape-catalogue"]').click();
+  await expect(sidebar).toBeVisible();
+  const cards = sidebar.locator('.jp-escape-Catalogue-result');
+  await expect(cards.first()).toBeVisible();
+  const software = (await cards
+    .first()
+    .locator('.jp-escape-Catalogue-title')
+    .textContent())!;
+  await cards.first().locator('.jp-escape-Catalogue-title').click();
+  await expect(sidebar.getByRole('heading', { name: software })).toBeVisible();
+  await sidebar.getByRole('button', { name: 'Insert citation' }).click();
+  const citation = () =>
+    page.evaluate(() => {
+      const panel = (window as any).jupyterapp.shell.currentWidget;
+      return (
+        panel.content.widgets
+          .map((cell: any) => cell.model.sharedModel.getSource())
+          .find((s: string) => s.includes('**Software used:**')) ?? ''
+      );
+    });
+  await expect.poll(citation, { timeout: 15_000 }).toContain(software);
+  const doi = (await citation()).match(/10\.\d+\/zenodo\.\d+/)![0];
+
+  // 6. The Provenance view: the input DID, the run, the produced dataset and the software.
+  await page
+    .locator(
+      '.jp-NotebookPanel-toolbar [data-jp-item-name="escape-provenance"]'
+    )
+    .click();
+  const view = page.locator('.jp-escape-Provenance');
+  const inputs = view.getByRole('region', { name: 'Inputs (Data Lake)' });
+  await expect(inputs.getByText(DATASET, { exact: true })).toBeVisible();
+  const runs = view.getByRole('region', { name: 'Workflows (REANA)' });
+  await expect(
+    runs.getByText(new RegExp(`^${workflow}\\.\\d+$`))
+  ).toBeVisible();
+  await expect(runs.getByText('finished', { exact: true })).toBeVisible({
+    timeout: 20_000
+  });
+  const outputsColumn = view.getByRole('region', {
+    name: 'Outputs (Data Lake)'
+  });
+  await expect(
+    outputsColumn.getByText(`${SCOPE}:${dataset}`, { exact: true })
+  ).toBeVisible();
+  await expect(
+    view.getByRole('region', { name: 'Software (OSSR)' }).getByText(software)
+  ).toBeVisible();
+  // The whole chain in view: the sidebars out of the way for the picture.
+  await page.sidebar.close('left');
+  await page.sidebar.close('right');
+  await shots(page, 'full-cycle-provenance');
+
+  // 7. Export the RO-Crate beside the notebook.
+  await view.getByPlaceholder('CC-BY-4.0').fill('CC-BY-4.0');
+  const exported = page.waitForResponse(r =>
+    r.url().includes('/escape/provenance/export')
+  );
+  await view.getByRole('button', { name: 'Export RO-Crate' }).click();
+  const answer = await (await exported).json();
+  expect(answer.profiles).toContain('https://w3id.org/ro/wfrun/workflow/0.5');
+  await expect(view.getByRole('status')).toContainText(`${name}-ro-crate.zip`);
+  // What the crate says, read back through the Jupyter contents API. Its validity against the
+  // RO-Crate profiles (roc-validator) is tested in pytest, jupyterlab_escape/tests/provenance/;
+  // here: the chain of this journey is in it.
+  const crate = await (
+    await page.request.get(
+      `${base}/api/contents/${answer.metadata}?content=1&format=text`
+    )
+  ).json();
+  const text = crate.content as string;
+  const graph = JSON.parse(text)['@graph'] as any[];
+  expect(text).toContain(DATASET);
+  for (const sum of [input?.adler32, input?.md5]) {
+    if (sum) {
+      expect(text).toContain(sum);
+    }
+  }
+  for (const did of produced) {
+    expect(text).toContain(did);
+  }
+  expect(text).toContain(file.adler32);
+  expect(text).toContain(file.md5);
+  expect(
+    graph.some((e: any) => JSON.stringify(e['@type']).includes('CreateAction'))
+  ).toBe(true);
+  expect(text).toMatch(new RegExp(`${workflow}\\.\\d+`));
+  expect(text).toContain(doi);
+
+  // 8. Publish to the OSSR as a draft (not published): the crate folder, codemeta from the crate.
+  const token = 'access_token=standin-zenodo-token';
+  const before = new Set(
+    (
+      await (
+        await page.request.get(`${ZENODO}/api/deposit/depositions?${token}`)
+      ).json()
+    ).map((d: any) => d.id)
+  );
+  // The OSSR requires a maintainer, which neither the crate's codemeta.json nor the publish
+  // form provides (the form has no maintainer field): the user adds one to codemeta.json in
+  // JupyterLab's editor and saves it, then opens the publish flow.
+  const folder = (answer.metadata as string).replace(/\/[^/]*$/, '');
+  await page.evaluate(async path => {
+    await (window as any).jupyterapp.commands.execute('docmanager:open', {
+      path,
+      factory: 'Editor'
+    });
+  }, `${folder}/codemeta.json`);
+  await expect(
+    page.getByRole('main').getByRole('tab', { name: 'codemeta.json' })
+  ).toBeVisible();
+  await page.evaluate(async () => {
+    const app = (window as any).jupyterapp;
+    const editor = app.shell.currentWidget;
+    const source = editor.content.model.sharedModel;
+    const codemeta = JSON.parse(source.getSource());
+    codemeta.maintainer = {
+      '@type': 'Person',
+      givenName: 'Jane',
+      familyName: 'Doe',
+      email: 'jane.doe@example.org'
+    };
+    source.setSource(JSON.stringify(codemeta, null, 2));
+    await app.commands.execute('docmanager:save');
+  });
+  await page
+    .getByRole('main')
+    .getByRole('tab', { name: `Provenance: ${name}.ipynb` })
+    .click();
+  await view.getByRole('button', { name: 'Publish to the OSSR…' }).click();
+  const publish = page.locator('.jp-escape-Publish');
+  await expect(
+    publish.getByRole('heading', { name: 'Publish to the OSSR' })
+  ).toBeVisible();
+  // The user's Zenodo token: stored on the server once (an earlier journey may have done it).
+  const tokenBox = publish.getByLabel('Zenodo token', { exact: true });
+  const stored = publish.getByText(/Your Zenodo token is stored on the server/);
+  await expect(stored.or(tokenBox)).toBeVisible();
+  if (!(await stored.isVisible())) {
+    await tokenBox.fill('standin-zenodo-token');
+    await publish.getByRole('button', { name: 'Save token' }).click();
+  }
+  await expect(
+    publish.getByText(/Your Zenodo token is stored on the server/)
+  ).toBeVisible();
+  const title = `Provenance of ${name}.ipynb`;
+  await expect(publish.locator('[data-field="name"] input')).toHaveValue(title);
+  await expect(
+    publish.getByText('ro-crate-metadata.json').first()
+  ).toBeVisible();
+  // What the OSSR requires and the crate cannot say: who the creators are.
+  if ((await publish.getByLabel('Given name of creator 1').count()) === 0) {
+    await publish.getByRole('button', { name: 'Add creator' }).click();
+  }
+  await publish.getByLabel('Given name of creator 1').fill('Jane');
+  await publish.getByLabel('Family name of creator 1').fill('Doe');
+  await publish.getByLabel('Affiliation of creator 1').fill('ESCAPE');
+  await publish
+    .getByLabel('README (URL)')
+    .fill('https://gitlab.example.org/jdoe/crab-nebula/-/blob/main/README.md');
+  await expect(publish.getByText(/^Ready to upload/)).toBeVisible();
+  await shots(page, 'full-cycle-publish');
+  await publish.getByRole('button', { name: 'Create draft' }).click();
+  await expect(publish.getByText(/^Draft \d+ is on Zenodo with/)).toBeVisible({
+    timeout: 30_000
+  });
+
+  // The draft in the Zenodo stand-in, through its deposit API: private, unpublished.
+  const drafts = await (
+    await page.request.get(`${ZENODO}/api/deposit/depositions?${token}`)
+  ).json();
+  const draft = drafts.find(
+    (d: any) => !before.has(d.id) && d.metadata?.title === title
+  );
+  expect(draft).toBeTruthy();
+  expect(draft.submitted).toBe(false);
+  expect(draft.state).not.toBe('done');
+  expect(draft.metadata.title).toBe(title);
+  expect(draft.metadata.creators).toEqual([
+    expect.objectContaining({ name: 'Jane Doe', affiliation: 'ESCAPE' })
+  ]);
+  // The crate went up: a zip of the crate folder and the form's codemeta.json beside it (the
+  // stand-in, like Zenodo, does not serve a draft's files back; their sizes and md5 it does).
+  const files = await (
+    await page.request.get(
+      `${ZENODO}/api/deposit/depositions/${draft.id}/files?${token}`
+    )
+  ).json();
+  const names = files.map((f: any) => f.filename as string);
+  expect(names).toHaveLength(2);
+  expect(names).toContain('codemeta.json');
+  expect(names.some((n: string) => n.endsWith('.zip'))).toBe(true);
+  for (const f of files) {
+    expect(f.filesize).toBeGreaterThan(0);
+    expect(f.checksum).toMatch(/^(md5:)?[0-9a-f]{32}$/);
+  }
 
   console.log(`full cycle: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
