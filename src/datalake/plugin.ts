@@ -27,7 +27,7 @@ import * as React from 'react';
 
 import { datalakeIcon } from '../common/icons';
 import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
-import { credentialsApi, CredentialsUpdate } from './api';
+import { credentialsApi, CredentialsUpdate, IDidDetails } from './api';
 import { CredentialsForm } from './components/CredentialsForm';
 import { DatalakePanel } from './components/DatalakePanel';
 import { DidFetch } from './components/DidFetch';
@@ -215,6 +215,17 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
         )
       );
     }
+    // The fetch actions shown in a DID's details: the sidebar and the table view use the same.
+    const fetchPart = (details: IDidDetails): React.ReactNode =>
+      React.createElement(DidFetch, {
+        did: details.did,
+        type: details.type,
+        instance: model.state.instance,
+        config: model.whoami?.fetch,
+        model: fetches,
+        actions,
+        trans
+      });
     const header = ReactWidget.create(
       React.createElement(
         'h2',
@@ -232,16 +243,7 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
           onSearched: remember,
           onFetch: (dids, ask) =>
             ask ? void actions.fetchTo(dids) : actions.fetch(dids),
-          fetchPart: details =>
-            React.createElement(DidFetch, {
-              did: details.did,
-              type: details.type,
-              instance: model.state.instance,
-              config: model.whoami?.fetch,
-              model: fetches,
-              actions,
-              trans
-            }),
+          fetchPart,
           fetches: React.createElement(
             React.Fragment,
             null,
@@ -305,16 +307,7 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
             model,
             trans,
             onCopy: copy,
-            fetchPart: details =>
-              React.createElement(DidFetch, {
-                did: details.did,
-                type: details.type,
-                instance: model.state.instance,
-                config: model.whoami?.fetch,
-                model: fetches,
-                actions,
-                trans
-              })
+            fetchPart
           })
         );
         table = new MainAreaWidget({ content });

@@ -7,7 +7,7 @@ import { useSignal } from '../../common/useSignal';
 import { IDidDetails } from '../api';
 import { DatalakeModel } from '../model';
 import { Breadcrumbs } from './Breadcrumbs';
-import { DidDetails } from './DidDetails';
+import { SelectedDidDetails } from './DidDetails';
 import { DidList } from './DidList';
 import { SearchForm } from './SearchForm';
 
@@ -256,20 +256,12 @@ export function DatalakePanel(props: IDatalakePanelProps): JSX.Element {
         <SelectionBar model={model} trans={trans} onFetch={props.onFetch} />
       )}
       <div className="jp-escape-Datalake-body">{body}</div>
-      {model.selectedDid && (
-        <DidDetails
-          did={model.selectedDid}
-          details={model.selected}
-          loading={model.detailsLoading}
-          error={model.detailsError}
-          webui={model.whoami?.instance.webui_url ?? null}
-          trans={trans}
-          onCopy={props.onCopy}
-          onClose={() => model.clearSelection()}
-          onRetry={() => void model.select(model.selectedDid!)}
-          fetchPart={props.fetchPart}
-        />
-      )}
+      <SelectedDidDetails
+        model={model}
+        trans={trans}
+        onCopy={props.onCopy}
+        fetchPart={props.fetchPart}
+      />
       {props.fetches}
     </div>
   );

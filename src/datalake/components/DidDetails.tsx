@@ -6,6 +6,7 @@ import { ErrorBanner } from '../../common/ErrorBanner';
 import { formatBytes, formatCount } from '../../common/format';
 import { BadgeKind, StatusBadge } from '../../common/StatusBadge';
 import { IDidDetails, IRule } from '../api';
+import { DatalakeModel } from '../model';
 import { pythonSnippet, webuiUrl } from '../snippet';
 
 export interface IDidDetailsProps {
@@ -246,5 +247,33 @@ export function DidDetails(props: IDidDetailsProps): JSX.Element {
         </>
       )}
     </section>
+  );
+}
+
+/** The details of the model's selected DID (the sidebar and the table view show the same). */
+export function SelectedDidDetails(props: {
+  model: DatalakeModel;
+  trans: TranslationBundle;
+  onCopy: (text: string, what: string) => void;
+  fetchPart?: (details: IDidDetails) => React.ReactNode;
+}): JSX.Element | null {
+  const { model } = props;
+  const did = model.selectedDid;
+  if (!did) {
+    return null;
+  }
+  return (
+    <DidDetails
+      did={did}
+      details={model.selected}
+      loading={model.detailsLoading}
+      error={model.detailsError}
+      webui={model.whoami?.instance.webui_url ?? null}
+      trans={props.trans}
+      onCopy={props.onCopy}
+      onClose={() => model.clearSelection()}
+      onRetry={() => void model.select(did)}
+      fetchPart={props.fetchPart}
+    />
   );
 }

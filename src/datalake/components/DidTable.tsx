@@ -13,7 +13,7 @@ import { useSignal } from '../../common/useSignal';
 import { didOf, IDidDetails, IDidRow } from '../api';
 import { DatalakeModel } from '../model';
 import { Breadcrumbs } from './Breadcrumbs';
-import { DidDetails } from './DidDetails';
+import { SelectedDidDetails } from './DidDetails';
 import { typeIcon } from './DidList';
 
 export type SortKey = 'name' | 'type' | 'bytes' | 'length';
@@ -184,16 +184,10 @@ export function DidTable(props: IDidTableProps): JSX.Element {
       </div>
       {model.selectedDid && (
         <div className="jp-escape-DatalakeTable-details">
-          <DidDetails
-            did={model.selectedDid}
-            details={model.selected}
-            loading={model.detailsLoading}
-            error={model.detailsError}
-            webui={model.whoami?.instance.webui_url ?? null}
+          <SelectedDidDetails
+            model={model}
             trans={trans}
             onCopy={props.onCopy}
-            onClose={() => model.clearSelection()}
-            onRetry={() => void model.select(model.selectedDid!)}
             fetchPart={props.fetchPart}
           />
         </div>
