@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "start":
         return start(args.port)
     if args.command == "stop":
-        return SERVER.stop()
+        return SERVER.stop(args.port)
     if args.command == "url":
         print(url(args.port))
         return 0
