@@ -117,8 +117,10 @@ def plan(
     return dest, parsed, paths
 
 
-def file_item(info: dict, path: str) -> FileItem:
-    return FileItem(
+def file_item(info: dict, path: str, kind: type | None = None) -> Any:
+    """A file of Rucio's listing (``scope``, ``name``, ``bytes``, checksums) at ``path``, as a
+    ``FileItem`` (a fetch) or another dataclass with the same fields (``kind``)."""
+    return (kind or FileItem)(
         scope=info["scope"],
         name=info["name"],
         path=path,

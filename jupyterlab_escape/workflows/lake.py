@@ -32,7 +32,7 @@ from ..config import public_url
 from ..datalake.checksums import Checksums
 from ..datalake.client import did_type
 from ..datalake.did import DID
-from ..datalake.plan import child_parts, name_parts
+from ..datalake.plan import child_parts, file_item, name_parts
 from ..datalake.transfer import SCHEMES, PerInstance, Storage, StorageRefused, rank_replicas
 from ..http import EscapeError
 
@@ -244,7 +244,7 @@ class LakeInputs:
             item.type = did_type(info.get("type") or info.get("did_type"))
             top = "/".join([FOLDER, did.scope, *name_parts(did.name)])
             if item.type == "file":
-                item.files = [_file(info, top)]
+                item.files = [file_item(info, top, LakeFile)]
             else:
                 await self._walk(rucio, did, top, item, limit, 0)
         except EscapeError as error:
@@ -277,7 +277,7 @@ class LakeInputs:
             kind = did_type(child.get("type") or child.get("did_type"))
             path = "/".join([folder, *child_parts(did.name, child["name"])])
             if kind == "file":
-                item.files.append(_file(child, path))
+                item.files.append(file_item(child, path, LakeFile))
                 item.bytes += int(child.get("bytes") or 0)
                 item.file_count += 1
                 if item.bytes > limit or item.file_count > MAX_FILES:
@@ -332,17 +332,6 @@ class LakeInputs:
                 yield chunk
         finally:
             await loop.run_in_executor(None, response.release_conn)
-
-
-def _file(info: dict, path: str) -> LakeFile:
-    return LakeFile(
-        scope=info["scope"],
-        name=info["name"],
-        path=path,
-        bytes=int(info.get("bytes") or 0),
-        adler32=info.get("adler32"),
-        md5=info.get("md5"),
-    )
 
 
 def add_parameters(body: dict | None, lake: dict[str, str]) -> None:
