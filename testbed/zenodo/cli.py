@@ -12,9 +12,10 @@ import argparse
 import asyncio
 import os
 
-from ..standin import ROOT, BackgroundServer
+from ..standin import BackgroundServer
+from . import eossr_env
+from .eossr_env import RUN
 
-RUN = ROOT / "testbed" / ".run" / "zenodo"
 DEFAULT_PORT = int(os.environ.get("ESCAPE_ZENODO_PORT", "18090"))
 
 
@@ -42,8 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = parser.parse_args(argv)
     if args.command == "setup":
-        from . import eossr_env
-
         return eossr_env.setup()
     if args.command == "serve":
         serve(args.port)

@@ -22,7 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .cli import RUN
+from ..standin import ROOT
+
+RUN = ROOT / "testbed" / ".run" / "zenodo"  # the stand-in's run folder (cli.py serves from it)
 
 EOSSR_VERSION = "2.3.1"
 REQUIREMENTS = [f"eossr=={EOSSR_VERSION}"]
