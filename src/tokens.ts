@@ -46,5 +46,18 @@ export const COMMAND_ALIASES: Readonly<Record<string, string>> = {
   'escape:reana-run-cell': CommandIDs.runCellWorkflow
 };
 
-/** Launcher and palette category of every ESCAPE command. */
+/** Launcher category of every ESCAPE command (one launcher section for the suite). */
 export const ESCAPE_CATEGORY = 'ESCAPE';
+
+/**
+ * Command palette categories, one per service (#21), so the palette reads
+ * "Data Lake: Open the Data Lake Browser", "REANA: Run Cell as REANA Workflow", … Labels stay
+ * whole sentences (verb first, Title Case, "…" when a dialog asks for more) because menus show
+ * them without the category.
+ */
+export const PaletteCategory = {
+  datalake: 'Data Lake',
+  catalogue: 'Software Catalogue',
+  reana: 'REANA',
+  escape: 'ESCAPE'
+} as const;

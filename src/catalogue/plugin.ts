@@ -8,13 +8,14 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { searchIcon } from '@jupyterlab/ui-components';
 
-import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
+import { CommandIDs, PaletteCategory, PluginIDs } from '../tokens';
 import { recordActions } from './actions';
 import { Scope } from './api';
 import { catalogueIcon } from './icon';
 import { SearchModel } from './model';
-import { setupPublishing } from './publish/commands';
+import { PublishCommandIDs, setupPublishing } from './publish/commands';
 import { CatalogueWidget } from './widget';
 
 interface ICatalogueSettings {
@@ -102,13 +103,15 @@ export const cataloguePlugin: JupyterFrontEndPlugin<void> = {
     restorer?.add(widget, 'escape-catalogue');
 
     app.commands.addCommand(CommandIDs.openCatalogue, {
-      label: trans.__('Software Catalogue'),
+      label: trans.__('Open the Software Catalogue'),
       caption: trans.__('Search the ESCAPE OSSR software catalogue'),
-      icon: args => (args['isPalette'] ? undefined : catalogueIcon),
+      icon: catalogueIcon,
       execute: () => app.shell.activateById(widget.id)
     });
     app.commands.addCommand(CommandIDs.openCatalogueRecord, {
       label: trans.__('Open an OSSR Record'),
+      caption: trans.__('Show one OSSR record in the Software Catalogue'),
+      icon: catalogueIcon,
       describedBy: {
         args: {
           type: 'object',
@@ -127,6 +130,8 @@ export const cataloguePlugin: JupyterFrontEndPlugin<void> = {
     });
     app.commands.addCommand(CommandIDs.catalogueSearch, {
       label: trans.__('Search the Software Catalogue'),
+      caption: trans.__('Search the OSSR for the words given'),
+      icon: searchIcon,
       describedBy: {
         args: {
           type: 'object',
@@ -140,9 +145,12 @@ export const cataloguePlugin: JupyterFrontEndPlugin<void> = {
         return widget.search.submit();
       }
     });
-    palette?.addItem({
-      command: CommandIDs.openCatalogue,
-      category: ESCAPE_CATEGORY
-    });
+    for (const command of [
+      CommandIDs.openCatalogue,
+      PublishCommandIDs.publish,
+      PublishCommandIDs.uploads
+    ]) {
+      palette?.addItem({ command, category: PaletteCategory.catalogue });
+    }
   }
 };

@@ -19,6 +19,7 @@ export function addCommandAliases(
     commands.addCommand(old, {
       label: args => (known() ? commands.label(target, args) : old),
       caption: args => (known() ? commands.caption(target, args) : ''),
+      icon: args => (known() ? commands.icon(target, args) : undefined),
       isEnabled: args => known() && commands.isEnabled(target, args),
       isVisible: args => known() && commands.isVisible(target, args),
       isToggled: args => known() && commands.isToggled(target, args),

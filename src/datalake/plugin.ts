@@ -26,7 +26,7 @@ import { Panel } from '@lumino/widgets';
 import * as React from 'react';
 
 import { datalakeIcon } from '../common/icons';
-import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
+import { CommandIDs, PaletteCategory, PluginIDs } from '../tokens';
 import { credentialsApi, CredentialsUpdate, IDidDetails } from './api';
 import { CredentialsForm } from './components/CredentialsForm';
 import { DatalakePanel } from './components/DatalakePanel';
@@ -139,7 +139,7 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
       // Icon only in the sidebar's toolbar; the caption is its tooltip.
       label: args => (args['toolbar'] ? '' : trans.__('Refresh the Data Lake')),
       caption: trans.__('Reconnect to Rucio and list again'),
-      icon: args => (args['isPalette'] ? undefined : refreshIcon),
+      icon: refreshIcon,
       execute: () => {
         void model.connect();
         if (model.levels.length && !model.current?.running) {
@@ -198,8 +198,10 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     };
     app.commands.addCommand(CommandIDs.datalakeCredentials, {
       label: args => (args['toolbar'] ? '' : trans.__('Rucio Credentials…')),
-      caption: trans.__('Rucio credentials…'),
-      icon: args => (args['isPalette'] ? undefined : userIcon),
+      caption: trans.__(
+        'The Rucio account and password or token the server signs in with'
+      ),
+      icon: userIcon,
       execute: () => editCredentials()
     });
     // The toolbar's buttons are declared in schema/datalake.json ("DatalakePanel").
@@ -270,6 +272,7 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.openDatalake, {
       label: trans.__('Open the Data Lake Browser'),
       caption: trans.__('Browse and search the ESCAPE Data Lake (Rucio)'),
+      icon: datalakeIcon,
       describedBy: {
         args: {
           type: 'object',
@@ -318,7 +321,10 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
         app.shell.add(table, 'main');
       }
     });
-    palette?.addItem({ command: OPEN_TABLE, category: ESCAPE_CATEGORY });
+    palette?.addItem({
+      command: OPEN_TABLE,
+      category: PaletteCategory.datalake
+    });
 
     // Notebooks that record Data Lake DIDs: offer to fetch the missing ones.
     tracker?.widgetAdded.connect((_, notebook) => {
@@ -330,7 +336,7 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
       CommandIDs.datalakeCredentials,
       UploadCommandIDs.upload
     ]) {
-      palette?.addItem({ command, category: ESCAPE_CATEGORY });
+      palette?.addItem({ command, category: PaletteCategory.datalake });
     }
 
     void app.restored.then(async () => {

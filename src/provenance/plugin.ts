@@ -14,7 +14,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { linkIcon, ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
+import { CommandIDs, PaletteCategory, PluginIDs } from '../tokens';
 import { provenanceApi } from './api';
 import {
   IProvenanceActions,
@@ -93,11 +93,15 @@ export const provenancePlugin: JupyterFrontEndPlugin<void> = {
     };
 
     app.commands.addCommand(CommandIDs.openProvenance, {
-      label: trans.__('Provenance'),
+      // The notebook toolbar's button keeps the short label.
+      label: args =>
+        args['toolbar']
+          ? trans.__('Provenance')
+          : trans.__('Show the Notebook’s Provenance'),
       caption: trans.__(
         'What this notebook used, ran, produced and cited; export it as an RO-Crate'
       ),
-      icon: args => (args['isPalette'] ? undefined : linkIcon),
+      icon: linkIcon,
       isEnabled: () => tracker.currentWidget !== null,
       execute: () => {
         const panel = tracker.currentWidget;
@@ -108,7 +112,7 @@ export const provenancePlugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({
       command: CommandIDs.openProvenance,
-      category: ESCAPE_CATEGORY
+      category: PaletteCategory.escape
     });
     void restorer; // the view belongs to an open notebook: nothing to restore on reload
   }

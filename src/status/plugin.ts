@@ -11,13 +11,18 @@ import {
 import { ILauncher } from '@jupyterlab/launcher';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { VDomRenderer } from '@jupyterlab/ui-components';
+import { refreshIcon, VDomRenderer } from '@jupyterlab/ui-components';
 import { Poll } from '@lumino/polling';
 import * as React from 'react';
 
 import { addCommandAliases } from '../common/commandAliases';
 import { escapeIcon } from '../common/icons';
-import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
+import {
+  CommandIDs,
+  ESCAPE_CATEGORY,
+  PaletteCategory,
+  PluginIDs
+} from '../tokens';
 import { ServicesView } from './components/ServicesView';
 import { ServicesModel } from './model';
 
@@ -74,11 +79,15 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     app.commands.addCommand(CommandIDs.openServices, {
-      label: trans.__('ESCAPE Services'),
+      // The launcher's card keeps the name of the view.
+      label: args =>
+        args['isLauncher']
+          ? trans.__('ESCAPE Services')
+          : trans.__('Open the ESCAPE Services'),
       caption: trans.__(
         'Check the Data Lake, the software catalogue and REANA'
       ),
-      icon: args => (args['isPalette'] ? undefined : escapeIcon),
+      icon: escapeIcon,
       execute: () => {
         const open = tracker.currentWidget;
         if (open && !open.isDisposed) {
@@ -105,7 +114,9 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     app.commands.addCommand(CommandIDs.refreshServices, {
-      label: trans.__('Refresh ESCAPE Services'),
+      label: trans.__('Refresh the ESCAPE Services'),
+      caption: trans.__('Check every service and identity again'),
+      icon: refreshIcon,
       isEnabled: () => tracker.currentWidget !== null,
       execute: () => tracker.currentWidget?.content.model.refresh()
     });
@@ -148,11 +159,11 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
 
     palette?.addItem({
       command: CommandIDs.openServices,
-      category: ESCAPE_CATEGORY
+      category: PaletteCategory.escape
     });
     palette?.addItem({
       command: CommandIDs.refreshServices,
-      category: ESCAPE_CATEGORY
+      category: PaletteCategory.escape
     });
     launcher?.add({
       command: CommandIDs.openServices,

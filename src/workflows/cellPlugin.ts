@@ -17,7 +17,7 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 
-import { CommandIDs, ESCAPE_CATEGORY, PLUGIN_PREFIX } from '../tokens';
+import { CommandIDs, PaletteCategory, PLUGIN_PREFIX } from '../tokens';
 import { errorMessage } from '../request';
 import {
   IIssue,
@@ -190,7 +190,7 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__(
         'Submit this cell (a raw cell of YAML, or %%reana and YAML) to REANA'
       ),
-      icon: args => (args['isPalette'] ? undefined : reanaIcon),
+      icon: reanaIcon,
       isEnabled: () => isReanaCell(tracker.activeCell),
       isVisible: () => isReanaCell(tracker.activeCell),
       execute: () => {
@@ -320,7 +320,7 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
     // schema/workflows-cell.json.
     palette?.addItem({
       command: CommandIDs.runCellWorkflow,
-      category: ESCAPE_CATEGORY
+      category: PaletteCategory.reana
     });
   }
 };

@@ -16,7 +16,9 @@ import {
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { provenanceOf, recordProvenance } from '../provenance/records';
+import { datalakeIcon } from '../common/icons';
 import { CommandIDs } from '../tokens';
+import { reanaIcon } from './icon';
 import { ILakeInput } from './api';
 import { uploadOutputsToLake } from './components/OutputsToLake';
 import { addLakeOption, isReanaMagic, lakeCell } from './lakeInput';
@@ -40,7 +42,8 @@ export function registerLakeCommands(
   trans: TranslationBundle
 ): void {
   app.commands.addCommand(CommandIDs.useLakeInput, {
-    label: trans.__('Use as Workflow Input'),
+    label: trans.__('Use as REANA Workflow Input'),
+    icon: reanaIcon,
     caption: trans.__(
       'Add this DID as a Data Lake input (-l) of the %%reana cell, or of a new one'
     ),
@@ -92,6 +95,7 @@ export function registerLakeCommands(
 
   app.commands.addCommand(CommandIDs.uploadOutputsToLake, {
     label: trans.__('Upload Outputs to the Data Lake…'),
+    icon: datalakeIcon,
     caption: trans.__(
       "A finished run's outputs as a new Data Lake dataset, linked to the workflow"
     ),

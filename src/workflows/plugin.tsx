@@ -22,7 +22,12 @@ import * as React from 'react';
 
 import { addCommandAliases } from '../common/commandAliases';
 import { errorMessage } from '../request';
-import { CommandIDs, ESCAPE_CATEGORY, PluginIDs } from '../tokens';
+import {
+  CommandIDs,
+  ESCAPE_CATEGORY,
+  PaletteCategory,
+  PluginIDs
+} from '../tokens';
 import { ICapabilities, reanaApi } from './api';
 import { SubmitForm } from './components/SubmitForm';
 import { WorkflowDetail } from './components/WorkflowDetail';
@@ -281,9 +286,9 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     app.commands.addCommand(CommandIDs.openWorkflows, {
-      label: trans.__('REANA Workflows'),
+      label: trans.__('Open the REANA Workflows'),
       caption: trans.__('Your REANA workflows, live'),
-      icon: args => (args['isPalette'] ? undefined : reanaIcon),
+      icon: reanaIcon,
       execute: () => app.shell.activateById(panel.id)
     });
     app.commands.addCommand(CommandIDs.submitWorkflow, {
@@ -309,7 +314,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
           ? trans.__('REANA workflow')
           : trans.__('Submit a REANA Workflow…'),
       caption: trans.__('Submit a reana.yaml to REANA'),
-      icon: args => (args['isPalette'] ? undefined : reanaIcon),
+      icon: reanaIcon,
       execute: () => {
         const folder = browser?.model.path ?? '';
         submit(selectedSpec() ?? PathExt.join(folder, 'reana.yaml'));
@@ -317,6 +322,8 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
     });
     app.commands.addCommand(CommandIDs.openWorkflow, {
       label: trans.__('Open a REANA Workflow'),
+      caption: trans.__('Status, logs, files and specification of one run'),
+      icon: reanaIcon,
       describedBy: {
         args: {
           type: 'object',
@@ -344,7 +351,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__(
         'List, add and delete the secrets your REANA workflow jobs receive'
       ),
-      icon: args => (args['isPalette'] ? undefined : reanaIcon),
+      icon: reanaIcon,
       execute: () => {
         if (secretsWidget && !secretsWidget.isDisposed) {
           app.shell.activateById(secretsWidget.id);
@@ -383,7 +390,10 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
         app.shell.add(secretsWidget, 'main');
       }
     });
-    palette?.addItem({ command: SECRETS_COMMAND, category: ESCAPE_CATEGORY });
+    palette?.addItem({
+      command: SECRETS_COMMAND,
+      category: PaletteCategory.reana
+    });
 
     // The file browser's context menu item is declared in schema/workflows.json.
     addCommandAliases(app.commands, [
@@ -400,7 +410,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
       rank: 3
     });
     for (const command of [CommandIDs.newWorkflow, CommandIDs.openWorkflows]) {
-      palette?.addItem({ command, category: ESCAPE_CATEGORY });
+      palette?.addItem({ command, category: PaletteCategory.reana });
     }
   }
 };

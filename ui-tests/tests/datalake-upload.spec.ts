@@ -74,7 +74,7 @@ async function journey(page: IJupyterLabPageFixture): Promise<void> {
       .locator('.jp-DirListing-item', { hasText: folder })
       .click({ button: 'right' });
     await page
-      .locator('.lm-Menu-item', { hasText: 'Upload to Data Lake…' })
+      .locator('.lm-Menu-item', { hasText: 'Upload to the Data Lake…' })
       .click();
 
     console.log('step: dialog');

@@ -18,10 +18,17 @@ test.describe('ESCAPE services view', () => {
     await page.keyboard.press('Control+Shift+C');
     const palette = page.locator('#command-palette');
     await palette.locator('input').fill('ESCAPE Services');
-    await palette
-      .locator('.lm-CommandPalette-item', { hasText: /^ESCAPE Services/ })
-      .first()
-      .click();
+    const item = palette.locator('.lm-CommandPalette-item', {
+      hasText: /^Open the ESCAPE Services/
+    });
+    // Under its service's heading, with the view's icon (#21).
+    await expect(
+      palette.locator('.lm-CommandPalette-header', { hasText: /^ESCAPE$/ })
+    ).toBeVisible();
+    await expect(item.locator('.lm-CommandPalette-itemIcon svg')).toHaveCount(
+      1
+    );
+    await item.first().click();
 
     const view = page.locator('.jp-escape-Status');
     await expect(view.getByText(/Last checked at/)).toBeVisible();
@@ -52,7 +59,7 @@ test.describe('ESCAPE services view', () => {
     await palette.locator('input').fill('ESCAPE Services');
     await expect(
       palette.locator('.lm-CommandPalette-item', {
-        hasText: /^ESCAPE Services/
+        hasText: /^Open the ESCAPE Services/
       })
     ).toHaveCount(1);
   });

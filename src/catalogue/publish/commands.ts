@@ -11,6 +11,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { JobNotifications, JobsModel } from '../../common/jobs';
+import { catalogueIcon } from '../icon';
 import {
   IPublishApi,
   isPublishJob,
@@ -174,6 +175,7 @@ export function setupPublishing(options: IPublishingOptions): IPublishing {
 
   app.commands.addCommand(PublishCommandIDs.publish, {
     label: trans.__('Publish to the OSSR…'),
+    icon: catalogueIcon,
     caption: trans.__(
       'Describe this folder or notebook with codemeta and publish it on Zenodo'
     ),
@@ -200,7 +202,8 @@ export function setupPublishing(options: IPublishingOptions): IPublishing {
     }
   });
   app.commands.addCommand(PublishCommandIDs.uploads, {
-    label: trans.__('My OSSR Uploads'),
+    label: trans.__('Open My OSSR Uploads'),
+    icon: catalogueIcon,
     caption: trans.__('Your drafts and published records on Zenodo'),
     execute: () => options.showUploads()
   });

@@ -328,7 +328,7 @@ function Files(props: {
 }
 
 /**
- * The body of "Upload to Data Lake…": every choice of the upload, and a live summary of what the
+ * The body of "Upload to the Data Lake…": every choice of the upload, and a live summary of what the
  * server would create (its plan, its problems and warnings as written). Props in, the model
  * changes through its setters.
  */

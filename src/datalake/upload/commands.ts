@@ -1,5 +1,5 @@
 /**
- * Wiring of uploads: the "Upload to Data Lake…" command (file-browser context menu and the
+ * Wiring of uploads: the "Upload to the Data Lake…" command (file-browser context menu and the
  * Data Lake toolbar, declared in schema/datalake.json), files dropped from the file browser onto
  * the panel, the upload jobs and their toasts, and the provenance of a notebook that uploaded.
  * Called by the Data Lake plugin.
@@ -223,11 +223,13 @@ export function setupUploads(options: IUploadsOptions): IUploads {
 
   app.commands.addCommand(UploadCommandIDs.upload, {
     label: args =>
-      args['toolbar'] ? trans.__('Upload…') : trans.__('Upload to Data Lake…'),
+      args['toolbar']
+        ? trans.__('Upload…')
+        : trans.__('Upload to the Data Lake…'),
     caption: trans.__(
       'Upload workspace files and folders into Rucio (a folder becomes a dataset)'
     ),
-    icon: args => (args['isPalette'] ? undefined : fileUploadIcon),
+    icon: fileUploadIcon,
     describedBy: {
       args: {
         type: 'object',
