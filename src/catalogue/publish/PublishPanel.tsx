@@ -9,13 +9,16 @@ import {
   FormField,
   getAuthors,
   getList,
+  getMaintainer,
   getText,
+  IMaintainerRow,
   IPersonRow,
   LICENCES,
   otherProblems,
   problemsOf,
   setAuthors,
   setList,
+  setMaintainer,
   setText,
   splitList
 } from './codemetaForm';
@@ -189,12 +192,101 @@ function Authors(props: {
   );
 }
 
+/**
+ * The maintainer the OSSR requires: the first creator unless the user edits it (typing in a
+ * field stops following; the box brings the first creator back).
+ */
+function Maintainer(props: {
+  codemeta: Codemeta;
+  follows: boolean;
+  problems: CodemetaProblem[];
+  trans: TranslationBundle;
+  onChange: (codemeta: Codemeta, options: ICodemetaChange) => void;
+}): JSX.Element {
+  const { trans, follows } = props;
+  const row = getMaintainer(props.codemeta);
+  const set = (key: keyof IMaintainerRow, value: string) =>
+    props.onChange(setMaintainer(props.codemeta, { ...row, [key]: value }), {
+      maintainer: 'edited'
+    });
+  const input = (key: keyof IMaintainerRow, label: string, hint: string) => (
+    <input
+      className="jp-mod-styled"
+      aria-label={label}
+      placeholder={hint}
+      value={row[key]}
+      onChange={e => set(key, e.target.value)}
+    />
+  );
+  return (
+    <fieldset
+      className="jp-escape-Publish-authors jp-escape-Publish-maintainer"
+      data-field="maintainer"
+      data-follows={follows}
+    >
+      <legend>{trans.__('Maintainer')}</legend>
+      <label className="jp-escape-Publish-follow">
+        <input
+          type="checkbox"
+          checked={follows}
+          onChange={e =>
+            props.onChange(props.codemeta, {
+              maintainer: e.target.checked ? 'follow' : 'edited'
+            })
+          }
+        />{' '}
+        {trans.__('Same as the first creator')}
+      </label>
+      <div className="jp-escape-Publish-person">
+        {input(
+          'givenName',
+          trans.__('Given name of the maintainer'),
+          trans.__('Given name')
+        )}
+        {input(
+          'familyName',
+          trans.__('Family name of the maintainer'),
+          trans.__('Family name')
+        )}
+        {input(
+          'orcid',
+          trans.__('ORCID of the maintainer'),
+          trans.__('ORCID iD (0000-0000-0000-0000)')
+        )}
+        {input(
+          'affiliation',
+          trans.__('Affiliation of the maintainer'),
+          trans.__('Affiliation')
+        )}
+        {input(
+          'email',
+          trans.__('Email of the maintainer'),
+          trans.__('Email (optional)')
+        )}
+      </div>
+      <span className="jp-escape-Publish-hint">
+        {trans.__(
+          'The OSSR asks for the person who looks after this record; Zenodo lists them as contact person.'
+        )}
+      </span>
+      <Problems problems={problemsOf(props.problems, 'maintainer')} />
+    </fieldset>
+  );
+}
+
+/** What a form change says about the maintainer (see PublishModel.setCodemeta). */
+export interface ICodemetaChange {
+  maintainer?: 'edited' | 'follow';
+}
+
 /** The codemeta form: every field with its problems next to it. */
 export function CodemetaForm(props: {
   codemeta: Codemeta;
   problems: CodemetaProblem[];
   trans: TranslationBundle;
-  onChange: (codemeta: Codemeta) => void;
+  onChange: (codemeta: Codemeta, options?: ICodemetaChange) => void;
+  /** The maintainer follows the first creator. */
+  maintainerFollows?: boolean;
 }): JSX.Element {
   const { codemeta, problems, trans, onChange } = props;
   const of = (f: FormField) => problemsOf(problems, f);
@@ -214,6 +306,13 @@ export function CodemetaForm(props: {
       </Field>
       <Authors
         codemeta={codemeta}
+        problems={problems}
+        trans={trans}
+        onChange={onChange}
+      />
+      <Maintainer
+        codemeta={codemeta}
+        follows={!!props.maintainerFollows}
         problems={problems}
         trans={trans}
         onChange={onChange}
@@ -588,7 +687,8 @@ export function PublishPanel(props: {
               codemeta={model.codemeta}
               problems={model.problems}
               trans={trans}
-              onChange={c => model.setCodemeta(c)}
+              maintainerFollows={model.maintainerFollows}
+              onChange={(c, options) => model.setCodemeta(c, options)}
             />
           </section>
           {!model.editOf && <Files model={model} trans={trans} />}

@@ -16,6 +16,7 @@ export interface IPersonRow {
 export const FORM_FIELDS = [
   'name',
   'author',
+  'maintainer',
   'description',
   'license',
   'keywords',
@@ -84,15 +85,7 @@ function affiliationOf(person: Record<string, unknown>): string {
 export function getAuthors(meta: Codemeta): IPersonRow[] {
   return list(meta['author'])
     .filter(a => typeof a === 'object' && a !== null)
-    .map(a => {
-      const person = a as Record<string, unknown>;
-      return {
-        givenName: text(person['givenName']),
-        familyName: text(person['familyName'] ?? person['name']),
-        orcid: orcidOf(person),
-        affiliation: affiliationOf(person)
-      };
-    });
+    .map(a => rowOf(a as Record<string, unknown>));
 }
 
 /** Normalise an ORCID to the URL form codemeta uses; anything else is kept for the check. */
@@ -103,44 +96,114 @@ export function orcidUrl(value: string): string {
     : v;
 }
 
+/** One person as codemeta holds it: the row's fields over what the form does not show. */
+function writePerson(
+  old: Record<string, unknown>,
+  row: IPersonRow
+): Record<string, unknown> {
+  const person: Record<string, unknown> = { '@type': 'Person', ...old };
+  delete person['name'];
+  person['givenName'] = row.givenName;
+  person['familyName'] = row.familyName;
+  if (!row.givenName) {
+    delete person['givenName'];
+  }
+  if (!row.familyName) {
+    delete person['familyName'];
+  }
+  const idKey = 'identifier' in old && !('@id' in old) ? 'identifier' : '@id';
+  if (row.orcid.trim()) {
+    person[idKey] = orcidUrl(row.orcid);
+  } else {
+    delete person['@id'];
+    delete person['identifier'];
+  }
+  if (row.affiliation.trim()) {
+    const orgs = row.affiliation
+      .split(';')
+      .map(s => s.trim())
+      .filter(Boolean)
+      .map(name => ({ '@type': 'Organization', name }));
+    person['affiliation'] = orgs.length === 1 ? orgs[0] : orgs;
+  } else {
+    delete person['affiliation'];
+  }
+  return person;
+}
+
+function rowOf(person: Record<string, unknown>): IPersonRow {
+  return {
+    givenName: text(person['givenName']),
+    familyName: text(person['familyName'] ?? person['name']),
+    orcid: orcidOf(person),
+    affiliation: affiliationOf(person)
+  };
+}
+
 /** Write the authors back, keeping what the form does not show (email, @type, ...). */
 export function setAuthors(meta: Codemeta, rows: IPersonRow[]): Codemeta {
   const before = list(meta['author']) as Record<string, unknown>[];
-  const authors = rows.map((row, index) => {
-    const old =
+  const authors = rows.map((row, index) =>
+    writePerson(
       typeof before[index] === 'object' && before[index] !== null
         ? { ...before[index] }
-        : {};
-    const person: Record<string, unknown> = { '@type': 'Person', ...old };
-    delete person['name'];
-    person['givenName'] = row.givenName;
-    person['familyName'] = row.familyName;
-    if (!row.givenName) {
-      delete person['givenName'];
-    }
-    if (!row.familyName) {
-      delete person['familyName'];
-    }
-    const idKey = 'identifier' in old && !('@id' in old) ? 'identifier' : '@id';
-    if (row.orcid.trim()) {
-      person[idKey] = orcidUrl(row.orcid);
-    } else {
-      delete person['@id'];
-      delete person['identifier'];
-    }
-    if (row.affiliation.trim()) {
-      const orgs = row.affiliation
-        .split(';')
-        .map(s => s.trim())
-        .filter(Boolean)
-        .map(name => ({ '@type': 'Organization', name }));
-      person['affiliation'] = orgs.length === 1 ? orgs[0] : orgs;
-    } else {
-      delete person['affiliation'];
-    }
-    return person;
-  });
+        : {},
+      row
+    )
+  );
   return { ...meta, author: authors };
+}
+
+/** The maintainer the OSSR requires (the first one when codemeta lists several). */
+export interface IMaintainerRow extends IPersonRow {
+  /** The OSSR curators ask for it; optional. */
+  email: string;
+}
+
+function firstMaintainer(meta: Codemeta): Record<string, unknown> | null {
+  const first = list(meta['maintainer'])[0];
+  return typeof first === 'object' && first !== null
+    ? (first as Record<string, unknown>)
+    : null;
+}
+
+export function hasMaintainer(meta: Codemeta): boolean {
+  return meta['maintainer'] !== undefined && meta['maintainer'] !== null;
+}
+
+export function getMaintainer(meta: Codemeta): IMaintainerRow {
+  const person = firstMaintainer(meta) ?? {};
+  return { ...rowOf(person), email: text(person['email']) };
+}
+
+/** Write the (first) maintainer back; other maintainers of a list are kept after it. */
+export function setMaintainer(meta: Codemeta, row: IMaintainerRow): Codemeta {
+  const person = writePerson({ ...(firstMaintainer(meta) ?? {}) }, row);
+  if (row.email.trim()) {
+    person['email'] = row.email.trim();
+  } else {
+    delete person['email'];
+  }
+  const before = meta['maintainer'];
+  const maintainer = Array.isArray(before)
+    ? [person, ...before.slice(1)]
+    : person;
+  return { ...meta, maintainer };
+}
+
+/**
+ * The default maintainer: a copy of the first creator (name, ORCID, affiliation, email), or
+ * none while there is no creator (the OSSR's "maintainer is required" then shows).
+ */
+export function followFirstCreator(meta: Codemeta): Codemeta {
+  const first = list(meta['author'])[0];
+  const next = { ...meta };
+  if (typeof first === 'object' && first !== null) {
+    next['maintainer'] = JSON.parse(JSON.stringify(first));
+  } else {
+    delete next['maintainer'];
+  }
+  return next;
 }
 
 /** Set a text field; an empty text removes the key (so "required" is reported, not ""). */

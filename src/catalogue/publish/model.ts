@@ -17,6 +17,7 @@ import {
   ZenodoMetadata,
   ZenodoUpload
 } from './api';
+import { followFirstCreator, hasMaintainer } from './codemetaForm';
 
 export interface IPublishModelOptions {
   api: IPublishApi;
@@ -61,6 +62,11 @@ export class PublishModel extends VDomModel {
   identity: IZenodoIdentity | null = null;
   preparation: PublishPreparation | null = null;
   codemeta: Codemeta = {};
+  /**
+   * The maintainer is the first creator (a copy kept up to date) until the user edits it; true
+   * when the folder's codemeta names no maintainer.
+   */
+  maintainerFollows = false;
   problems: CodemetaProblem[] = [];
   zenodo: ZenodoMetadata | null = null;
   loading = false;
@@ -115,9 +121,16 @@ export class PublishModel extends VDomModel {
       ]);
       this.identity = identity;
       this.preparation = preparation;
-      this.codemeta = preparation.codemeta;
+      this.maintainerFollows = !hasMaintainer(preparation.codemeta);
+      this.codemeta = this.maintainerFollows
+        ? followFirstCreator(preparation.codemeta)
+        : preparation.codemeta;
       this.problems = preparation.problems;
       this.zenodo = preparation.zenodo;
+      if (this.codemeta !== preparation.codemeta) {
+        // the server's problems were about the document without the default maintainer
+        await this.check();
+      }
       await this._restoreJob();
     } catch (reason) {
       this.error = errorMessage(reason);
@@ -132,9 +145,21 @@ export class PublishModel extends VDomModel {
     this.stateChanged.emit();
   }
 
-  /** The user changed the form: keep the document and check it after a pause. */
-  setCodemeta(codemeta: Codemeta): void {
-    this.codemeta = codemeta;
+  /**
+   * The user changed the form: keep the document and check it after a pause. `maintainer`
+   * says the user edited the maintainer (it stops following the first creator) or asked it to
+   * follow the first creator again.
+   */
+  setCodemeta(
+    codemeta: Codemeta,
+    options: { maintainer?: 'edited' | 'follow' } = {}
+  ): void {
+    if (options.maintainer) {
+      this.maintainerFollows = options.maintainer === 'follow';
+    }
+    this.codemeta = this.maintainerFollows
+      ? followFirstCreator(codemeta)
+      : codemeta;
     this.dirty = !!this.draft;
     this.checking = true;
     this.stateChanged.emit();

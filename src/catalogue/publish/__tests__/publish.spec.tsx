@@ -12,7 +12,14 @@ import {
   PublishPreparation,
   ZenodoUpload
 } from '../api';
-import { getAuthors, problemsOf, setAuthors, setText } from '../codemetaForm';
+import {
+  getAuthors,
+  getMaintainer,
+  problemsOf,
+  setAuthors,
+  setMaintainer,
+  setText
+} from '../codemetaForm';
 import { PublishConfirmation } from '../Confirmation';
 import { PublishModel } from '../model';
 import { PublishPanel } from '../PublishPanel';
@@ -39,6 +46,8 @@ const CODEMETA: Codemeta = {
     }
   ]
 };
+
+const FIRST_CREATOR = (CODEMETA['author'] as Record<string, unknown>[])[0];
 
 const identity: IZenodoIdentity = {
   stored: true,
@@ -255,16 +264,20 @@ describe('codemeta form helpers', () => {
 describe('PublishModel', () => {
   it('loads the codemeta, checks edits and blocks the draft while errors remain', async () => {
     const api = fakeApi({
-      check: jest.fn(async () => ({
-        problems: [
-          {
-            field: 'description',
-            level: 'error' as const,
-            message: 'The description is empty.'
-          }
-        ],
-        zenodo: null
-      }))
+      check: jest
+        .fn()
+        // the check of the loaded document with its default maintainer
+        .mockResolvedValueOnce({ problems: [], zenodo: { title: 'x' } })
+        .mockResolvedValue({
+          problems: [
+            {
+              field: 'description',
+              level: 'error' as const,
+              message: 'The description is empty.'
+            }
+          ],
+          zenodo: null
+        })
     });
     const { model } = makeModel(api);
     await model.load();
@@ -295,7 +308,8 @@ describe('PublishModel', () => {
     await model.createDraft();
     expect(api.start).toHaveBeenCalledWith({
       path: 'code/photon',
-      codemeta: CODEMETA,
+      // the OSSR requires a maintainer: the first creator by default
+      codemeta: { ...CODEMETA, maintainer: FIRST_CREATOR },
       files: null,
       record_id: null,
       idempotency_key: 'key-12345678'
@@ -391,21 +405,24 @@ describe('PublishModel', () => {
 
 describe('PublishPanel', () => {
   it('shows problems next to their field, the files and what is skipped', async () => {
+    const prepared = preparation([
+      {
+        field: 'author[0].identifier',
+        level: 'error',
+        message: 'Not an ORCID iD.'
+      },
+      {
+        field: 'keywords',
+        level: 'warning',
+        message: 'The OSSR recommends keywords.'
+      }
+    ]);
     const api = fakeApi({
-      prepare: jest.fn(async () =>
-        preparation([
-          {
-            field: 'author[0].identifier',
-            level: 'error',
-            message: 'Not an ORCID iD.'
-          },
-          {
-            field: 'keywords',
-            level: 'warning',
-            message: 'The OSSR recommends keywords.'
-          }
-        ])
-      )
+      prepare: jest.fn(async () => prepared),
+      check: jest.fn(async () => ({
+        problems: prepared.problems,
+        zenodo: null
+      }))
     });
     const { model } = makeModel(api);
     await act(() => model.load());
@@ -469,6 +486,197 @@ describe('PublishPanel', () => {
     expect(
       screen.getByText(/stored on the server for the Zenodo sandbox/)
     ).toBeTruthy();
+    model.dispose();
+  });
+});
+
+describe('Maintainer', () => {
+  function renderPanel(model: PublishModel, api: IPublishApi) {
+    render(
+      <PublishPanel
+        model={model}
+        api={api}
+        trans={trans}
+        onOpenRecord={jest.fn()}
+      />
+    );
+    return document.querySelector(
+      'fieldset[data-field="maintainer"]'
+    ) as HTMLElement;
+  }
+
+  it('defaults to the first creator, checked by the server, and follows creator edits', async () => {
+    const api = fakeApi();
+    const { model } = makeModel(api);
+    await act(() => model.load());
+    expect(model.maintainerFollows).toBe(true);
+    expect(model.codemeta['maintainer']).toEqual(FIRST_CREATOR);
+    // the preparation's problems were about the document without it: checked again
+    expect(api.check).toHaveBeenCalledWith(
+      expect.objectContaining({ maintainer: FIRST_CREATOR })
+    );
+    const fieldset = renderPanel(model, api);
+    const box = within(fieldset).getByLabelText(
+      'Same as the first creator'
+    ) as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    const family = within(fieldset).getByLabelText(
+      'Family name of the maintainer'
+    ) as HTMLInputElement;
+    expect(family.value).toBe('Lovelace');
+    expect(
+      (
+        within(fieldset).getByLabelText(
+          'Email of the maintainer'
+        ) as HTMLInputElement
+      ).value
+    ).toBe('ada@example.org');
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Family name of creator 1'), {
+        target: { value: 'King' }
+      });
+    });
+    expect(family.value).toBe('King');
+    expect(getMaintainer(model.codemeta).familyName).toBe('King');
+    model.dispose();
+  });
+
+  it('is editable: an edit stops following, the box brings the first creator back', async () => {
+    const api = fakeApi();
+    const { model } = makeModel(api);
+    await act(() => model.load());
+    const fieldset = renderPanel(model, api);
+    await act(async () => {
+      fireEvent.change(
+        within(fieldset).getByLabelText('Given name of the maintainer'),
+        { target: { value: 'Charles' } }
+      );
+      fireEvent.change(
+        within(fieldset).getByLabelText('Family name of the maintainer'),
+        { target: { value: 'Babbage' } }
+      );
+      fireEvent.change(
+        within(fieldset).getByLabelText('ORCID of the maintainer'),
+        { target: { value: '0000-0001-5109-3700' } }
+      );
+      fireEvent.change(
+        within(fieldset).getByLabelText('Affiliation of the maintainer'),
+        { target: { value: 'Cambridge' } }
+      );
+    });
+    expect(model.maintainerFollows).toBe(false);
+    const box = within(fieldset).getByLabelText(
+      'Same as the first creator'
+    ) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    expect(model.codemeta['maintainer']).toEqual({
+      '@type': 'Person',
+      givenName: 'Charles',
+      familyName: 'Babbage',
+      '@id': 'https://orcid.org/0000-0001-5109-3700',
+      affiliation: { '@type': 'Organization', name: 'Cambridge' },
+      email: 'ada@example.org'
+    });
+    // a creator edit no longer moves the maintainer
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Family name of creator 1'), {
+        target: { value: 'King' }
+      });
+    });
+    expect(getMaintainer(model.codemeta).familyName).toBe('Babbage');
+    await act(async () => {
+      await model.createDraft();
+    });
+    expect(api.start).toHaveBeenCalledWith(
+      expect.objectContaining({
+        codemeta: expect.objectContaining({
+          maintainer: expect.objectContaining({ familyName: 'Babbage' })
+        })
+      })
+    );
+    await act(async () => {
+      fireEvent.click(box);
+    });
+    expect(model.maintainerFollows).toBe(true);
+    expect(getMaintainer(model.codemeta).familyName).toBe('King');
+    model.dispose();
+  });
+
+  it("keeps the folder's own maintainer and has none to default to without a creator", async () => {
+    const own = {
+      '@type': 'Person',
+      givenName: 'Grace',
+      familyName: 'Hopper',
+      email: 'grace@example.org'
+    };
+    const withOwn = fakeApi({
+      prepare: jest.fn(async () => ({
+        ...preparation(),
+        codemeta: { ...CODEMETA, maintainer: [own, { '@type': 'Person' }] }
+      }))
+    });
+    const first = makeModel(withOwn).model;
+    await first.load();
+    expect(first.maintainerFollows).toBe(false);
+    expect(getMaintainer(first.codemeta).familyName).toBe('Hopper');
+    expect(withOwn.check).not.toHaveBeenCalled();
+    // one edit keeps the second maintainer of the list
+    const next = setMaintainer(first.codemeta, {
+      ...getMaintainer(first.codemeta),
+      email: ''
+    });
+    expect(next['maintainer']).toEqual([
+      { '@type': 'Person', givenName: 'Grace', familyName: 'Hopper' },
+      { '@type': 'Person' }
+    ]);
+    first.dispose();
+
+    const noCreator = fakeApi({
+      prepare: jest.fn(async () => ({
+        ...preparation(),
+        codemeta: { ...CODEMETA, author: [] }
+      }))
+    });
+    const second = makeModel(noCreator).model;
+    await second.load();
+    expect('maintainer' in second.codemeta).toBe(false);
+    second.dispose();
+  });
+
+  it("shows the server's problems inside the maintainer box and blocks the draft", async () => {
+    const api = fakeApi({
+      check: jest.fn(async () => ({
+        problems: [
+          {
+            field: 'maintainer',
+            level: 'error' as const,
+            message: 'A person needs a givenName or a familyName.'
+          },
+          {
+            field: 'maintainer.email',
+            level: 'warning' as const,
+            message: "The OSSR asks for the maintainer's email."
+          }
+        ],
+        zenodo: null
+      }))
+    });
+    const { model } = makeModel(api);
+    await act(() => model.load());
+    const fieldset = renderPanel(model, api);
+    expect(
+      within(fieldset).getByText('A person needs a givenName or a familyName.')
+    ).toBeTruthy();
+    expect(
+      within(fieldset).getByText("The OSSR asks for the maintainer's email.")
+    ).toBeTruthy();
+    // not repeated among the problems of fields the form does not show
+    expect(
+      screen.getAllByText('A person needs a givenName or a familyName.')
+    ).toHaveLength(1);
+    expect(
+      (screen.getByText('Create draft') as HTMLButtonElement).disabled
+    ).toBe(true);
     model.dispose();
   });
 });
