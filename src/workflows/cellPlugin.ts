@@ -49,7 +49,11 @@ import { reanaIcon } from './icon';
 import { recordLaunchedRun } from '../provenance/model';
 import { provenanceApi } from '../provenance/api';
 import { WorkflowCountExtension } from './notebookCount';
-import { baseName, SubmissionNotes } from './submissionNotes';
+import {
+  baseName,
+  ITrackedSubmission,
+  SubmissionNotes
+} from './submissionNotes';
 
 export { baseName };
 
@@ -122,6 +126,39 @@ export async function submitCell(
     status: last.status ?? 'queued',
     ...(lake ? { lake: lakeSummary(lake) } : {})
   };
+}
+
+/**
+ * What follows a refused cell submission. A refusal for want of the user's consent to read
+ * the Data Lake as them is a question, not a failure: no toast while the dialog asks, none
+ * when they agree (the new submission has its own), a note saying nothing was sent when
+ * they decline. Any other refusal ends the toast in error.
+ */
+export async function settleRefusal(
+  reason: unknown,
+  tracked: Pick<ITrackedSubmission, 'fail' | 'decline'>,
+  options: {
+    /** This submission carried the consent already. */
+    lakeConsent: boolean;
+    askLakeConsent: (message: string) => Promise<boolean>;
+    trans: TranslationBundle;
+  }
+): Promise<'consented' | 'declined' | 'failed'> {
+  if (!options.lakeConsent && isLakeConsentRefusal(reason)) {
+    if (await options.askLakeConsent(errorMessage(reason))) {
+      return 'consented';
+    }
+    tracked.decline(declinedMessage(options.trans));
+    return 'declined';
+  }
+  tracked.fail(reason);
+  return 'failed';
+}
+
+export function declinedMessage(trans: TranslationBundle): string {
+  return trans.__(
+    'Not submitted: you chose not to let the workflow read the Data Lake as you. Nothing was sent to REANA and no secret was set; run the cell again to choose again.'
+  );
 }
 
 function isReanaCell(cell: Cell | null): boolean {
@@ -260,29 +297,42 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
             recordLakeInputs(panel.model, seen.lake ?? null);
           }
         } catch (reason) {
-          tracked.fail(reason);
+          const outcome = await settleRefusal(reason, tracked, {
+            lakeConsent,
+            askLakeConsent: message => confirmLakeConsent(trans, message),
+            trans
+          });
+          if (outcome === 'consented') {
+            // The user agreed: the same cell again, with their identity set as secrets.
+            await run(panel, cell, allowMissingInputs, true);
+            return;
+          }
           // The refusal also stays in the cell, at the line it is about (#21).
           if (cell.model.type === 'code') {
             const outputs = (cell as CodeCell).model.outputs;
             outputs.clear();
             outputs.add(
-              cellErrorOutput(reason, cell.model.sharedModel.getSource(), trans)
+              outcome === 'declined'
+                ? {
+                    output_type: 'stream',
+                    name: 'stdout',
+                    text: declinedMessage(trans) + '\n'
+                  }
+                : cellErrorOutput(
+                    reason,
+                    cell.model.sharedModel.getSource(),
+                    trans
+                  )
             );
           }
           if (
+            outcome === 'failed' &&
             !allowMissingInputs &&
             isMissingInputsRefusal(reason) &&
             (await askSubmitAnyway(cell.model.sharedModel.getSource(), panel))
           ) {
             // A new submission (a new idempotency key) that accepts the missing inputs.
             await run(panel, cell, true, lakeConsent);
-          } else if (
-            !lakeConsent &&
-            isLakeConsentRefusal(reason) &&
-            (await confirmLakeConsent(trans, errorMessage(reason)))
-          ) {
-            // The user agreed: the same cell again, with their identity set as secrets.
-            await run(panel, cell, allowMissingInputs, true);
           }
         }
       }

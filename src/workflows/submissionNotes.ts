@@ -166,6 +166,15 @@ export function submissionWords(
   };
 }
 
+/** One submission followed by its toast. */
+export interface ITrackedSubmission {
+  onEvent: (event: ISubmitEvent) => void;
+  /** The submission failed: an error toast with the server's message. */
+  fail: (reason: unknown) => void;
+  /** The user chose not to submit (a consent declined): a short note, not an error. */
+  decline: (message: string) => void;
+}
+
 /**
  * The workflows slice's toasts: the slice's jobs model (`/escape/workflows/jobs`) and one
  * `JobNotifications`. `track()` follows one submission stream from its first stage.
@@ -202,13 +211,7 @@ export class SubmissionNotes {
   readonly notes: JobNotifications<ISubmitJob>;
 
   /** Follow a submission from now on: a toast at once, updated by each stage. */
-  track(
-    key: string,
-    spec: string
-  ): {
-    onEvent: (event: ISubmitEvent) => void;
-    fail: (reason: unknown) => void;
-  } {
+  track(key: string, spec: string): ITrackedSubmission {
     let job = submitJobFromEvent(key, spec, { stage: 'validated' }, null);
     let shown = false;
     this.notes.watch(key, true);
@@ -232,6 +235,20 @@ export class SubmissionNotes {
           autoClose: end.autoClose ?? false,
           actions: end.actions ?? []
         });
+      },
+      decline: message => {
+        // The user's choice, not a failure: no error, no Retry.
+        const declined: ISubmitJob = {
+          ...job,
+          state: 'cancelled',
+          finished: Date.now() / 1000,
+          message
+        };
+        if (shown) {
+          this.notes.follow(declined);
+          return;
+        }
+        this._notifier.emit(message, 'info', { autoClose: 8000, actions: [] });
       }
     };
   }

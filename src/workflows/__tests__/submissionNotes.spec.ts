@@ -1,6 +1,7 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
 import { EscapeRequestError } from '../../request';
+import { settleRefusal } from '../cellPlugin';
 import {
   runLabel,
   SubmissionNotes,
@@ -114,5 +115,74 @@ describe('REANA submissions on the common job toast', () => {
     end.actions[0].callback();
     expect(retry).toHaveBeenCalled();
     notes.dispose();
+  });
+
+  describe('a refusal for want of the Data Lake consent', () => {
+    const consent = () =>
+      new EscapeRequestError(
+        400,
+        'reana_lake_consent',
+        'big (escape_opendata:big) is too large to stream: ... Agree to that (lake_consent) to submit.'
+      );
+
+    it('asks with no toast on screen, and a declined consent is a note, not an error', async () => {
+      const fake = notifier();
+      const retry = jest.fn();
+      const notes = new SubmissionNotes({ trans, notifier: fake, retry });
+      const tracked = notes.track('k4', 'the cell of a.ipynb');
+      const seenWhileAsking: number[] = [];
+      const outcome = await settleRefusal(consent(), tracked, {
+        lakeConsent: false,
+        askLakeConsent: async message => {
+          seenWhileAsking.push(fake.calls.length);
+          expect(message).toContain('too large to stream');
+          return false;
+        },
+        trans
+      });
+      expect(outcome).toBe('declined');
+      expect(seenWhileAsking).toEqual([0]); // nothing beside the dialog
+      expect(fake.calls).toHaveLength(1);
+      const note = fake.calls[0].args;
+      expect(note.type).toBe('info');
+      expect(note.message).toContain('Not submitted');
+      expect(note.message).toContain('Nothing was sent to REANA');
+      expect(note.actions).toEqual([]);
+      expect(fake.calls.some(c => c.args.type === 'error')).toBe(false);
+      notes.dispose();
+    });
+
+    it('says nothing when the user agrees (the new submission has its own toast)', async () => {
+      const fake = notifier();
+      const notes = new SubmissionNotes({ trans, notifier: fake });
+      const outcome = await settleRefusal(
+        consent(),
+        notes.track('k5', 'the cell of a.ipynb'),
+        { lakeConsent: false, askLakeConsent: async () => true, trans }
+      );
+      expect(outcome).toBe('consented');
+      expect(fake.calls).toHaveLength(0);
+      notes.dispose();
+    });
+
+    it('is an error when the submission carried the consent already, or for other refusals', async () => {
+      for (const [reason, lakeConsent] of [
+        [consent(), true],
+        [new EscapeRequestError(400, 'reana_bad_cell', 'Bad line.'), false]
+      ] as const) {
+        const fake = notifier();
+        const ask = jest.fn(async () => true);
+        const notes = new SubmissionNotes({ trans, notifier: fake });
+        const outcome = await settleRefusal(
+          reason,
+          notes.track('k6', 'the cell of a.ipynb'),
+          { lakeConsent, askLakeConsent: ask, trans }
+        );
+        expect(outcome).toBe('failed');
+        expect(ask).not.toHaveBeenCalled();
+        expect(fake.calls[fake.calls.length - 1].args.type).toBe('error');
+        notes.dispose();
+      }
+    });
   });
 });
