@@ -44,6 +44,7 @@ class EscapeError(Exception):
         *,
         service: str | None = None,
         upstream_status: int | None = None,
+        login_url: str | None = None,
     ):
         super().__init__(message)
         self.status = status
@@ -51,16 +52,20 @@ class EscapeError(Exception):
         self.message = message
         self.service = service
         self.upstream_status = upstream_status
+        # Where to sign in again (the hub's login page, from the server's configuration; never
+        # from an upstream answer), for the browser to show as a link.
+        self.login_url = login_url
 
     def envelope(self) -> dict[str, Any]:
-        return {
-            "error": {
-                "code": self.code,
-                "message": self.message,
-                "service": self.service,
-                "upstream_status": self.upstream_status,
-            }
+        error: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "service": self.service,
+            "upstream_status": self.upstream_status,
         }
+        if self.login_url:
+            error["login_url"] = self.login_url
+        return {"error": error}
 
 
 def status_for_upstream(upstream_status: int) -> tuple[int, str]:

@@ -94,6 +94,7 @@ class HubTokens:
             + (f" at {login}" if login else "")
             + ", then retry.",
             service=service,
+            login_url=login or None,
         )
 
     def _http(self) -> httpx.AsyncClient:

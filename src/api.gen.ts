@@ -1035,6 +1035,8 @@ export interface components {
         service: 'rucio' | 'reana' | 'zenodo' | null;
         /** @description The upstream's HTTP status, if it answered. */
         upstream_status: number | null;
+        /** @description Where to sign in again (`signin_expired` under a hub: the hub's login page from the server's configuration), for the frontend to show as a link. */
+        login_url?: string;
       };
     };
     /** @description Names to values (strings, numbers or booleans as the spec allows). */

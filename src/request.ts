@@ -18,6 +18,8 @@ export interface IErrorEnvelope {
     message: string;
     service?: string | null;
     upstream_status?: number | null;
+    /** Where to sign in again (an expired sign-in under a hub). */
+    login_url?: string;
   };
 }
 
@@ -28,7 +30,8 @@ export class EscapeRequestError extends Error {
     readonly code: string,
     message: string,
     readonly service: string | null = null,
-    readonly upstreamStatus: number | null = null
+    readonly upstreamStatus: number | null = null,
+    readonly loginUrl: string | null = null
   ) {
     super(message);
     this.name = 'EscapeRequestError';
@@ -38,15 +41,24 @@ export class EscapeRequestError extends Error {
     status: number,
     envelope: IErrorEnvelope
   ): EscapeRequestError {
-    const { code, message, service, upstream_status } = envelope.error;
+    const { code, message, service, upstream_status, login_url } =
+      envelope.error;
     return new EscapeRequestError(
       status,
       code,
       message,
       service ?? null,
-      upstream_status ?? null
+      upstream_status ?? null,
+      typeof login_url === 'string' && /^(https?:\/\/|\/)/.test(login_url)
+        ? login_url
+        : null
     );
   }
+}
+
+/** Where the user signs in again, when the failure says so (a web address, or null). */
+export function loginUrlOf(reason: unknown): string | null {
+  return reason instanceof EscapeRequestError ? reason.loginUrl : null;
 }
 
 /**

@@ -13,6 +13,7 @@ class Error(TypedDict):
     message: str
     service: Literal["rucio", "reana", "zenodo"] | None
     upstream_status: int | None
+    login_url: NotRequired[str]
 
 
 class ErrorEnvelope(TypedDict):

@@ -1,6 +1,6 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { errorMessage } from '../request';
+import { errorMessage, EscapeRequestError, loginUrlOf } from '../request';
 import {
   DatalakeApi,
   datalakeApi,
@@ -20,6 +20,8 @@ export interface ILevel {
   rows: IDidRow[];
   running: boolean;
   error: string | null;
+  /** Where to sign in again, when the error says so. */
+  loginUrl?: string | null;
   /** As many rows as the limit: there may be more. */
   limitReached: boolean;
   limit: number;
@@ -68,6 +70,10 @@ export class DatalakeModel {
   }
   get identityError(): string | null {
     return this._identityError;
+  }
+  /** Where to sign in again, when the identity failed because the sign-in expired. */
+  get identityLoginUrl(): string | null {
+    return this._identityLoginUrl;
   }
 
   get state(): IDatalakeState {
@@ -123,7 +129,10 @@ export class DatalakeModel {
 
   /** Who we are in Rucio and which scopes exist. */
   async connect(): Promise<void> {
+    // Who we were is not who we are until Rucio says so: no stale account or expiry (#21).
+    this._whoami = null;
     this._identityError = null;
+    this._identityLoginUrl = null;
     this._emit();
     try {
       const instance = this._state.instance;
@@ -134,7 +143,9 @@ export class DatalakeModel {
       this._whoami = whoami;
       this._scopes = scopes;
     } catch (reason) {
+      this._whoami = null;
       this._identityError = errorMessage(reason);
+      this._identityLoginUrl = loginUrlOf(reason);
     }
     this._emit();
     // Suggestions only: a server without them leaves the key field free.
@@ -311,6 +322,7 @@ export class DatalakeModel {
     this._controllers.set(level, controller);
     level.rows = [];
     level.error = null;
+    level.loginUrl = null;
     level.limitReached = false;
     level.running = true;
     this._emit();
@@ -346,6 +358,13 @@ export class DatalakeModel {
     } catch (reason) {
       if (!controller.signal.aborted && !isAbort(reason)) {
         level.error = errorMessage(reason);
+        level.loginUrl = loginUrlOf(reason);
+        if (reason instanceof EscapeRequestError && reason.status === 401) {
+          // Rucio no longer takes the identity the header shows: say so there, not "root".
+          this._whoami = null;
+          this._identityError = level.error;
+          this._identityLoginUrl = level.loginUrl;
+        }
       }
     } finally {
       if (timer !== null) {
@@ -377,6 +396,7 @@ export class DatalakeModel {
   private _scopes: string[] = [];
   private _metaKeys: string[] = [];
   private _identityError: string | null = null;
+  private _identityLoginUrl: string | null = null;
   private _state: IDatalakeState = {
     query: '',
     type: 'all',

@@ -80,6 +80,7 @@ function Identity(props: {
     return (
       <ErrorBanner
         message={model.identityError}
+        loginUrl={model.identityLoginUrl}
         onRetry={() => void model.connect()}
         retryLabel={trans.__('Retry')}
       />
@@ -203,6 +204,7 @@ export function DatalakePanel(props: IDatalakePanelProps): JSX.Element {
     body = (
       <ErrorBanner
         message={level.error}
+        loginUrl={level.loginUrl}
         retryLabel={trans.__('Retry')}
         onRetry={() =>
           level.did === null ? search() : void model.raiseLimit()
