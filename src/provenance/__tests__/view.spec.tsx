@@ -8,6 +8,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import * as React from 'react';
 
+import { formatBytes } from '../../common/format';
 import { IProvenanceApi, IProvenanceExport } from '../api';
 import {
   IProvenanceActions,
@@ -98,6 +99,21 @@ describe('ProvenanceView', () => {
     expect(acts.openRecord).toHaveBeenCalledWith('1234567');
     expect(document.querySelector('img')).toBeNull();
     expect(screen.getByText('in escape_opendata:analysis.3')).toBeTruthy();
+  });
+
+  it('shows sizes as the rest of the suite does (SI units, one formatter)', () => {
+    const nb = notebook();
+    recordProvenance(nb, {
+      dids_used: [didUsed({ bytes: 1_750_000 })],
+      dids_produced: [produced({ bytes: 2048 })]
+    });
+    setup(nb);
+    const text = document.body.textContent!;
+    // what the Data Lake panel and the workflow's inputs say of the same dataset
+    expect(formatBytes(1_750_000)).toBe('1.75 MB');
+    expect(text).toContain('1.75 MB');
+    expect(text).toContain('2.05 kB');
+    expect(text).not.toMatch(/KiB|MiB/);
   });
 
   it('says when the notebook is not trusted and records nothing into it', () => {

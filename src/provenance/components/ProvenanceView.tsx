@@ -9,6 +9,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
+import { formatBytes } from '../../common/format';
 import { useSignal } from '../../common/useSignal';
 import { ProvenanceModel } from '../model';
 import {
@@ -26,25 +27,13 @@ export interface IProvenanceActions {
   publish: (folder: string) => void;
 }
 
-function formatBytes(bytes: number | null | undefined): string | null {
-  if (bytes === null || bytes === undefined) {
-    return null;
-  }
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
 function Checksums(props: {
   entry: { adler32: string | null; md5: string | null; bytes: number | null };
 }): JSX.Element | null {
   const { adler32, md5, bytes } = props.entry;
-  const size = formatBytes(bytes);
+  // the suite's one size formatter (SI units, as Rucio and the Data Lake panel show them)
+  const size =
+    bytes === null || bytes === undefined ? null : formatBytes(bytes);
   if (!adler32 && !md5 && !size) {
     return null;
   }
