@@ -74,9 +74,12 @@ export interface IJobCardProps {
   /** The title's tooltip; the title itself by default. */
   titleTooltip?: string;
   stateLabel: string;
-  /** Files that count as done (the bar when bytes are unknown, the "n/m files" fact). */
+  /**
+   * Files that count as done, those already there included (the bar when bytes are unknown,
+   * the "n of m files" fact).
+   */
   filesDone: number;
-  /** Files that were already there, shown as their own fact. */
+  /** Of the files done, those that were already there (nothing moved for them). */
   filesAlready: number;
   busy: boolean;
   expanded: boolean;
@@ -107,8 +110,22 @@ export function JobCard(props: IJobCardProps): JSX.Element {
     : job.files_total
       ? props.filesDone / job.files_total
       : 0;
+  // "5 of 8 files (3 already there)": the already-there files are part of the done ones, so
+  // the counts add up; "All 8 files already there" when nothing had to move (#21).
+  const already = Math.min(props.filesAlready, props.filesDone);
+  const filesFact =
+    already > 0 && already === job.files_total
+      ? trans.__('All %1 files already there', job.files_total)
+      : already > 0
+        ? trans.__(
+            '%1 of %2 files (%3 already there)',
+            props.filesDone,
+            job.files_total,
+            already
+          )
+        : trans.__('%1 of %2 files', props.filesDone, job.files_total);
   const facts = [
-    trans.__('%1/%2 files', props.filesDone, job.files_total),
+    filesFact,
     job.bytes_total
       ? `${formatBytes(job.bytes_done)} / ${formatBytes(job.bytes_total)}`
       : null,
@@ -117,9 +134,6 @@ export function JobCard(props: IJobCardProps): JSX.Element {
       : null,
     active && job.eta_seconds !== null
       ? trans.__('%1 left', formatDuration(job.eta_seconds))
-      : null,
-    props.filesAlready
-      ? trans.__('%1 already there', props.filesAlready)
       : null,
     job.files_failed ? trans.__('%1 failed', job.files_failed) : null
   ].filter(Boolean);

@@ -55,7 +55,9 @@ test.describe('Data Lake fetch', () => {
       timeout: 60_000
     });
     await expect(
-      job.getByText(/^8\/8 files · 1\.44 MB \/ 1\.44 MB/)
+      job.getByText(
+        /^(8 of 8 files|All 8 files already there) · 1\.44 MB \/ 1\.44 MB/
+      )
     ).toBeVisible();
     await expect(job.getByRole('progressbar')).toHaveAttribute(
       'aria-valuenow',

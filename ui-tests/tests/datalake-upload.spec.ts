@@ -157,7 +157,7 @@ async function journey(page: IJupyterLabPageFixture): Promise<void> {
     });
     await expect(job).toHaveCount(1);
     await expect(job.getByText('Done', { exact: true })).toBeVisible();
-    await expect(job.getByText(/^3\/3 files · /)).toBeVisible();
+    await expect(job.getByText(/^3 of 3 files · /)).toBeVisible();
     await expect(job.getByRole('progressbar')).toHaveAttribute(
       'aria-valuenow',
       '100'

@@ -66,7 +66,7 @@ describe('JobCard', () => {
         .getAttribute('aria-valuenow')
     ).toBe('25');
     expect(item.textContent).toContain(
-      '2/4 files · 50 B / 200 B · 1 already there · 1 failed'
+      '2 of 4 files (1 already there) · 50 B / 200 B · 1 failed'
     );
     expect(screen.getByText('to here')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Remove' })).toBeNull();

@@ -38,6 +38,28 @@ describe('FetchList', () => {
     model.dispose();
   });
 
+  it('counts files already there once: the counts add up (#21)', async () => {
+    const { model } = await renderList([
+      job({
+        id: 'all',
+        state: 'done',
+        files_done: 8,
+        files_present: 8,
+        bytes_done: 1_440_000,
+        throughput: null,
+        eta_seconds: null
+      }),
+      job({ id: 'some', files_done: 5, files_present: 3, eta_seconds: null })
+    ]);
+    const [all, some] = screen.getAllByRole('listitem', {
+      name: 'Fetch of cta.prod5.south.gamma.run0001.dl1'
+    });
+    expect(all.textContent).toContain('All 8 files already there · 1.44 MB');
+    expect(all.textContent).not.toMatch(/16|of 8 files/);
+    expect(some.textContent).toContain('5 of 8 files (3 already there) · ');
+    model.dispose();
+  });
+
   it('shows a running job with progress, throughput and ETA, and only Cancel', async () => {
     const { model, api } = await renderList([job()]);
     const item = screen.getByRole('listitem', {
@@ -46,7 +68,7 @@ describe('FetchList', () => {
     expect(within(item).getByText('Fetching')).toBeTruthy();
     expect(
       within(item).getByText(
-        '3/8 files · 540 kB / 1.44 MB · 2.10 MB/s · 12 s left'
+        '3 of 8 files · 540 kB / 1.44 MB · 2.10 MB/s · 12 s left'
       )
     ).toBeTruthy();
     expect(

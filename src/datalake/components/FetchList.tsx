@@ -144,7 +144,7 @@ export function FetchJobView(props: {
       title={title}
       titleTooltip={job.dids.map(d => `${d.scope}:${d.name}`).join('\n')}
       stateLabel={stateLabel(job, trans)}
-      filesDone={job.files_done + job.files_present}
+      filesDone={job.files_done}
       filesAlready={job.files_present}
       busy={busy}
       expanded={model.isExpanded(job.id)}

@@ -115,7 +115,7 @@ describe('Uploads section', () => {
     const item = screen.getByRole('listitem', {
       name: 'Upload of user.jdoe:results'
     });
-    expect(item.textContent).toContain('2/2 files');
+    expect(item.textContent).toContain('2 of 2 files');
     fireEvent.click(screen.getByRole('button', { name: 'Files' }));
     await screen.findByText(
       'adler32 0a1b2c3d · md5 9e107d9d372bb6826bd81d3542a419d6'
