@@ -148,7 +148,7 @@ class JobHandler(JobsHandler):
 
     @tornado.web.authenticated
     async def delete(self, job_id: str) -> None:
-        self.store.remove(job_id, self.kinds)
+        await self.store.remove(job_id, self.kinds)
         self.set_status(204)
         await self.finish()
 

@@ -8,7 +8,9 @@ kind run at once, and saves them per workspace (encoded and written atomically i
 the event loop; progress saves are throttled to one a second, and the last of a burst is always
 written). After a server restart an unfinished job is ``interrupted``; ``retry`` resumes it when
 its runner can, and a runner's resume checks what is on disk or upstream rather than trusting the
-last save (a SIGKILL can come between two saves).
+last save (a SIGKILL can come between two saves). Removing a job that did not finish (by
+request, or the oldest beyond ``keep_finished``) lets its runner delete what the job left outside
+the store (``Runner.on_remove``: e.g. partial files on a storage after a hard kill).
 
 The slice keeps its own state of a job in ``job.data`` (a JSON-able object the runner dumps and
 loads), and adds its own fields to the job's JSON through ``Runner.describe``.
@@ -35,6 +37,7 @@ log = logging.getLogger("jupyterlab_escape.jobs")
 
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled", "interrupted")
+UNFINISHED = ("failed", "cancelled", "interrupted")  # removing one runs ``Runner.on_remove``
 KEEP_FINISHED = 50
 # A progress save (``save(force=False)``) waits until this long after the previous save; the
 # last one of a burst is written when the wait is over, so a SIGKILL loses at most this much.
@@ -159,6 +162,11 @@ class Runner:
         """A message when ``other`` (active) already does what ``job`` would do."""
         return None
 
+    async def on_remove(self, job: Job) -> None:
+        """A job that did not finish (failed, cancelled or interrupted) is being forgotten: delete
+        what it may have left outside the store (a hard kill leaves partial files upstream that
+        no retry will now tidy). Best effort: the job is gone whatever this does."""
+
 
 class JobStore:
     """Every job of this server for one workspace; saved to ``state_file`` (None: memory only)."""
@@ -170,6 +178,7 @@ class JobStore:
         self.jobs: dict[str, Job] = {}
         self._saved_bodies: list[dict] = []  # jobs of kinds not registered yet
         self._tasks: dict[str, asyncio.Task] = {}
+        self._cleanups: set[asyncio.Task] = set()  # on_remove of jobs the store dropped
         self._stopping = False
         self._last_save = 0.0
         self._trailing: asyncio.TimerHandle | None = None  # the deferred progress save
@@ -275,12 +284,34 @@ class JobStore:
         self._launch(job)
         return job
 
-    def remove(self, job_id: str, kinds: tuple[str, ...] | None = None) -> None:
+    async def remove(self, job_id: str, kinds: tuple[str, ...] | None = None) -> None:
+        """Forget a job; an unfinished one's leftovers are cleaned (``Runner.on_remove``) before
+        this returns."""
         job = self.get(job_id, kinds)
         if job.active:
             raise EscapeError(409, "job_running", "Cancel this job before removing it.")
         self.jobs.pop(job_id, None)
         self.save()
+        await self._clean(job)
+
+    async def _clean(self, job: Job) -> None:
+        if job.state not in UNFINISHED or job.kind not in self.runners:
+            return
+        try:
+            await self.runner(job).on_remove(job)
+        except Exception:  # noqa: BLE001 - a cleanup never keeps a job from going
+            log.exception("cleanup of job %s (%s) failed", job.id, job.kind)
+
+    def _clean_later(self, job: Job) -> None:
+        """A job dropped by the store itself (beyond ``keep_finished``) is cleaned in a task."""
+        if job.state not in UNFINISHED or self._stopping:
+            return
+        try:
+            task = asyncio.get_running_loop().create_task(self._clean(job))
+        except RuntimeError:  # not on the loop: nothing can be cleaned from here
+            return
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
 
     async def wait(self, job_id: str) -> Job:
         task = self._tasks.get(job_id)
@@ -299,6 +330,8 @@ class JobStore:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks)
+        if self._cleanups:
+            await asyncio.wait(set(self._cleanups), timeout=30)
         self.save()
         await asyncio.get_running_loop().run_in_executor(None, self.flush)
         self._saver.shutdown(wait=True)
@@ -381,6 +414,7 @@ class JobStore:
         excess = len(finished) - self.keep_finished
         for old in sorted(finished, key=lambda j: j.created)[: max(0, excess)]:
             self.jobs.pop(old.id, None)
+            self._clean_later(old)
         bodies = [
             {k: getattr(j, k) for k in Job.SAVED} | {"data": self.runner(j).dump(j.data)}
             for j in self.jobs.values()

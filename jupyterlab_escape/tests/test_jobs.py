@@ -110,15 +110,91 @@ async def test_remove_refuses_a_running_job_and_forgets_a_finished_one(store):
     runner.gate.clear()
     job = store.start("test.count", {"to": 1, "at": 0})
     with pytest.raises(EscapeError) as caught:
-        store.remove(job.id)
+        await store.remove(job.id)
     assert caught.value.status == 409
     runner.gate.set()
     await store.wait(job.id)
-    store.remove(job.id)
+    await store.remove(job.id)
     with pytest.raises(EscapeError) as caught:
         store.get(job.id)
     assert caught.value.status == 404 and caught.value.code == "job_not_found"
     await store.shutdown()
+
+
+class Leaving(Counting):
+    """Leaves something outside the store; ``on_remove`` records what it was asked to clean."""
+
+    kind = "test.leave"
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.cleaned: list[tuple[str, str]] = []
+        self.broken = False
+
+    async def on_remove(self, job: Job) -> None:
+        await asyncio.sleep(0)
+        self.cleaned.append((job.id, job.state))
+        if self.broken:
+            raise OSError("storage unreachable")
+
+
+async def test_removing_an_unfinished_job_runs_its_kinds_cleanup(store):
+    runner = store.register(Leaving(fail_at=1))
+    store.register(Counting())
+    failed = store.start("test.leave", {"to": 3, "at": 0})
+    await store.wait(failed.id)
+    runner.fail_at = None
+    runner.gate.clear()
+    cancelled = store.start("test.leave", {"to": 3, "at": 0})
+    await asyncio.sleep(0)
+    store.cancel(cancelled.id)
+    await store.wait(cancelled.id)
+    runner.gate.set()
+    done = store.start("test.leave", {"to": 2, "at": 0})
+    counted = store.start("test.count", {"to": 1, "at": 0})  # a kind without a cleanup
+    await store.wait(done.id)
+    await store.wait(counted.id)
+    assert (failed.state, cancelled.state, done.state) == ("failed", "cancelled", "done")
+    for job in (failed, cancelled, done, counted):
+        await store.remove(job.id)
+    # only the unfinished jobs of the kind, each once, before remove() returned
+    assert runner.cleaned == [(failed.id, "failed"), (cancelled.id, "cancelled")]
+    assert not store.jobs
+    # a cleanup that fails never keeps the job
+    runner.broken = True
+    runner.fail_at = 0
+    again = store.start("test.leave", {"to": 1, "at": 0})
+    await store.wait(again.id)
+    await store.remove(again.id)
+    assert runner.cleaned[-1] == (again.id, "failed") and again.id not in store.jobs
+    await store.shutdown()
+
+
+async def test_an_interrupted_job_is_cleaned_when_removed_after_a_restart(tmp_path):
+    first = JobStore(tmp_path / "jobs.json")
+    runner = first.register(Leaving())
+    runner.gate.clear()
+    job = first.start("test.leave", {"to": 2, "at": 0})
+    await asyncio.sleep(0)
+    await first.shutdown()
+    second = JobStore(tmp_path / "jobs.json")
+    runner = second.register(Leaving())
+    assert second.get(job.id).state == "interrupted"
+    await second.remove(job.id)
+    assert runner.cleaned == [(job.id, "interrupted")]
+    await second.shutdown()
+
+
+async def test_jobs_dropped_beyond_keep_finished_are_cleaned_too(tmp_path):
+    store = JobStore(tmp_path / "jobs.json", keep_finished=1)
+    runner = store.register(Leaving(fail_at=0))
+    old = store.start("test.leave", {"to": 1, "at": 0})
+    await store.wait(old.id)
+    new = store.start("test.leave", {"to": 1, "at": 0})
+    await store.wait(new.id)
+    await store.shutdown()  # waits for the cleanups the store started
+    assert old.id not in store.jobs and new.id in store.jobs
+    assert runner.cleaned == [(old.id, "failed")]
 
 
 async def test_the_same_idempotency_key_follows_the_same_job(store):

@@ -11,9 +11,10 @@ from typing import Any
 from ...http import EscapeError
 from ...jobs import Job, JobFailed, JobStore, Runner
 from ...workspace import Workspace
+from ..did import DID
 from ..instances import RucioInstances
 from ..transfer import PerInstance
-from ..webdav import WriteStorage
+from ..webdav import WriteStorage, temporary_url
 from .planner import UploadPlanner, refusal
 from .register import finish, register, set_meta
 from .rules import REGISTER_BATCH, UploadRequest
@@ -151,7 +152,68 @@ class UploadRunner(Runner):
             if item.state == "sending":
                 item.state, item.done = "waiting", 0
 
+    async def on_remove(self, job: Job) -> None:
+        """An unfinished upload is forgotten without a retry: delete its temporary files and the
+        bytes it put at final PFNs that Rucio does not list as a replica on the RSE (dark data a
+        hard kill leaves). A PFN Rucio lists a replica for, on any state, is never touched (the
+        job may have registered it just before a kill its save did not see), nor a name another
+        active job of this server is uploading. Without an answer from Rucio only the temporary
+        files (named after this job) go."""
+        state: UploadState = job.data
+        todo = [i for i in state.items if i.pfn and not i.settled]
+        if not todo:
+            return
+        busy = {
+            i.name
+            for other in self.store.jobs.values()
+            if other.kind == KIND
+            and other.active
+            and other.data.scope == state.scope
+            and other.data.instance == state.instance
+            for i in other.data.items
+        }
+        todo = [i for i in todo if i.name not in busy]
+        instance = self.instances.get(state.instance)
+        storage = self._storage_of(instance)
+        await self._authorise(storage, instance.client)
+        finals: list[UploadItem] = []
+        try:
+            finals = await self._unregistered(state, todo, instance.client)
+        except Exception:  # noqa: BLE001 - no answer: keep every final PFN
+            finals = []
+        urls = [temporary_url(i.pfn, job.id) for i in todo] + [i.pfn for i in finals]
+        workers = max(1, min(16, instance.config.fetch_concurrency, len(urls)))
+        loop = asyncio.get_running_loop()
+        with ThreadPoolExecutor(workers, thread_name_prefix=f"escape-tidy-{job.id}") as threads:
+            await asyncio.gather(
+                *(loop.run_in_executor(threads, delete_quietly, storage, u) for u in urls)
+            )
+
+    @staticmethod
+    async def _unregistered(state: UploadState, items: list[UploadItem], client):
+        """The items Rucio lists no replica of on the job's RSE (in any replica state)."""
+        scope = state.scope
+        known = await client.bulk_meta([{"scope": scope, "name": i.name} for i in items])
+        listed: set[str] = set()
+        existing = [DID(scope, i.name) for i in items if (scope, i.name) in known]
+        for start in range(0, len(existing), REGISTER_BATCH):
+            part = existing[start : start + REGISTER_BATCH]
+            async for row in client.file_replicas(part, rse_expression=state.rse):
+                if isinstance(row, dict) and state.rse in (row.get("rses") or {}):
+                    listed.add(row.get("name"))
+        return [i for i in items if i.name not in listed]
+
     # ------------------------------------------------------------------ the work
+    @staticmethod
+    async def _authorise(storage: WriteStorage, client) -> None:
+        """The storage sends Rucio's token when it is a JWT (like rucio's webdav protocol)."""
+        token_box: dict[str, str | None] = {"token": None}
+        storage.token = lambda: token_box["token"]
+        try:
+            token_box["token"] = (await client.auth.token()).value
+        except Exception:  # noqa: BLE001 - the storage may need no token at all
+            token_box["token"] = None
+
     @staticmethod
     def _new_storage(instance) -> WriteStorage:
         workers = max(1, min(64, instance.config.fetch_concurrency))
@@ -170,12 +232,7 @@ class UploadRunner(Runner):
         client = instance.client
         storage = self._storage_of(instance)
         storage.checked.clear()
-        token_box: dict[str, str | None] = {"token": None}
-        storage.token = lambda: token_box["token"]
-        try:
-            token_box["token"] = (await client.auth.token()).value
-        except Exception:  # noqa: BLE001 - the storage may need no token at all
-            token_box["token"] = None
+        await self._authorise(storage, client)
         state.phase = "preparing"
         try:
             await self._prepare(state, client)

@@ -368,6 +368,89 @@ async def test_killed_mid_file_leaves_nothing_registered_and_retry_completes(
 
 
 @pytest.mark.escape_config(JDOE)
+async def test_removing_a_hard_killed_job_leaves_no_dark_data(
+    jp_fetch, jp_root_dir, jp_serverapp, rucio_testbed, tmp_path, monkeypatch
+):
+    """A server killed outright cannot tidy; when the user then removes the interrupted job
+    (no retry), the job's leftovers on the storage go: its partial temporary file, the bytes it
+    had verified at a final PFN but not registered; a replica Rucio lists stays."""
+    tb = rucio_testbed
+    app = escape_app(jp_serverapp)
+    folder = f"dark-{tag()}"
+    files = {f"{folder}/{k}.bin": os.urandom(70_000 + i) for i, k in enumerate("abc")}
+    for rel, data in files.items():
+        write(jp_root_dir, rel, data)
+    # the PFNs are planned for real, then the transfer hangs until the server goes
+    hang = asyncio.Event()
+
+    async def hung_transfer(self, job, state, client, storage):
+        await hang.wait()
+
+    monkeypatch.setattr(UploadRunner, "_transfer_all", hung_transfer)
+    code, answer = await post(
+        jp_fetch, {"paths": [folder], "scope": SCOPE, "rse": tb.upload_rse.name}
+    )
+    assert code == 202, answer
+    job_id, store = answer["id"], app.jobs
+    for _ in range(3000):
+        if store.jobs[job_id].data.phase == "transferring":
+            break
+        await asyncio.sleep(0.01)
+    await store.shutdown()
+    items = {i.path: i for i in store.jobs[job_id].data.items}
+    assert len(items) == 3 and all(i.pfn for i in items.values())
+    a, b, c = (items[rel] for rel in sorted(items))
+    # what a SIGKILL leaves: a partial PUT kept at a's temporary name; b verified at its final
+    # PFN, not registered; c registered by Rucio just before the kill, the save too late to say so
+    temp_a = tb.upload_rse.local_path(temporary_url(a.pfn, job_id))
+    temp_a.parent.mkdir(parents=True, exist_ok=True)
+    temp_a.write_bytes(files[a.path][:30_000])
+    final_b, final_c = tb.upload_rse.local_path(b.pfn), tb.upload_rse.local_path(c.pfn)
+    for final, item in ((final_b, b), (final_c, c)):
+        final.parent.mkdir(parents=True, exist_ok=True)
+        final.write_bytes(files[item.path])
+    adler, md5 = sums(files[c.path])
+    client = app.rucio_instances.default.client
+    await client.post_json(
+        "replicas",
+        {
+            "rse": tb.upload_rse.name,
+            "files": [
+                {"scope": SCOPE, "name": c.name, "bytes": c.bytes, "adler32": adler, "md5": md5}
+                | {"state": "A"}
+            ],
+        },
+    )
+    saved = json.loads(store.state_file.read_text())
+    for body in saved["jobs"]:
+        if body["id"] == job_id:
+            for item in body["data"]["items"]:
+                if item["path"] in (b.path, c.path):
+                    item["state"], item["tried"] = "stored", True
+    store.state_file.write_text(json.dumps(saved))
+    # a new server process; the user removes the interrupted job through the route
+    restarted = JobStore(store.state_file)
+    runner = UploadRunner(app.rucio_instances, app.workspace, restarted, ())
+    assert restarted.get(job_id).state == "interrupted"
+    app.jobs = restarted
+    try:
+        response = await jp_fetch("escape", "datalake", "jobs", job_id, method="DELETE")
+        assert response.code == 204
+        assert job_id not in restarted.jobs
+        assert not temp_a.exists() and not final_b.exists()
+        assert not list(final_b.parent.glob("*.escape-upload"))
+        assert final_c.read_bytes() == files[c.path]  # the registered replica stays
+        listed = tb.rucio(
+            "list-dids", f"{SCOPE}:{folder}*", "--filter", "type=all", account="jdoe"
+        ).stdout
+        assert c.name in listed and a.name not in listed and b.name not in listed
+        assert download(tb, f"{SCOPE}:{c.name}", tmp_path / "dl").read_bytes() == files[c.path]
+    finally:
+        runner.close()
+        await restarted.shutdown()
+
+
+@pytest.mark.escape_config(JDOE)
 async def test_cancel_removes_unregistered_bytes(
     jp_fetch, jp_root_dir, jp_serverapp, rucio_testbed
 ):
