@@ -14,6 +14,7 @@ import {
   IMaintainerRow,
   IPersonRow,
   LICENCES,
+  licenceName,
   otherProblems,
   problemsOf,
   setAuthors,
@@ -74,6 +75,61 @@ function Field(props: {
 }
 
 /** A text input that keeps its own text while typing and hands lists over on change. */
+const OTHER_LICENCE = '\u0000other';
+
+/**
+ * The licence by its name (#21): the known open licences listed by name, stored as the SPDX URL
+ * codemeta uses; any other licence typed as its SPDX URL and shown as written.
+ */
+function LicenceSelect(props: {
+  value: string;
+  onChange: (value: string) => void;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { value, trans } = props;
+  const known = LICENCES.includes(value);
+  const [typing, setTyping] = React.useState(!known && value.trim() !== '');
+  const other = typing || (!known && value.trim() !== '');
+  return (
+    <span className="jp-escape-Publish-licence">
+      <select
+        className="jp-mod-styled"
+        aria-label={trans.__('Licence')}
+        value={other ? OTHER_LICENCE : value}
+        onChange={e => {
+          if (e.target.value === OTHER_LICENCE) {
+            setTyping(true);
+            return;
+          }
+          setTyping(false);
+          props.onChange(e.target.value);
+        }}
+      >
+        <option value="">{trans.__('Choose a licence…')}</option>
+        {LICENCES.map(url => (
+          <option key={url} value={url}>
+            {licenceName(url)}
+          </option>
+        ))}
+        <option value={OTHER_LICENCE}>
+          {other && value.trim()
+            ? (licenceName(value) ?? trans.__('Another licence: %1', value))
+            : trans.__('Another licence (its SPDX URL)…')}
+        </option>
+      </select>
+      {other && (
+        <input
+          className="jp-mod-styled"
+          aria-label={trans.__('Licence SPDX URL')}
+          placeholder="https://spdx.org/licenses/…"
+          value={value}
+          onChange={e => props.onChange(e.target.value)}
+        />
+      )}
+    </span>
+  );
+}
+
 function ListInput(props: {
   value: string[];
   separator: string;
@@ -334,20 +390,14 @@ export function CodemetaForm(props: {
         name="license"
         problems={of('license')}
         hint={trans.__(
-          'An SPDX licence URL, e.g. https://spdx.org/licenses/MIT'
+          'Stored in codemeta.json as its SPDX URL, e.g. https://spdx.org/licenses/MIT'
         )}
       >
-        <input
-          className="jp-mod-styled"
-          list="jp-escape-Publish-licences"
+        <LicenceSelect
           value={getText(codemeta, 'license')}
-          onChange={e => text('license', e.target.value)}
+          onChange={value => text('license', value)}
+          trans={trans}
         />
-        <datalist id="jp-escape-Publish-licences">
-          {LICENCES.map(url => (
-            <option key={url} value={url} />
-          ))}
-        </datalist>
       </Field>
       <Field
         label={trans.__('Keywords')}

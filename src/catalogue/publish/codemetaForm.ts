@@ -28,19 +28,37 @@ export const FORM_FIELDS = [
 ] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 
-/** Open licences Zenodo knows, as the SPDX URLs codemeta uses. */
-export const LICENCES = [
-  'MIT',
-  'Apache-2.0',
-  'BSD-3-Clause',
-  'BSD-2-Clause',
-  'GPL-3.0-or-later',
-  'GPL-3.0-only',
-  'LGPL-3.0-or-later',
-  'MPL-2.0',
-  'CC-BY-4.0',
-  'CC0-1.0'
-].map(id => `https://spdx.org/licenses/${id}`);
+/** Open licences Zenodo knows: their SPDX names (SPDX licence list), by SPDX id. */
+export const LICENCE_NAMES: Readonly<Record<string, string>> = {
+  MIT: 'MIT License',
+  'Apache-2.0': 'Apache License 2.0',
+  'BSD-3-Clause': 'BSD 3-Clause "New" or "Revised" License',
+  'BSD-2-Clause': 'BSD 2-Clause "Simplified" License',
+  'GPL-3.0-or-later': 'GNU General Public License v3.0 or later',
+  'GPL-3.0-only': 'GNU General Public License v3.0 only',
+  'LGPL-3.0-or-later': 'GNU Lesser General Public License v3.0 or later',
+  'MPL-2.0': 'Mozilla Public License 2.0',
+  'CC-BY-4.0': 'Creative Commons Attribution 4.0 International',
+  'CC0-1.0': 'Creative Commons Zero v1.0 Universal'
+};
+
+const SPDX = 'https://spdx.org/licenses/';
+
+/** The same licences as the SPDX URLs codemeta uses. */
+export const LICENCES = Object.keys(LICENCE_NAMES).map(id => `${SPDX}${id}`);
+
+/**
+ * The name to show for a codemeta licence (an SPDX URL, with or without ".html", or an SPDX
+ * id): "MIT License (MIT)"; null when it is not one of the known licences.
+ */
+export function licenceName(value: string): string | null {
+  const id = value
+    .trim()
+    .replace(/^https?:\/\/spdx\.org\/licenses\//, '')
+    .replace(/\.html$/, '');
+  const name = LICENCE_NAMES[id];
+  return name ? `${name} (${id})` : null;
+}
 
 function text(value: unknown): string {
   if (typeof value === 'string') {

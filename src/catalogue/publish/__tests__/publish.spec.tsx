@@ -15,6 +15,7 @@ import {
 import {
   getAuthors,
   getMaintainer,
+  getText,
   problemsOf,
   setAuthors,
   setMaintainer,
@@ -774,5 +775,65 @@ describe('UploadsView', () => {
     });
     expect(act_).toHaveBeenCalledWith('43', 'discard');
     expect(await screen.findByText('No drafts.')).toBeTruthy();
+  });
+});
+
+describe('the licence field (#21)', () => {
+  it('shows the licence by its name and stores the SPDX URL', async () => {
+    const api = fakeApi();
+    const { model } = makeModel(api);
+    await act(() => model.load());
+    render(
+      <PublishPanel
+        model={model}
+        api={api}
+        trans={trans}
+        onOpenRecord={jest.fn()}
+      />
+    );
+    const field = screen.getByRole('combobox', {
+      name: 'Licence'
+    }) as HTMLSelectElement;
+    expect(field.selectedOptions[0].textContent).toBe('MIT License (MIT)');
+    expect(
+      screen.queryByDisplayValue('https://spdx.org/licenses/MIT')
+    ).toBeNull();
+    fireEvent.change(field, {
+      target: { value: 'https://spdx.org/licenses/Apache-2.0' }
+    });
+    expect(getText(model.codemeta, 'license')).toBe(
+      'https://spdx.org/licenses/Apache-2.0'
+    );
+    expect(field.selectedOptions[0].textContent).toBe(
+      'Apache License 2.0 (Apache-2.0)'
+    );
+    model.dispose();
+  });
+
+  it('any other licence is typed as its SPDX URL and kept as written', async () => {
+    const api = fakeApi();
+    const { model } = makeModel(api);
+    await act(() => model.load());
+    render(
+      <PublishPanel
+        model={model}
+        api={api}
+        trans={trans}
+        onOpenRecord={jest.fn()}
+      />
+    );
+    const field = screen.getByRole('combobox', { name: 'Licence' });
+    fireEvent.change(field, { target: { value: '\u0000other' } });
+    const url = screen.getByRole('textbox', { name: 'Licence SPDX URL' });
+    fireEvent.change(url, {
+      target: { value: 'https://spdx.org/licenses/EUPL-1.2' }
+    });
+    expect(getText(model.codemeta, 'license')).toBe(
+      'https://spdx.org/licenses/EUPL-1.2'
+    );
+    expect((field as HTMLSelectElement).selectedOptions[0].textContent).toBe(
+      'Another licence: https://spdx.org/licenses/EUPL-1.2'
+    );
+    model.dispose();
   });
 });
