@@ -93,6 +93,8 @@ class CrateInputs:
     rucio_urls: dict[str, str] = field(default_factory=dict)  # configured instance -> base URL
     zenodo_url: str | None = None
     license: str | None = None
+    #: The crate's generated README (its name inside the crate), described as about the crate.
+    readme: str | None = None
 
 
 def did_id(rucio_urls: dict[str, str], instance: str, scope: str, name: str) -> str:
@@ -145,6 +147,20 @@ def build(inputs: CrateInputs) -> ROCrate:
             "description": "The Jupyter notebook the analysis was made in.",
         },
     )
+
+    if inputs.readme:
+        # Workflow Run Crate recommends a README: a data entity about the crate itself.
+        crate.add_file(
+            source=None,
+            dest_path=inputs.readme,
+            properties={
+                "name": "README",
+                "encodingFormat": "text/markdown",
+                "description": "What this crate holds: the run, its inputs and outputs by DID, "
+                "the workflow and the software, in words.",
+                "about": {"@id": "./"},
+            },
+        )
 
     # Data Lake DIDs: one entity per DID, shared by uses and products.
     dids: dict[str, Any] = {}

@@ -11,9 +11,13 @@ is untrusted and goes through ``records.read``. What the export reads besides th
   the *configured* Rucio and Zenodo and by DOI, never by a host the notebook names.
 
 What it writes, through ``workspace.py``, beside the notebook: a folder ``<stem>-ro-crate/``
-(``ro-crate-metadata.json``, a copy of the notebook, the specifications under ``workflows/``,
-``codemeta.json`` for publishing to the OSSR) and ``<stem>-ro-crate.zip`` of the same; existing
-files are never replaced (``name (1)``).
+(``ro-crate-metadata.json``, a generated ``README.md``, a copy of the notebook, the
+specifications under ``workflows/``, ``codemeta.json`` for publishing to the OSSR) and
+``<stem>-ro-crate.zip`` of the same; existing files are never replaced (``name (1)``).
+
+The notebook's own ``metadata.authors`` (nbformat's list of ``{"name": ...}``), when it has one,
+gives codemeta's ``author`` and, as the publish form does, the first of them as ``maintainer``
+(the OSSR requires one); the names are untrusted text, folded to one plain line and cut.
 """
 
 from __future__ import annotations
@@ -31,16 +35,20 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..catalogue.codemeta import CONTEXT as CODEMETA_CONTEXT
+from ..catalogue.codemeta import _person_from_name
 from ..config import public_url
 from ..http import EscapeError
 from ..workspace import Workspace, free_path, is_protected, open_new, place
 from . import crate as rc
-from .records import Provenance, read_notebook, spec_digest
+from .records import Provenance, clean_text, read_notebook, spec_digest
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json", ".cwl")
 MAX_SPEC_BYTES = 1024 * 1024
 REANA_TIMEOUT = 10.0
 LICENSE_RE = r"^[A-Za-z0-9.+-]{1,64}$"
+README = "README.md"
+MAX_AUTHORS = 20
+MAX_NAME = 200
 
 
 def _bad(code: str, message: str, status: int = 400) -> EscapeError:
@@ -145,7 +153,22 @@ async def workflow_files(sources: Sources, prov: Provenance) -> tuple[dict, list
     return files, warnings
 
 
-def codemeta_of(metadata: dict, prov: Provenance, license_id: str | None) -> dict:
+def notebook_authors(notebook: Any) -> list[str]:
+    """The names of nbformat's ``metadata.authors`` (untrusted): plain one-line text, bounded."""
+    metadata = notebook.get("metadata") if isinstance(notebook, dict) else None
+    authors = metadata.get("authors") if isinstance(metadata, dict) else None
+    names: list[str] = []
+    for author in authors[: MAX_AUTHORS * 5] if isinstance(authors, list) else []:
+        name = author.get("name") if isinstance(author, dict) else None
+        name = clean_text(name, MAX_NAME) if isinstance(name, str) else ""
+        if name and name not in names:
+            names.append(name)
+    return names[:MAX_AUTHORS]
+
+
+def codemeta_of(
+    metadata: dict, prov: Provenance, license_id: str | None, authors: list[str] = ()
+) -> dict:
     """codemeta.json for the OSSR publish flow, from the crate's own description."""
     root = next(e for e in metadata["@graph"] if e.get("@id") == "./")
     meta: dict[str, Any] = {
@@ -168,7 +191,97 @@ def codemeta_of(metadata: dict, prov: Provenance, license_id: str | None) -> dic
     ]
     if requirements:
         meta["softwareRequirements"] = requirements
+    people = [_person_from_name(name) for name in authors]
+    people = [p for p in people if "familyName" in p]
+    if people:
+        meta["author"] = people
+        # the OSSR requires a maintainer: the first author, as the publish form defaults it
+        meta["maintainer"] = dict(people[0])
     return meta
+
+
+# What starts markup inside a line (every recorded value is placed after fixed words, never at
+# the start of a line, so list and heading markers need no escape).
+_MARKDOWN = re.compile(r"([\\`*_\[\]#!|<>~&])")
+
+
+def _md(value: Any) -> str:
+    """Recorded text as inert Markdown: one line, every markup character escaped."""
+    return _MARKDOWN.sub(r"\\\1", str(clean_text(str(value), 512)))
+
+
+def readme_of(
+    notebook_name: str,
+    prov: Provenance,
+    files: dict,
+    license_id: str | None,
+    rucio_urls: dict[str, str],
+) -> str:
+    """The crate's README.md: what was run, on which DIDs, what it produced, with which
+    software; every recorded value escaped (the notebook's metadata is untrusted)."""
+
+    def did_line(entry: dict) -> str:
+        did = f"{entry['scope']}:{entry['name']}"
+        parts = [f"- DID {_md(did)} ({_md(entry['type'])}"]
+        if entry.get("bytes") is not None:
+            parts.append(f", {entry['bytes']} bytes")
+        for algorithm in ("adler32", "md5"):
+            if entry.get(algorithm):
+                parts.append(f", {algorithm} {_md(entry[algorithm])}")
+        where = rc.did_id(rucio_urls, entry["instance"], entry["scope"], entry["name"])
+        parts.append(f") on Rucio instance {_md(entry['instance'])}")
+        if where.startswith("http"):
+            parts.append(f": <{where}>")
+        return "".join(parts)
+
+    lines = [
+        f"# Provenance of {_md(notebook_name)}",
+        "",
+        "A Workflow Run RO-Crate (RO-Crate 1.1) exported from a JupyterLab notebook by the "
+        "ESCAPE suite. `ro-crate-metadata.json` describes the same in machine-readable form; "
+        "what follows was recorded in the notebook's metadata as the work happened.",
+        "",
+        "## Inputs (ESCAPE Data Lake)",
+        "",
+        *([did_line(e) for e in prov.dids_used] or ["None recorded."]),
+        "",
+        "## Workflow runs (REANA)",
+        "",
+    ]
+    for run in prov.workflows or []:
+        spec = files.get(run["id"])
+        lines.append(
+            f"- Run {_md(run['name'])}.{_md(run['run_number'])}: status {_md(run['status'])}"
+            + (f", engine {_md(run['engine'])}" if run.get("engine") else "")
+            + (f", specification `{spec.crate_path}`" if spec is not None else "")
+            + (f", spec sha256 {_md(run['spec_sha256'])}" if run.get("spec_sha256") else "")
+            + (f", inputs {', '.join(_md(d) for d in run['inputs'])}" if run.get("inputs") else "")
+        )
+        for name, value in (run.get("parameters") or {}).items():
+            lines.append(f"  - parameter {_md(name)} = {_md(rc._value(value))}")
+    if not prov.workflows:
+        lines.append("None recorded.")
+    lines += ["", "## Outputs (uploaded to the ESCAPE Data Lake)", ""]
+    lines += [did_line(e) for e in prov.dids_produced] or ["None recorded."]
+    lines += ["", "## Software (ESCAPE OSSR)", ""]
+    for entry in prov.software:
+        title = entry.get("title") or f"OSSR record {entry['record_id']}"
+        lines.append(
+            f"- Record {_md(entry['record_id'])}: {_md(title)}"
+            + (f" {_md(entry['version'])}" if entry.get("version") else "")
+            + (f", DOI {_md(entry['doi'])}" if entry.get("doi") else "")
+            + f" ({_md(entry['action'])} in the notebook)"
+        )
+    if not prov.software:
+        lines.append("None recorded.")
+    lines += [
+        "",
+        "## Licence",
+        "",
+        f"<https://spdx.org/licenses/{license_id}>" if license_id else rc.NO_LICENSE,
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def _write_new(folder: Path, workspace: Workspace, rel: str, data: bytes) -> None:
@@ -189,7 +302,7 @@ async def export(sources: Sources, path: Any, license_id: Any = None) -> dict:
         raw = _read_bounded(source, 20 * 1024 * 1024)
     except (OSError, ValueError):
         raise _bad("provenance_notebook_too_large", "The notebook is larger than 20 MiB.") from None
-    _, prov = read_notebook(raw)
+    notebook, prov = read_notebook(raw)
     if prov.empty():
         raise _bad(
             "provenance_empty",
@@ -207,14 +320,24 @@ async def export(sources: Sources, path: Any, license_id: Any = None) -> dict:
             rucio_urls=sources.rucio_urls,
             zenodo_url=sources.zenodo_url,
             license=f"https://spdx.org/licenses/{license_id}" if license_id else None,
+            readme=README,
         )
     )
     metadata = crate.metadata.generate()
     metadata_bytes = json.dumps(metadata, indent=2, ensure_ascii=False).encode()
-    contents: dict[str, bytes] = {"ro-crate-metadata.json": metadata_bytes, source.name: raw}
+    readme = readme_of(source.name, prov, files, license_id, sources.rucio_urls).encode()
+    contents: dict[str, bytes] = {
+        "ro-crate-metadata.json": metadata_bytes,
+        README: readme,
+        source.name: raw,
+    }
     for wf in files.values():
         contents[wf.crate_path] = wf.content
-    codemeta = json.dumps(codemeta_of(metadata, prov, license_id), indent=2).encode()
+    codemeta = json.dumps(
+        codemeta_of(metadata, prov, license_id, notebook_authors(notebook)),
+        indent=2,
+        ensure_ascii=False,
+    ).encode()
 
     stem = source.stem
     folder = free_path(source.parent / f"{stem}-ro-crate")

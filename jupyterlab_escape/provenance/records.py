@@ -33,7 +33,8 @@ KINDS = {
 VERSION = 1
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MAX_PARAMETERS_JSON = 64 * 1024
-_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u2028\u2029]")
+# control characters, line breaks and the bidirectional overrides that reorder what is shown
+_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @lru_cache(maxsize=1)

@@ -110,3 +110,10 @@ def write_notebook(root: Path, path: str, escape: dict) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(notebook(escape)))
     return target
+
+
+def write_notebook_json(root: Path, path: str, content: dict) -> Path:
+    target = Path(root) / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(content))
+    return target

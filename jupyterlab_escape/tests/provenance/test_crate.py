@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from jupyterlab_escape.catalogue import codemeta as cm
 from jupyterlab_escape.provenance import crate as rc
+from jupyterlab_escape.provenance import export as export_module
 from jupyterlab_escape.provenance.records import read, read_notebook, spec_digest
 
-from .sample import RUN, notebook, provenance, write_notebook
+from .sample import RUN, notebook, provenance, write_notebook, write_notebook_json
 from .validator import validate
 
 REPO = Path(__file__).resolve().parents[3]
@@ -41,12 +43,18 @@ def build_dir(tmp_path: Path, prov_record: dict, spec: bytes | None = b"version:
             {"escape": "https://rucio.example.org"},
             "https://zenodo.example.org",
             license="https://spdx.org/licenses/MIT",
+            readme="README.md",
         )
     )
     folder = tmp_path / "crate"
     folder.mkdir()
     (folder / "ro-crate-metadata.json").write_text(json.dumps(crate.metadata.generate()))
     (folder / "analysis.ipynb").write_text("{}")
+    (folder / "README.md").write_text(
+        export_module.readme_of(
+            "analysis.ipynb", prov, files, "MIT", {"escape": "https://rucio.example.org"}
+        )
+    )
     for wf in files.values():
         (folder / wf.crate_path).parent.mkdir(parents=True, exist_ok=True)
         (folder / wf.crate_path).write_bytes(wf.content)
@@ -328,12 +336,34 @@ async def test_export_writes_the_crate_beside_the_notebook(jp_fetch, jp_root_dir
     assert codemeta["name"] == "Provenance of analysis.ipynb"
     assert codemeta["license"] == "https://spdx.org/licenses/MIT"
     assert any("10.5281/zenodo.1234567" in r for r in codemeta["softwareRequirements"])
+    # The notebook names no authors: no author, no maintainer (the publish form asks for them).
+    assert "author" not in codemeta and "maintainer" not in codemeta
+    # The generated README, listed in the metadata as about the crate.
+    readme = (folder / "README.md").read_text()
+    for text in (
+        "escape\\_cta:gamma\\_1.h5",
+        "adler32 0a1b2c3d",
+        "md5 9e107d9d372bb6826bd81d3542a419d6",
+        "escape\\_opendata:analysis.3.fit.json",
+        "adler32 deadbeef",
+        "Run analysis.3: status finished, engine serial",
+        "workflows/analysis-3/reana.yaml",
+        "DOI 10.5281/zenodo.1234567",
+        "<https://spdx.org/licenses/MIT>",
+    ):
+        assert text in readme, text
+    entities = graph(folder)
+    assert entities["README.md"]["about"] == {"@id": "./"}
+    assert entities["README.md"]["encodingFormat"] == "text/markdown"
+    assert "README.md" in ids(entities["./"]["hasPart"])
     with zipfile.ZipFile(root / answer["zip"]) as archive:
         assert sorted(archive.namelist()) == [
+            "README.md",
             "analysis.ipynb",
             "ro-crate-metadata.json",
             "workflows/analysis-3/reana.yaml",
         ]
+        assert archive.read("README.md") == readme.encode()
         assert (
             archive.read("ro-crate-metadata.json")
             == (folder / "ro-crate-metadata.json").read_bytes()
@@ -443,3 +473,69 @@ async def test_export_refuses_a_license_that_is_not_an_spdx_id(jp_fetch, jp_root
     write_notebook(Path(jp_root_dir), "nb.ipynb", {"provenance": provenance()})
     code, _ = await refusal(jp_fetch, path="nb.ipynb", license="javascript:alert(1)")
     assert code == 400
+
+
+async def test_notebook_authors_become_author_and_maintainer_as_plain_text(jp_fetch, jp_root_dir):
+    """nbformat's metadata.authors is untrusted: names folded to one line, cut, non-text
+    dropped; the first is the maintainer (the OSSR requires one), the same value as author[0];
+    the codemeta passes our OSSR check but for the readme URL the user gives in the form."""
+    root = Path(jp_root_dir)
+    nb = notebook({"provenance": provenance()})
+    nb["metadata"]["authors"] = [
+        {"name": "Ada\nLovelace <script>alert(1)</script>\u202e"},
+        {"name": 42},
+        "Grace Hopper",
+        {"name": "  "},
+        {"name": "Grace Hopper"},
+        {"name": "x" * 5000},
+        *[{"name": f"Person {i}"} for i in range(200)],
+    ]
+    write_notebook_json(root, "analysis/authors.ipynb", nb)
+    answer = await export(jp_fetch, path="analysis/authors.ipynb", license="MIT")
+    codemeta = json.loads((root / answer["folder"] / "codemeta.json").read_text())
+    authors = codemeta["author"]
+    assert len(authors) == export_module.MAX_AUTHORS
+    # one line, no bidi override; markup stays text (codemeta and Zenodo names are plain text)
+    assert authors[0] == {
+        "@type": "Person",
+        "givenName": "Ada Lovelace",
+        "familyName": "<script>alert(1)</script>",
+    }
+    assert all("\n" not in a.get("givenName", "") + a["familyName"] for a in authors)
+    assert authors[1]["familyName"] == "Hopper"
+    assert len(authors[2]["familyName"]) <= export_module.MAX_NAME
+    assert codemeta["maintainer"] == authors[0]
+    problems = cm.validate(codemeta)
+    assert [p.field for p in problems if p.level == "error"] == ["readme"]
+    # the maintainer goes to Zenodo as its contact person, converted as the creators are
+    zenodo = cm.to_zenodo(dict(codemeta, readme="https://example.org/README.md"))
+    (contact,) = [c for c in zenodo["contributors"] if c["type"] == "ContactPerson"]
+    assert {k: v for k, v in contact.items() if k != "type"} == zenodo["creators"][0]
+
+
+def test_readme_keeps_recorded_text_inert(tmp_path):
+    record = provenance()
+    record["software"].append(
+        {
+            "record_id": "3",
+            "action": "cited",
+            "title": "[click](javascript:alert(1)) <img src=x onerror=alert(2)> `x` # h",
+            "version": "**bold**",
+        }
+    )
+    record["workflows"][0]["parameters"] = {"p": "![i](https://evil.example/t.png)"}
+    folder = build_dir(tmp_path, record)
+    readme = (folder / "README.md").read_text()
+    import markdown_it
+
+    html = markdown_it.MarkdownIt("commonmark").render(readme)
+    links = re.findall(r'<a href="([^"]*)"', html)
+    # only the links the README makes itself: configured Rucio DIDs and the licence
+    assert links and all(
+        u.startswith(("https://rucio.example.org/dids/", "https://spdx.org/licenses/"))
+        for u in links
+    ), links
+    assert "<img" not in html and "<strong>" not in html and "<code>x" not in html
+    assert "evil.example" not in re.findall(r'(?:href|src)="([^"]*)"', html)
+    assert "onerror" not in re.findall(r"<[^>]*>", html)
+    assert validate(folder, "workflow-run-crate-0.5") == []
