@@ -1239,6 +1239,8 @@ export interface components {
       /** @description The user's metadata (core columns left out). */
       metadata: Record<string, never>;
       rules: components['schemas']['Rule'][];
+      /** @description When the DID was created in Rucio (ISO 8601, UTC); null if Rucio does not say. */
+      created_at?: string | null;
       adler32?: string | null;
       md5?: string | null;
       replicas?: {

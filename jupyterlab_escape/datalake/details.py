@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +48,23 @@ async def _collect(stream, limit: int = 1000) -> list:
         if len(items) >= limit:
             break
     return items
+
+
+def rucio_time(value: Any) -> str | None:
+    """A Rucio date ("Thu, 26 Nov 2026 05:00:00 UTC", or ISO 8601) as ISO 8601 UTC, else None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        when = parsedate_to_datetime(text.replace(" UTC", " GMT"))
+    except (TypeError, ValueError):
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _rule(rule: dict) -> dict:
@@ -171,6 +190,7 @@ async def did_details(client: RucioClient, did: DID) -> dict[str, Any]:
             "adler32": info.get("adler32") or (replica or {}).get("adler32"),
             "md5": info.get("md5") or (replica or {}).get("md5"),
             "replicas": _file_replicas(replica),
+            "created_at": rucio_time((meta or {}).get("created_at")),
             "metadata": user_metadata(meta),
             "rules": [],
         }
@@ -189,5 +209,6 @@ async def did_details(client: RucioClient, did: DID) -> dict[str, Any]:
         "open": info.get("open"),
         "availability": _availability(summary),
         "rules": [_rule(r) for r in rules],
+        "created_at": rucio_time((meta or {}).get("created_at")),
         "metadata": user_metadata(meta),
     }

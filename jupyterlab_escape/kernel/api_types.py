@@ -207,6 +207,7 @@ class DidDetails(TypedDict):
     length: int | None
     metadata: dict[str, Any]
     rules: list[Rule]
+    created_at: NotRequired[str | None]
     adler32: NotRequired[str | None]
     md5: NotRequired[str | None]
     replicas: NotRequired[list[Replica]]

@@ -232,3 +232,40 @@ async def test_meta_keys_suggest_what_a_filter_can_name(jp_fetch):
     assert "guid" not in answer["keys"]
     assert answer["keys"] == sorted(answer["keys"])
     assert isinstance(answer["conventions"], bool)
+
+
+async def test_details_say_when_a_did_was_created(jp_fetch, rucio_testbed):
+    """#21: the table's "created" column comes from the details: Rucio's created_at, as ISO 8601
+    UTC, for a file, a dataset and a container of the testbed."""
+    from datetime import datetime, timedelta, timezone
+
+    container = rucio_testbed.datasets["cta_container"]["did"]
+    found: dict[str, str] = {}
+    pending = [container]
+    while pending and len(found) < 2:
+        for child in await ndjson(jp_fetch, "content", did=pending.pop()):
+            did = f"{child['scope']}:{child['name']}"
+            if child["type"] == "container":
+                pending.append(did)
+            elif child["type"] == "dataset" and "dataset" not in found:
+                found["dataset"] = did
+                files = await ndjson(jp_fetch, "content", did=did)
+                found["file"] = f"{files[0]['scope']}:{files[0]['name']}"
+    dataset, file = found["dataset"], found["file"]
+    now = datetime.now(timezone.utc)
+    for did in (container, dataset, file):
+        created = (await get_json(jp_fetch, "details", did=did))["created_at"]
+        assert isinstance(created, str) and created.endswith("Z"), (did, created)
+        when = datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        # Seeded by the testbed: in the past, and not before Rucio existed.
+        assert datetime(2015, 1, 1, tzinfo=timezone.utc) < when <= now + timedelta(minutes=5)
+
+
+def test_rucio_times_read_as_iso_utc():
+    from jupyterlab_escape.datalake.details import rucio_time
+
+    assert rucio_time("Thu, 26 Nov 2026 05:00:07 UTC") == "2026-11-26T05:00:07Z"
+    assert rucio_time("2026-11-26T06:00:07+01:00") == "2026-11-26T05:00:07Z"
+    assert rucio_time("2026-11-26T05:00:07") == "2026-11-26T05:00:07Z"
+    for bad in (None, "", "yesterday", 1700000000, "<script>"):
+        assert rucio_time(bad) is None
