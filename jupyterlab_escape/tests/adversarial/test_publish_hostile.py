@@ -386,3 +386,80 @@ async def test_a_new_version_draft_named_by_a_path_is_refused(
     job = await publish_job(jp_fetch, jp_serverapp, body)
     assert job["state"] == "failed"
     assert "did not name the new version's draft" in job["message"]
+
+
+# ------------------------------------------------------------------ hostile maintainers (#18)
+HOSTILE_PEOPLE = [
+    pytest.param(
+        {
+            "@type": "Person",
+            "givenName": "<script>alert(1)</script>",
+            "familyName": "Doe\u202e",
+            "@id": "javascript:alert(1)",
+            "affiliation": {"@type": "Organization", "name": '<img src=x onerror="alert(2)">'},
+        },
+        id="markup-and-a-javascript-id",
+    ),
+    pytest.param({"@type": "Person", "givenName": "", "familyName": ""}, id="no-name"),
+    pytest.param("Jane Doe <jane@example.org>", id="a-text"),
+    pytest.param({"@type": "Person", "familyName": "Doe", "affiliation": "ESCAPE"}, id="aff-text"),
+    pytest.param({"@type": "Robot", "name": "x"}, id="not-a-person"),
+    pytest.param(
+        {"@type": "Person", "familyName": "Doe", "@id": ["https://orcid.org/0000-0001-5109-3700"]},
+        id="id-not-a-text",
+    ),
+    pytest.param([{"@type": "Person", "familyName": "Doe"}] * 3 + [7], id="a-list-with-a-number"),
+]
+
+
+def _about(problems, field):
+    """The messages of the problems of one field, the field's own name taken out."""
+    return sorted(
+        (p["field"].replace(field, "X", 1), p["level"], p["message"])
+        for p in problems
+        if p["field"].startswith(field) and "email" not in p["field"]
+    )
+
+
+@pytest.mark.parametrize("person", HOSTILE_PEOPLE)
+async def test_a_hostile_maintainer_is_checked_as_a_creator_is(jp_fetch, person):
+    """A codemeta.json (from a folder, a notebook's crate or the form) may hold anything as the
+    maintainer: it meets the same rules as a creator, field by field, and nothing blocking gets
+    through to Zenodo."""
+    as_author = dict(CODEMETA, author=person, maintainer=CODEMETA["author"][0])
+    as_maintainer = dict(CODEMETA, maintainer=person)
+    body_a = await call(jp_fetch, "publish", "check", method="POST", body={"codemeta": as_author})
+    body_m = await call(
+        jp_fetch, "publish", "check", method="POST", body={"codemeta": as_maintainer}
+    )
+    assert _about(body_m["problems"], "maintainer") == _about(body_a["problems"], "author")
+    if any(p["level"] == "error" for p in body_a["problems"]):
+        assert body_m["zenodo"] is None
+    else:
+        (contact,) = [c for c in body_m["zenodo"]["contributors"] if c["type"] == "ContactPerson"]
+        (creator,) = body_a["zenodo"]["creators"]
+        assert {k: v for k, v in contact.items() if k != "type"} == creator
+        assert "orcid" not in contact  # a javascript: id is no ORCID: dropped
+
+
+async def test_a_hostile_maintainer_reaches_zenodo_as_plain_text_only(
+    jp_fetch, jp_root_dir, jp_serverapp, zenodo_standin
+):
+    folder(jp_root_dir)
+    hostile = HOSTILE_PEOPLE[0].values[0]
+    await login(jp_fetch)
+    meta = dict(CODEMETA, maintainer=hostile)
+    job = await publish_job(jp_fetch, jp_serverapp, {"path": "gammaflow", "codemeta": meta})
+    assert job["state"] == "done", job["message"]
+    (dep,) = zenodo_standin.state.deposits.depositions.values()
+    (contact,) = [c for c in dep.metadata["contributors"] if c["type"] == "ContactPerson"]
+    # Zenodo's names are text (never HTML): kept as written, as a creator's would be
+    assert contact == {
+        "name": "<script>alert(1)</script> Doe\u202e",
+        "affiliation": '<img src=x onerror="alert(2)">',
+        "type": "ContactPerson",
+    }
+    assert "javascript:" not in json.dumps(dep.metadata)
+    # what the browser gets back of the draft is data for text nodes, no link made of it
+    detail = await call(jp_fetch, "publish", "uploads", str(dep.id))
+    assert "javascript:" not in json.dumps(detail)

@@ -179,6 +179,20 @@ OURS = [
     variant("empty name", name=""),
     variant("empty description", description="  "),
     variant("maintainer without email", maintainer={"@type": "Person", "givenName": "Ada"}),
+    # what the publish form's Maintainer box writes (#18): the first creator's copy, or edited
+    variant("maintainer as the form writes it", maintainer=copy.deepcopy(FULL["author"][0])),
+    variant(
+        "maintainer with markup and a javascript id",
+        maintainer={
+            "@type": "Person",
+            "givenName": "<script>alert(1)</script>",
+            "familyName": "Doe",
+            "@id": "javascript:alert(1)",
+            "affiliation": {"@type": "Organization", "name": "<b>ESCAPE</b>"},
+        },
+    ),
+    variant("maintainer as a text", maintainer="Jane Doe"),
+    variant("maintainer without a name", maintainer={"@type": "Person", "email": "x@y.org"}),
     variant("contributor without @type", contributor={"givenName": "Alan"}),
 ]
 # Where eossr and we differ on purpose (the numbers are the module docstring's).

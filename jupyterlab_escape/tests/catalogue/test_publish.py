@@ -486,3 +486,52 @@ async def test_a_token_that_lost_a_scope_is_told_at_publish(
     assert "lacks the deposit:actions scope needed to publish it" in error["message"]
     assert TOKEN not in error["message"]
     assert _deposits(zenodo_standin).depositions[int(job["deposit_id"])].state == "unsubmitted"
+
+
+# ------------------------------------------------------------------ the maintainer (#18)
+MAINTAINER = {
+    "@type": "Person",
+    "givenName": "Jane",
+    "familyName": "Doe",
+    "@id": "https://orcid.org/0000-0001-5109-3700",
+    "affiliation": {"@type": "Organization", "name": "ESCAPE"},
+}
+
+
+async def test_the_maintainer_goes_into_codemeta_and_to_zenodo_as_contact_person(
+    jp_fetch, jp_root_dir, jp_serverapp, zenodo_standin
+):
+    """What the form's Maintainer box writes: uploaded in codemeta.json as written, and on the
+    draft as Zenodo's ContactPerson (eossr's crosswalk); without one the OSSR refuses, so do we."""
+    make_folder(jp_root_dir, codemeta=None)
+    await login(jp_fetch)
+    without = {k: v for k, v in CODEMETA.items() if k != "maintainer"}
+    status, error, _ = await error_of(
+        jp_fetch,
+        "publish",
+        method="POST",
+        body=json.dumps(
+            {"path": "gammaflow", "codemeta": without, "idempotency_key": "maintainer-1"}
+        ),
+    )
+    assert status == 400 and "maintainer: maintainer is required by the OSSR" in error["message"]
+    assert _deposits(zenodo_standin).depositions == {}
+    meta = dict(without, maintainer=MAINTAINER)
+    job = await publish_job(jp_fetch, jp_serverapp, {"path": "gammaflow", "codemeta": meta})
+    assert job["state"] == "done", job["message"]
+    (dep,) = _deposits(zenodo_standin).depositions.values()
+    uploaded = next(f for f in dep.files if f.key == "codemeta.json")
+    assert json.loads(uploaded.content)["maintainer"] == MAINTAINER
+    contacts = [c for c in dep.metadata["contributors"] if c["type"] == "ContactPerson"]
+    assert contacts == [
+        {
+            "name": "Jane Doe",
+            "affiliation": "ESCAPE",
+            "orcid": "https://orcid.org/0000-0001-5109-3700",
+            "type": "ContactPerson",
+        }
+    ]
+    detail = await call(jp_fetch, "publish", "uploads", str(dep.id))
+    assert {"name": "Jane Doe", "affiliation": "ESCAPE"}.items() <= next(
+        c for c in detail["metadata"]["contributors"] if c["type"] == "ContactPerson"
+    ).items()
