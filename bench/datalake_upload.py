@@ -12,12 +12,13 @@ On the local Rucio testbed, to the write RSE ESCAPE_USERDISK (WebDAV over HTTPS,
   b. the real `rucio upload` of the testbed venv with its defaults (register first), same RSE,
      same files under other names;
   c. the ceiling: one `curl --parallel` process PUTting the same bytes (no checksum, no Rucio).
-Each of a, b, c runs ``--rounds`` times, interleaved (a b c a b c ...), and the median is quoted
-(the machine is shared). ``--hashing`` lists the ways our job computes adler32+md5 while sending
-(``thread``: a hashing thread fed by the read loop, overlapping the TLS send; ``inline``: hash
-each chunk, then send it), each measured as its own row; the first is the headline. The
-physical limit is printed too: the md5+adler32 throughput of one core (our client must hash every
-byte; curl hashes none), and the process CPU seconds of each of our runs.
+Each of a, b, c runs ``--rounds`` times, interleaved in an order rotated every round (a b c,
+b c a, ...), each run after an ``os.sync()`` (no run pays for the writeback of the previous runs'
+bytes), and the median is quoted (the machine is shared). ``--hashing`` lists the ways our job
+computes adler32+md5 while sending (``thread``: a hashing thread fed by the read loop, overlapping
+the TLS send; ``inline``: hash each chunk, then send it), each measured as its own row; the first
+is the headline. The physical limit is printed too: the md5+adler32 throughput of one core (our
+client must hash every byte; curl hashes none), and the process CPU seconds of each of our runs.
 Prints seconds, MB/s, files/s and the ratios ours/rucio and ours/ceiling (issue targets: >= 2x
 rucio on both halves, >= 0.7x the ceiling on the large files), from the medians and from the
 best runs (the ceiling's spread on a shared machine is wide). Every run is checked, not trusted:
@@ -32,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
 import resource
@@ -43,7 +43,6 @@ import sys
 import tempfile
 import time
 import uuid
-import zlib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,6 +51,7 @@ sys.path.insert(0, str(REPO))
 from traitlets.config import Configurable  # noqa: E402
 
 from jupyterlab_escape.config import EscapeRucio  # noqa: E402
+from jupyterlab_escape.datalake.checksums import Checksums  # noqa: E402
 from jupyterlab_escape.datalake.instances import RucioInstances  # noqa: E402
 from jupyterlab_escape.datalake.upload import UploadRunner  # noqa: E402
 from jupyterlab_escape.http import ServiceHTTP  # noqa: E402
@@ -83,13 +83,15 @@ def make_files(folder: Path, small: int, large_mb: int, tag: str) -> dict[str, l
 
 
 def hash_rate() -> float:
-    """MB/s of md5+adler32 on one core (best of three passes over 64 MiB in memory)."""
+    """MB/s of md5+adler32 on one core, as the upload computes them (``Checksums``: hashlib's
+    md5, zlib-ng's adler32 when installed); best of three passes over 64 MiB in memory."""
     data = os.urandom(64 << 20)
     best = 0.0
     for _ in range(3):
         t0 = time.perf_counter()
-        hashlib.md5(data).hexdigest()
-        zlib.adler32(data)
+        sums = Checksums()
+        for start in range(0, len(data), 4 << 20):
+            sums.update(data[start : start + (4 << 20)])
         best = max(best, len(data) / 1e6 / (time.perf_counter() - t0))
     return best
 
@@ -276,13 +278,24 @@ def main() -> int:
             times.setdefault(who, []).append(seconds)
             nginx.setdefault(who, []).append(LAST.get("nginx", float("nan")))
 
-        for r in range(args.rounds):
-            for mode in modes:
+        def one(who: str, r: int, chosen=chosen, half=half, cpu=cpu) -> None:
+            # each run starts with no dirty pages: the previous runs' 0.6 GB of writes must not
+            # be flushed to disk during this one (writeback otherwise hits whoever comes last)
+            os.sync()
+            if who == "rucio upload":
+                note(who, *rucio_upload(tb, chosen, work, f"{r}{half}{tag}"))
+            elif who == "curl ceiling":
+                note(who, *curl_ceiling(tb, chosen, f"{r}{half}{tag}", args.concurrency))
+            else:
+                mode = who[len("ours (") : -1]
                 folder = linked(work, chosen, f"o{mode}{r}{half}{tag}")
-                note(f"ours ({mode})", *ours(tb, work, folder, args.concurrency, mode))
-                cpu.setdefault(f"ours ({mode})", []).append(CPU[folder])
-            note("rucio upload", *rucio_upload(tb, chosen, work, f"{r}{half}{tag}"))
-            note("curl ceiling", *curl_ceiling(tb, chosen, f"{r}{half}{tag}", args.concurrency))
+                note(who, *ours(tb, work, folder, args.concurrency, mode))
+                cpu.setdefault(who, []).append(CPU[folder])
+
+        order = [f"ours ({mode})" for mode in modes] + ["rucio upload", "curl ceiling"]
+        for r in range(args.rounds):
+            for who in order[r % len(order) :] + order[: r % len(order)]:  # rotated per round
+                one(who, r)
         median = {who: statistics.median(t) for who, t in times.items()}
         best = {who: min(t) for who, t in times.items()}
         for who, seconds in median.items():
