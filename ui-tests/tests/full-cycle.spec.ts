@@ -308,37 +308,7 @@ async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
       ).json()
     ).map((d: any) => d.id)
   );
-  // The OSSR requires a maintainer, which neither the crate's codemeta.json nor the publish
-  // form provides (the form has no maintainer field): the user adds one to codemeta.json in
-  // JupyterLab's editor and saves it, then opens the publish flow.
-  const folder = (answer.metadata as string).replace(/\/[^/]*$/, '');
-  await page.evaluate(async path => {
-    await (window as any).jupyterapp.commands.execute('docmanager:open', {
-      path,
-      factory: 'Editor'
-    });
-  }, `${folder}/codemeta.json`);
-  await expect(
-    page.getByRole('main').getByRole('tab', { name: 'codemeta.json' })
-  ).toBeVisible();
-  await page.evaluate(async () => {
-    const app = (window as any).jupyterapp;
-    const editor = app.shell.currentWidget;
-    const source = editor.content.model.sharedModel;
-    const codemeta = JSON.parse(source.getSource());
-    codemeta.maintainer = {
-      '@type': 'Person',
-      givenName: 'Jane',
-      familyName: 'Doe',
-      email: 'jane.doe@example.org'
-    };
-    source.setSource(JSON.stringify(codemeta, null, 2));
-    await app.commands.execute('docmanager:save');
-  });
-  await page
-    .getByRole('main')
-    .getByRole('tab', { name: `Provenance: ${name}.ipynb` })
-    .click();
+  // Straight from the Provenance view to the publish form: no file to edit first.
   await view.getByRole('button', { name: 'Publish to the OSSR…' }).click();
   const publish = page.locator('.jp-escape-Publish');
   await expect(
@@ -367,10 +337,25 @@ async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
   await publish.getByLabel('Given name of creator 1').fill('Jane');
   await publish.getByLabel('Family name of creator 1').fill('Doe');
   await publish.getByLabel('Affiliation of creator 1').fill('ESCAPE');
+  // The maintainer the OSSR requires: the first creator by default, shown in its own box.
+  const maintainer = publish.locator('fieldset[data-field="maintainer"]');
+  await expect(
+    maintainer.getByLabel('Same as the first creator')
+  ).toBeChecked();
+  await expect(
+    maintainer.getByLabel('Family name of the maintainer')
+  ).toHaveValue('Doe');
+  await maintainer
+    .getByLabel('Email of the maintainer')
+    .fill('jane.doe@example.org');
+  await expect(
+    maintainer.getByLabel('Same as the first creator')
+  ).not.toBeChecked();
   await publish
     .getByLabel('README (URL)')
     .fill('https://gitlab.example.org/jdoe/crab-nebula/-/blob/main/README.md');
   await expect(publish.getByText(/^Ready to upload/)).toBeVisible();
+  await maintainer.scrollIntoViewIfNeeded();
   await shots(page, 'full-cycle-publish');
   await publish.getByRole('button', { name: 'Create draft' }).click();
   await expect(publish.getByText(/^Draft \d+ is on Zenodo with/)).toBeVisible({
@@ -391,6 +376,16 @@ async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
   expect(draft.metadata.creators).toEqual([
     expect.objectContaining({ name: 'Jane Doe', affiliation: 'ESCAPE' })
   ]);
+  // The maintainer from the form, as Zenodo's contact person.
+  expect(draft.metadata.contributors).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        name: 'Jane Doe',
+        affiliation: 'ESCAPE',
+        type: 'ContactPerson'
+      })
+    ])
+  );
   // The crate went up: a zip of the crate folder and the form's codemeta.json beside it (the
   // stand-in, like Zenodo, does not serve a draft's files back; their sizes and md5 it does).
   const files = await (
@@ -456,8 +451,22 @@ async function consent(page: IJupyterLabPageFixture, tmpPath: string) {
   ).toBeVisible({ timeout: 60_000 });
   await expect(dialog).toContainText('too large to stream');
   await expect(dialog).toContainText('RUCIO_CFG_CLIENT_PASSWORD');
+  // One question on screen: no 'Submitting … failed' toast beside the dialog.
+  const errors = page.locator('.Toastify__toast--error');
+  await expect(errors).toHaveCount(0);
   await shots(page, 'full-cycle-consent');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+  // Declining is an outcome, not a failure: the cell says nothing was sent, no error toast.
+  const declined =
+    /Not submitted: you chose not to let the workflow read the Data Lake as you/;
+  await expect(
+    page.locator('.jp-Notebook .jp-Cell').first().locator('.jp-OutputArea')
+  ).toContainText(declined);
+  await expect(
+    page.locator('.Toastify__toast', { hasText: declined })
+  ).toBeVisible();
+  await expect(errors).toHaveCount(0);
+  await shots(page, 'full-cycle-consent-declined');
   // Refused once (400), and nothing sent again without the user's yes.
   expect(submits).toEqual([400]);
   const secrets = await (
