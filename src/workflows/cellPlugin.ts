@@ -142,13 +142,15 @@ export async function settleRefusal(
     lakeConsent: boolean;
     askLakeConsent: (message: string) => Promise<boolean>;
     trans: TranslationBundle;
+    /** The cell shows the outcome (a code cell): no toast repeats it. */
+    cellShowsIt?: boolean;
   }
 ): Promise<'consented' | 'declined' | 'failed'> {
   if (!options.lakeConsent && isLakeConsentRefusal(reason)) {
     if (await options.askLakeConsent(errorMessage(reason))) {
       return 'consented';
     }
-    tracked.decline(declinedMessage(options.trans));
+    tracked.decline(declinedMessage(options.trans), options.cellShowsIt);
     return 'declined';
   }
   tracked.fail(reason);
@@ -300,7 +302,8 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
           const outcome = await settleRefusal(reason, tracked, {
             lakeConsent,
             askLakeConsent: message => confirmLakeConsent(trans, message),
-            trans
+            trans,
+            cellShowsIt: cell.model.type === 'code'
           });
           if (outcome === 'consented') {
             // The user agreed: the same cell again, with their identity set as secrets.
@@ -314,9 +317,10 @@ export const reanaCellPlugin: JupyterFrontEndPlugin<void> = {
             outputs.add(
               outcome === 'declined'
                 ? {
-                    output_type: 'stream',
-                    name: 'stdout',
-                    text: declinedMessage(trans) + '\n'
+                    // our own sentence, as prose (a stream output breaks words anywhere)
+                    output_type: 'display_data',
+                    data: { 'text/markdown': declinedMessage(trans) },
+                    metadata: {}
                   }
                 : cellErrorOutput(
                     reason,

@@ -171,8 +171,11 @@ export interface ITrackedSubmission {
   onEvent: (event: ISubmitEvent) => void;
   /** The submission failed: an error toast with the server's message. */
   fail: (reason: unknown) => void;
-  /** The user chose not to submit (a consent declined): a short note, not an error. */
-  decline: (message: string) => void;
+  /**
+   * The user chose not to submit (a consent declined): a note, not an error; none when `quiet`
+   * (the cell says it) unless a progress toast must be ended.
+   */
+  decline: (message: string, quiet?: boolean) => void;
 }
 
 /**
@@ -236,7 +239,7 @@ export class SubmissionNotes {
           actions: end.actions ?? []
         });
       },
-      decline: message => {
+      decline: (message, quiet = false) => {
         // The user's choice, not a failure: no error, no Retry.
         const declined: ISubmitJob = {
           ...job,
@@ -246,9 +249,12 @@ export class SubmissionNotes {
         };
         if (shown) {
           this.notes.follow(declined);
-          return;
+        } else if (!quiet) {
+          this._notifier.emit(message, 'info', {
+            autoClose: 8000,
+            actions: []
+          });
         }
-        this._notifier.emit(message, 'info', { autoClose: 8000, actions: [] });
       }
     };
   }

@@ -149,6 +149,19 @@ describe('REANA submissions on the common job toast', () => {
       expect(note.message).toContain('Nothing was sent to REANA');
       expect(note.actions).toEqual([]);
       expect(fake.calls.some(c => c.args.type === 'error')).toBe(false);
+      // a code cell says it in its output: no toast repeats it
+      const quiet = await settleRefusal(
+        consent(),
+        notes.track('k4b', 'the cell of a.ipynb'),
+        {
+          lakeConsent: false,
+          askLakeConsent: async () => false,
+          trans,
+          cellShowsIt: true
+        }
+      );
+      expect(quiet).toBe('declined');
+      expect(fake.calls).toHaveLength(1);
       notes.dispose();
     });
 
