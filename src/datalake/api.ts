@@ -93,6 +93,8 @@ export interface IDidDetails {
   availability?: IAvailability[];
   rules: IRule[];
   metadata: Record<string, unknown>;
+  /** When Rucio created it (ISO 8601 UTC), if it says. */
+  created_at?: string | null;
 }
 
 export interface ISearchParams {
@@ -151,8 +153,15 @@ export const datalakeApi = {
       signal
     }),
 
-  details: (did: string, instance?: string): Promise<IDidDetails> =>
-    requestAPI<IDidDetails>('datalake/details', { params: { did, instance } })
+  details: (
+    did: string,
+    instance?: string,
+    signal?: AbortSignal
+  ): Promise<IDidDetails> =>
+    requestAPI<IDidDetails>('datalake/details', {
+      params: { did, instance },
+      signal
+    })
 };
 
 export type DatalakeApi = typeof datalakeApi;

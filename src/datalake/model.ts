@@ -11,6 +11,7 @@ import {
   IWhoami,
   SearchType
 } from './api';
+import { RowFacts } from './rowFacts';
 
 /** One listing on the navigation stack: the search results, or a collection's content. */
 export interface ILevel {
@@ -52,6 +53,15 @@ function isAbort(reason: unknown): boolean {
  */
 export class DatalakeModel {
   constructor(private readonly api: DatalakeApi = datalakeApi) {}
+
+  /**
+   * The table's lazy columns (availability, created): the details of the rows on screen, a few
+   * at a time; cancelled when the listing changes.
+   */
+  readonly rowFacts = new RowFacts({
+    load: (did, signal) => this.api.details(did, this._state.instance, signal),
+    concurrency: 4
+  });
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -120,6 +130,7 @@ export class DatalakeModel {
     this._checked.clear();
     this._whoami = null;
     this._scopes = [];
+    this.rowFacts.clear();
     this._state = { ...this._state, instance };
     await this.connect();
     if (this._state.query.trim()) {
@@ -320,6 +331,8 @@ export class DatalakeModel {
     this._controllers.get(level)?.abort();
     const controller = new AbortController();
     this._controllers.set(level, controller);
+    // Another listing: the rows whose details were on the way are gone from the table.
+    this.rowFacts.cancel();
     level.rows = [];
     level.error = null;
     level.loginUrl = null;

@@ -12,26 +12,48 @@ import { MiddleEllipsis } from '../../common/MiddleEllipsis';
 import { useSignal } from '../../common/useSignal';
 import { didOf, IDidDetails, IDidRow } from '../api';
 import { DatalakeModel } from '../model';
+import { RowFacts, RowFactsState } from '../rowFacts';
 import { Breadcrumbs } from './Breadcrumbs';
 import { SelectedDidDetails } from './DidDetails';
 import { typeIcon } from './DidList';
 
-export type SortKey = 'name' | 'type' | 'bytes' | 'length';
+export type SortKey =
+  'name' | 'type' | 'bytes' | 'length' | 'availability' | 'created';
 
-/** The rows in the order of a column (ties keep the listing's order). */
+/**
+ * The rows in the order of a column (ties keep the listing's order). Availability and created
+ * come from the details loaded so far (`factsOf`): rows not loaded yet (or failed) go after the
+ * loaded ones whichever the direction, in the listing's order.
+ */
 export function sortRows(
   rows: readonly IDidRow[],
   key: SortKey,
-  ascending: boolean
+  ascending: boolean,
+  factsOf: (did: string) => RowFactsState | undefined = () => undefined
 ): IDidRow[] {
-  const value = (row: IDidRow): string | number =>
-    key === 'name' || key === 'type' ? row[key] : (row[key] ?? -1);
+  const value = (row: IDidRow): string | number | null => {
+    if (key === 'availability' || key === 'created') {
+      const known = factsOf(didOf(row));
+      if (known?.state !== 'done') {
+        return null;
+      }
+      return key === 'availability'
+        ? known.facts.availabilityRank
+        : known.facts.created
+          ? Date.parse(known.facts.created)
+          : -1;
+    }
+    return key === 'name' || key === 'type' ? row[key] : (row[key] ?? -1);
+  };
   const sign = ascending ? 1 : -1;
   return rows
     .map((row, index) => ({ row, index }))
     .sort((a, b) => {
       const x = value(a.row);
       const y = value(b.row);
+      if (x === null || y === null) {
+        return x === y ? a.index - b.index : x === null ? 1 : -1;
+      }
       const order =
         typeof x === 'number' && typeof y === 'number'
           ? x - y
@@ -40,6 +62,108 @@ export function sortRows(
     })
     .map(({ row }) => row);
 }
+
+/** "2026-11-26 05:00" in the user's time zone; the ISO time in the tooltip. */
+function formatCreated(iso: string): string {
+  const when = new Date(iso);
+  if (isNaN(when.getTime())) {
+    return iso;
+  }
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())} ${pad(when.getHours())}:${pad(when.getMinutes())}`;
+}
+
+function FactCells(props: {
+  known: RowFactsState | undefined;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { known, trans } = props;
+  if (!known || known.state === 'loading') {
+    return (
+      <>
+        <td className="jp-escape-DatalakeTable-lazy" aria-busy="true">
+          <span className="jp-escape-muted">{trans.__('…')}</span>
+        </td>
+        <td className="jp-escape-DatalakeTable-lazy" aria-busy="true">
+          <span className="jp-escape-muted">{trans.__('…')}</span>
+        </td>
+      </>
+    );
+  }
+  if (known.state === 'error') {
+    const title = trans.__('Details not loaded: %1', known.message);
+    return (
+      <>
+        <td className="jp-escape-DatalakeTable-lazy" title={title}>
+          {trans.__('unknown')}
+        </td>
+        <td className="jp-escape-DatalakeTable-lazy" title={title}>
+          {trans.__('unknown')}
+        </td>
+      </>
+    );
+  }
+  const { facts } = known;
+  return (
+    <>
+      <td
+        className="jp-escape-DatalakeTable-availability"
+        data-rank={facts.availabilityRank}
+      >
+        {facts.availability}
+      </td>
+      <td title={facts.created ?? undefined}>
+        {facts.created ? formatCreated(facts.created) : '—'}
+      </td>
+    </>
+  );
+}
+
+/**
+ * Tell `facts` which rows are on screen (with a margin): an IntersectionObserver over the rows,
+ * renewed when the rows change; without one (tests, old browsers) the first rows.
+ */
+function useVisibleRows(
+  body: React.RefObject<HTMLTableSectionElement>,
+  rows: readonly IDidRow[],
+  facts: RowFacts
+): void {
+  const order = rows.map(didOf).join('\n');
+  React.useEffect(() => {
+    const tbody = body.current;
+    const dids = order ? order.split('\n') : [];
+    if (!tbody || !dids.length) {
+      facts.want([]);
+      return;
+    }
+    if (typeof IntersectionObserver === 'undefined') {
+      facts.want(dids.slice(0, FIRST_ROWS));
+      return;
+    }
+    const seen = new Set<string>();
+    const observer = new IntersectionObserver(
+      entries => {
+        for (const entry of entries) {
+          const did = (entry.target as HTMLElement).dataset.did ?? '';
+          if (entry.isIntersecting) {
+            seen.add(did);
+          } else {
+            seen.delete(did);
+          }
+        }
+        facts.want(dids.filter(did => seen.has(did)));
+      },
+      { rootMargin: '200px 0px' }
+    );
+    for (const row of Array.from(tbody.children)) {
+      observer.observe(row);
+    }
+    return () => observer.disconnect();
+  }, [body, order, facts]);
+}
+
+/** Rows asked for when visibility cannot be observed. */
+const FIRST_ROWS = 40;
 
 export interface IDidTableProps {
   model: DatalakeModel;
@@ -57,9 +181,14 @@ export function DidTable(props: IDidTableProps): JSX.Element {
   });
   const [active, setActive] = React.useState(0);
   const level = model.current;
+  const facts = model.rowFacts;
+  useSignal(facts.changed);
   // Rows arrive while the listing streams: sorted again at each change.
-  const rows = sortRows(level?.rows ?? [], sort.key, sort.asc);
+  const rows = sortRows(level?.rows ?? [], sort.key, sort.asc, did =>
+    facts.get(did)
+  );
   const body = React.useRef<HTMLTableSectionElement>(null);
+  useVisibleRows(body, rows, facts);
   const focusRow = (index: number) => {
     const next = Math.max(0, Math.min(rows.length - 1, index));
     setActive(next);
@@ -69,8 +198,13 @@ export function DidTable(props: IDidTableProps): JSX.Element {
     ['name', trans.__('Name')],
     ['type', trans.__('Type')],
     ['bytes', trans.__('Size')],
-    ['length', trans.__('Files')]
+    ['length', trans.__('Files')],
+    ['availability', trans.__('Availability')],
+    ['created', trans.__('Created')]
   ];
+  const lazyHint = trans.__(
+    'Loaded for the rows on screen; sorting orders the rows loaded so far, the others follow in the listing’s order'
+  );
   return (
     <div className="jp-escape-DatalakeTable">
       <div className="jp-escape-DatalakeTable-main">
@@ -107,6 +241,11 @@ export function DidTable(props: IDidTableProps): JSX.Element {
                   >
                     <button
                       className="jp-escape-DatalakeTable-sort"
+                      title={
+                        key === 'availability' || key === 'created'
+                          ? lazyHint
+                          : undefined
+                      }
                       onClick={() =>
                         setSort(
                           sort.key === key
@@ -129,6 +268,7 @@ export function DidTable(props: IDidTableProps): JSX.Element {
                 return (
                   <tr
                     key={did}
+                    data-did={did}
                     tabIndex={index === active ? 0 : -1}
                     aria-selected={model.selectedDid === did}
                     className={
@@ -175,6 +315,7 @@ export function DidTable(props: IDidTableProps): JSX.Element {
                         ? formatCount(row.length)
                         : ''}
                     </td>
+                    <FactCells known={facts.get(did)} trans={trans} />
                   </tr>
                 );
               })}
