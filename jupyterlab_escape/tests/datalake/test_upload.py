@@ -20,6 +20,7 @@ from tornado.httpclient import HTTPClientError
 
 from jupyterlab_escape.datalake.upload import UploadRunner
 from jupyterlab_escape.datalake.webdav import temporary_url
+from jupyterlab_escape.http import EscapeError
 from jupyterlab_escape.jobs import JobStore
 
 JDOE = {
@@ -368,12 +369,14 @@ async def test_killed_mid_file_leaves_nothing_registered_and_retry_completes(
 
 
 @pytest.mark.escape_config(JDOE)
+@pytest.mark.parametrize("rucio_answers", [True, False])
 async def test_removing_a_hard_killed_job_leaves_no_dark_data(
-    jp_fetch, jp_root_dir, jp_serverapp, rucio_testbed, tmp_path, monkeypatch
+    jp_fetch, jp_root_dir, jp_serverapp, rucio_testbed, tmp_path, monkeypatch, rucio_answers
 ):
     """A server killed outright cannot tidy; when the user then removes the interrupted job
     (no retry), the job's leftovers on the storage go: its partial temporary file, the bytes it
-    had verified at a final PFN but not registered; a replica Rucio lists stays."""
+    had verified at a final PFN but not registered; a replica Rucio lists stays. When Rucio does
+    not answer, only the temporary files (named after the job) go: no final PFN is touched."""
     tb = rucio_testbed
     app = escape_app(jp_serverapp)
     folder = f"dark-{tag()}"
@@ -428,6 +431,12 @@ async def test_removing_a_hard_killed_job_leaves_no_dark_data(
                 if item["path"] in (b.path, c.path):
                     item["state"], item["tried"] = "stored", True
     store.state_file.write_text(json.dumps(saved))
+    if not rucio_answers:
+
+        async def unavailable(self, dids):
+            raise EscapeError(503, "rucio_unavailable", "Rucio is not answering.")
+
+        monkeypatch.setattr(type(client), "bulk_meta", unavailable)
     # a new server process; the user removes the interrupted job through the route
     restarted = JobStore(store.state_file)
     runner = UploadRunner(app.rucio_instances, app.workspace, restarted, ())
@@ -437,8 +446,10 @@ async def test_removing_a_hard_killed_job_leaves_no_dark_data(
         response = await jp_fetch("escape", "datalake", "jobs", job_id, method="DELETE")
         assert response.code == 204
         assert job_id not in restarted.jobs
-        assert not temp_a.exists() and not final_b.exists()
-        assert not list(final_b.parent.glob("*.escape-upload"))
+        assert not temp_a.exists()
+        assert not list(tb.upload_rse.mount_path.rglob(f"*.{job_id}.escape-upload"))
+        # unregistered bytes go, unless Rucio could not say they are unregistered
+        assert final_b.exists() is not rucio_answers
         assert final_c.read_bytes() == files[c.path]  # the registered replica stays
         listed = tb.rucio(
             "list-dids", f"{SCOPE}:{folder}*", "--filter", "type=all", account="jdoe"
@@ -446,6 +457,7 @@ async def test_removing_a_hard_killed_job_leaves_no_dark_data(
         assert c.name in listed and a.name not in listed and b.name not in listed
         assert download(tb, f"{SCOPE}:{c.name}", tmp_path / "dl").read_bytes() == files[c.path]
     finally:
+        final_b.unlink(missing_ok=True)
         runner.close()
         await restarted.shutdown()
 
