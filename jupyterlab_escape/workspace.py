@@ -108,28 +108,36 @@ def confined(folder: str, path: str, service: str | None = None) -> str:
     return "/".join(parts)
 
 
+def _create(path: Path, mode: int = 0o644) -> int:
+    """A descriptor of a new file: refused if anything (file or link) is there."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, mode)
+
+
 def open_new(path: Path, mode: int = 0o644):
     """A new file opened for binary writing: refused if anything (file or link) is there."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, mode)
-    return os.fdopen(fd, "wb")
+    return os.fdopen(_create(path, mode), "wb")
 
 
-def open_part(path: Path, offset: int = 0):
-    """Our own temporary file for writing at ``offset``: created exclusively when new, never
-    followed when it is a link; an existing part file is resumed (its bytes kept up to offset)."""
+def open_part(path: Path, offset: int = 0) -> int:
+    """Our own temporary file for writing at ``offset``, as a raw descriptor (``os.write``):
+    created exclusively when new, never followed when it is a link; an existing part file is
+    resumed (its bytes kept up to offset)."""
     if offset:
         fd = os.open(path, os.O_WRONLY | _O_NOFOLLOW | _O_CLOEXEC)
-        handle = os.fdopen(fd, "r+b")
-        handle.seek(offset)
-        handle.truncate()
-        return handle
+        try:
+            os.ftruncate(fd, offset)
+            os.lseek(fd, offset, os.SEEK_SET)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
     try:
-        return open_new(path)
+        return _create(path)
     except FileExistsError:
         if path.is_symlink() or not path.is_file():
             raise
         path.unlink()  # a stale part of ours from an earlier attempt
-        return open_new(path)
+        return _create(path)
 
 
 def free_path(target: Path) -> Path:
@@ -267,10 +275,25 @@ class Targets:
                     inside(self.root, path, self.service, allow_hidden=self.allow_hidden)
                     raise
             self._folders[parts[:-1]] = folder
-        target = folder / parts[-1]
-        if os.path.islink(target):
+        return self._checked_leaf(path, folder / parts[-1])[0]
+
+    def look(self, path: str) -> tuple[Path, os.stat_result | None]:
+        """``target(path)`` and what is there now (its ``lstat``, None when nothing): one look
+        at the leaf serves the link check and the caller."""
+        parts = relative_parts(path, self.service, allow_hidden=self.allow_hidden)
+        folder = self._folders.get(parts[:-1])
+        if folder is None:
+            return self._checked_leaf(path, self.target(path))
+        return self._checked_leaf(path, folder / parts[-1])
+
+    def _checked_leaf(self, path: str, target: Path) -> tuple[Path, os.stat_result | None]:
+        try:
+            st = os.lstat(target)
+        except (FileNotFoundError, NotADirectoryError):
+            return target, None
+        if stat.S_ISLNK(st.st_mode):
             raise refuse(path, "it goes through a symbolic link", self.service)
-        return target
+        return target, st
 
     def ensure_folder(self, folder: Path) -> None:
         """``folder`` (a checked target's parent) exists: made once per run."""

@@ -12,15 +12,16 @@ job is ``interrupted`` and ``retry`` resumes it without fetching completed files
 from __future__ import annotations
 
 import asyncio
-import os
+import queue
 import stat
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from ..http import EscapeError
-from ..jobs import Job, JobStore, Runner
+from ..jobs import SAVE_EVERY, Job, JobStore, Runner
 from ..workspace import Targets, Workspace, place
 from .checksums import ChecksumMismatch, hash_file
 from .did import DID
@@ -220,8 +221,9 @@ class FetchRunner(Runner):
         self, job: Job, state: FetchState, instance, early: asyncio.Queue | None = None
     ) -> None:
         """Downloads start as soon as Rucio streams a file's replicas: listing and transfer
-        overlap. The bytes move in worker threads (TLS reads, hashing and writes release the
-        GIL), so the event loop only orchestrates."""
+        overlap. Each file is fetched whole in one transfer thread (target check, GET, write,
+        checksums, retries, rename: TLS reads, hashing and writes release the GIL); the event
+        loop only lists replicas and feeds the threads, with no future or thread hop per file."""
         config = instance.config
         todo = [f for f in state.files if f.state == "waiting"]
         if not todo:
@@ -232,17 +234,21 @@ class FetchRunner(Runner):
         mount_rse = config.destination_rse or None
         mount = config.rse_mount_path if mount_rse else ""
         workers = max(1, min(64, config.fetch_concurrency, len(todo)))
-        queue: asyncio.Queue = asyncio.Queue()
+        feed: queue.SimpleQueue = queue.SimpleQueue()  # (file, replicas item); None ends a lane
         storage = self._storage_of(instance)
-        threads = ThreadPoolExecutor(workers, thread_name_prefix=f"escape-fetch-{job.id}")
         targets = Targets(self.workspace, "rucio")  # each folder checked once per run
+        stop = threading.Event()
+
+        def rank(item: dict | None) -> list[Candidate]:
+            if not item:
+                return []
+            return rank_replicas(item, mount_rse, mount, config.path_begins_at)
 
         def take(item: dict) -> None:
             files = by_did.pop((item["scope"], item["name"]), None)
             if files:  # (a collection also lists files fetched before, or twice)
-                ranked = rank_replicas(item, mount_rse, mount, config.path_begins_at)
                 for f in files:
-                    queue.put_nowait((f, ranked))
+                    feed.put((f, item))  # ranked in the transfer thread
 
         async def replicas_of(dids: list[DID]) -> None:
             replicas = instance.client.file_replicas(
@@ -264,94 +270,114 @@ class FetchRunner(Runner):
                     await replicas_of([DID(s, n) for s, n in keys[start : start + REPLICA_BATCH]])
                 for files in by_did.values():  # Rucio knows no replica of these
                     for f in files:
-                        queue.put_nowait((f, []))
+                        feed.put((f, None))
             finally:
                 for _ in range(workers):
-                    queue.put_nowait(None)
+                    feed.put(None)
 
-        async def worker() -> None:
-            while (entry := await queue.get()) is not None:
-                await self._fetch_file(*entry, storage, threads, targets)
+        async def save_progress() -> None:
+            while True:
+                await asyncio.sleep(SAVE_EVERY)
                 self.store.save(force=False)
 
-        tasks = [asyncio.ensure_future(list_replicas())]
-        tasks += [asyncio.ensure_future(worker()) for _ in range(workers)]
+        threads = ThreadPoolExecutor(workers, thread_name_prefix=f"escape-fetch-{job.id}")
+        lanes = [
+            threads.submit(self._lane, feed, rank, storage, targets, stop) for _ in range(workers)
+        ]
+        lister = asyncio.ensure_future(list_replicas())
+        saver = asyncio.ensure_future(save_progress())
         try:
-            await asyncio.gather(*tasks)
+            await asyncio.gather(lister, *(asyncio.wrap_future(lane) for lane in lanes))
         except BaseException:
-            # gather gives up at the first cancelled child; the workers must still finish
-            # tidying their partial files before the job reports "cancelled".
-            for task in tasks:
-                if not task.done() and not task.cancelling():  # never cancel a worker twice
-                    task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # Cancelled, or a lane failed: the lanes stop at their next chunk and tidy their
+            # partial files; the job reports only once they have all returned.
+            stop.set()
+            for _ in range(workers):
+                feed.put(None)
+            if not lister.done():
+                lister.cancel()
+            while running := [lane for lane in lanes if not lane.done()]:
+                try:  # asyncio.wait never cancels what it waits for, even when we are
+                    await asyncio.wait([asyncio.wrap_future(lane) for lane in running])
+                except asyncio.CancelledError:
+                    continue
+            await asyncio.gather(lister, return_exceptions=True)
             raise
         finally:
+            saver.cancel()
             threads.shutdown(wait=False, cancel_futures=True)
 
-    async def _fetch_file(
+    def _lane(
+        self,
+        feed: queue.SimpleQueue,
+        rank: Callable[[dict | None], list[Candidate]],
+        storage: Storage,
+        targets: Targets,
+        stop: threading.Event,
+    ) -> None:
+        """One transfer thread: files from ``feed`` one after the other, until None or stop."""
+        while (entry := feed.get()) is not None and not stop.is_set():
+            f, item = entry
+            self._fetch_file(f, rank(item), storage, targets, stop)
+
+    def _fetch_file(
         self,
         f: FileItem,
         candidates: list[Candidate],
         storage: Storage,
-        threads: ThreadPoolExecutor,
         targets: Targets,
+        stop: threading.Event,
     ) -> None:
-        loop = asyncio.get_running_loop()
+        """One file, in its transfer thread: replicas best first, a few tries each (a dropped
+        connection resumes from the bytes written, with a Range request); the outcome is left
+        in ``f``. A stop leaves the file unsettled (the run sets it back to waiting)."""
         if not candidates:
-            if await loop.run_in_executor(threads, self._already_there, f, targets) is not None:
+            if self._already_there(f, targets) is not None:
                 f.state = "failed"
                 f.error = "No AVAILABLE replica that this server can read (https, davs, http)."
             return
-        # The first attempt checks the target in the same thread hop: one hop per small file.
         where: list[Path] = []  # [target, part file] once the target is known
         problems: list[str] = []
-        stop = threading.Event()
-        work = None
-        try:
-            for candidate in candidates:
-                for attempt in range(TRIES_PER_REPLICA):
-                    work = loop.run_in_executor(
-                        threads, self._transfer, f, candidate, where, targets, storage, stop
-                    )
-                    try:
-                        if not await asyncio.shield(work):
-                            return  # settled without a transfer: present, or refused
-                    except ChecksumMismatch as err:
-                        problems.append(f"{candidate.rse}: corrupted ({err})")
-                        break
-                    except ReplicaGone as err:
-                        problems.append(f"{candidate.rse}: {err}")
-                        break
-                    except Transient as err:
-                        # Connection lost or storage busy: the next try resumes from the bytes
-                        # already written, with a Range request.
-                        problems.append(f"{candidate.rse}: {err}")
-                        await asyncio.sleep(0.2 * (attempt + 1))
-                        continue
-                    except StorageRefused as err:
-                        problems.append(f"{candidate.rse}: refused ({err})")
-                        break
-                    except OSError as err:
-                        problems.append(f"writing {f.path}: {err.strerror or err}")
-                        break
-                    f.state, f.rse, f.done = "verified", candidate.rse, f.bytes
-                    return
-        except asyncio.CancelledError:
-            stop.set()  # the thread stops at its next chunk; wait for it, then tidy up
-            while work is not None and not work.done():
-                try:  # asyncio.wait never cancels what it waits for, even when we are
-                    await asyncio.wait({work})
-                except asyncio.CancelledError:
+        for candidate in candidates:
+            for attempt in range(TRIES_PER_REPLICA):
+                try:
+                    if not self._transfer(f, candidate, where, targets, storage, stop):
+                        return  # settled without a transfer: present, or refused
+                except ChecksumMismatch as err:
+                    problems.append(f"{candidate.rse}: corrupted ({err})")
+                    break
+                except ReplicaGone as err:
+                    problems.append(f"{candidate.rse}: {err}")
+                    break
+                except Transient as err:
+                    # Connection lost or storage busy: the next try resumes from the bytes
+                    # already written, with a Range request.
+                    problems.append(f"{candidate.rse}: {err}")
+                    if stop.wait(0.2 * (attempt + 1)):
+                        self._stopped(f, where)
+                        return
                     continue
-            if not self.store.stopping and where:
-                where[1].unlink(missing_ok=True)  # cancelled: no partial file left
-                f.done = 0
-            raise
+                except StorageRefused as err:
+                    problems.append(f"{candidate.rse}: refused ({err})")
+                    break
+                except OSError as err:
+                    problems.append(f"writing {f.path}: {err.strerror or err}")
+                    break
+                f.state, f.rse, f.done = "verified", candidate.rse, f.bytes
+                return
+            if stop.is_set():
+                self._stopped(f, where)
+                return
         f.state, f.done = "failed", 0
         f.error = "Not fetched: " + "; ".join(problems[-4:]) + "."
         if where:
             where[1].unlink(missing_ok=True)
+
+    def _stopped(self, f: FileItem, where: list[Path]) -> None:
+        """Cancelled: no partial file left (a server stop keeps it for the resume)."""
+        if not self.store.stopping and where:
+            where[1].unlink(missing_ok=True)
+            f.done = 0
 
     def _transfer(
         self,
@@ -403,17 +429,13 @@ class FetchRunner(Runner):
         there with the right checksum, or refused (outside the workspace, another file there).
         """
         try:
-            target = targets.target(f.path)
+            target, st = targets.look(f.path)  # one look: a link there is refused
         except EscapeError as err:
             f.state, f.error = "failed", err.message
             return None
         except OSError as err:  # a name the filesystem cannot hold: this file fails, not the job
             f.state, f.error = "failed", f"Cannot write {f.path}: {err.strerror or err}."
             return None
-        try:
-            st = os.lstat(target)  # one look: a link there was refused by targets.target
-        except FileNotFoundError:
-            st = None
         same_size = st is not None and stat.S_ISREG(st.st_mode) and st.st_size == f.bytes
         if f.complete and same_size:
             f.done = f.bytes

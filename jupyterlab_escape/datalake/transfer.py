@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import ipaddress
+import os
 import queue
 import socket
 import ssl
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Generic, Protocol, TypeVar
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from ..config import EscapeRucio, public_url
 from ..http import USER_AGENT
@@ -89,20 +90,25 @@ def rank_replicas(item: dict, mount_rse: str | None, mount: str, begins_at: int)
 
 
 class Sink:
-    """Appends to the temporary file and feeds the checksums, in a worker thread."""
+    """Appends to the temporary file and feeds the checksums, in a worker thread (a raw
+    descriptor: no buffered file object between the network buffer and the disk)."""
 
     def __init__(self, path: Path, offset: int, sums: Checksums):
-        self.handle = open_part(path, offset)  # O_EXCL | O_NOFOLLOW: never through a link
+        self.fd = open_part(path, offset)  # O_EXCL | O_NOFOLLOW: never through a link
         self.sums = sums
         self.size = offset
 
-    def write(self, data: bytes) -> None:
-        self.handle.write(data)
+    def write(self, data) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
         self.sums.update(data)
         self.size += len(data)
 
     def close(self) -> None:
-        self.handle.close()
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
 
 
 class Pipeline:
@@ -171,9 +177,17 @@ def wire_url(url: str) -> str:
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
+    return _origin(urlsplit(url))
+
+
+def _origin(parts: SplitResult) -> tuple[str, str, int]:
     default = 443 if parts.scheme == "https" else 80
     return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+def shown_host(url: str) -> str:
+    """The host and port of ``url`` as shown in messages (no user info)."""
+    return urlsplit(public_url(url)).netloc
 
 
 def redirect_allowed(start: tuple[str, str, int | None], target: str, domains) -> bool:
@@ -333,11 +347,11 @@ class Storage:
     def close(self) -> None:
         self.pool.clear()
 
-    def request(self, url: str, headers: dict) -> StorageResponse:
+    def request(self, url: str, headers: dict, parts: SplitResult | None = None) -> StorageResponse:
         """One GET on a kept-alive connection; a reused connection the storage closed
         meanwhile is replaced once (the request had not reached it)."""
-        parts = urlsplit(url)
-        key = origin(url)
+        parts = parts or urlsplit(url)
+        key = _origin(parts)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         send = {"User-Agent": USER_AGENT, **headers}
         for _ in range(2):
@@ -372,17 +386,16 @@ class Storage:
             offset = 0
         headers = {"Range": f"bytes={offset}-"} if offset else {}
         url = wire_url(url)
-        host = urlsplit(public_url(url)).netloc
         response = self.open(url, headers)
         try:
             code = response.status
             if code == 416:  # the partial file is not a prefix of this replica
                 temp.unlink(missing_ok=True)
-                raise Transient(f"HTTP 416 from {host}")
+                raise Transient(f"HTTP 416 from {shown_host(url)}")
             if code >= 500 or code == 429:
-                raise Transient(f"HTTP {code} from {host}")
+                raise Transient(f"HTTP {code} from {shown_host(url)}")
             if code not in (200, 206):
-                raise ReplicaGone(f"HTTP {code} from {host}")
+                raise ReplicaGone(f"HTTP {code} from {shown_host(url)}")
             sums = Checksums()
             if offset and code == 206:
                 sums, _ = hash_file(temp, offset)
@@ -394,7 +407,7 @@ class Storage:
                 try:
                     return self._pipelined(f, response, sink, stop)
                 except Transient as err:
-                    raise Transient(f"{err} ({host})") from None
+                    raise Transient(f"{err} ({shown_host(url)})") from None
                 finally:
                     sink.close()
             # Reads sized to what is left (one read for a small file, never a 1 MiB buffer for
@@ -411,7 +424,7 @@ class Storage:
                     if sink.size > f.bytes:  # a storage that never stops must not fill the disk
                         raise ChecksumMismatch(f"more than the {f.bytes} bytes Rucio lists")
             except Transient as err:
-                raise Transient(f"{err} ({host})") from None
+                raise Transient(f"{err} ({shown_host(url)})") from None
             finally:
                 sink.close()
             return sink.sums, sink.size
@@ -452,29 +465,32 @@ class Storage:
         """GET ``url``, following redirects only within its origin (or to the configured
         redirect domains); every host is checked before it is contacted."""
         config = self.config
-        start = origin(url)
+        start = None
         for _hop in range(MAX_REDIRECTS + 1):
-            scheme, host, port = origin(url)
+            parts = urlsplit(url)
+            scheme, host, port = _origin(parts)
+            start = start or (scheme, host, port)
             key = (host, port)
-            if key not in self.checked:
+            refused = self.checked.get(key, "")
+            if refused == "":  # not checked yet in this run
                 try:
                     check_address(host, port, config.allow_private_storage)
-                    self.checked[key] = None
+                    refused = self.checked[key] = None
                 except StorageRefused as err:
-                    self.checked[key] = str(err)
-            if self.checked[key] is not None:
-                raise StorageRefused(self.checked[key])
-            shown = urlsplit(public_url(url)).netloc
+                    refused = self.checked[key] = str(err)
+            if refused is not None:
+                raise StorageRefused(refused)
             try:
-                response = self.request(url, headers)
+                response = self.request(url, headers, parts)
             except ssl.SSLError as err:
-                raise ReplicaGone(f"TLS error with {shown}: {err}") from None
+                raise ReplicaGone(f"TLS error with {shown_host(url)}: {err}") from None
             except http.client.InvalidURL as err:
-                raise ReplicaGone(f"{shown}: {err}") from None
+                raise ReplicaGone(f"{shown_host(url)}: {err}") from None
             except (OSError, http.client.HTTPException) as err:
-                raise Transient(f"{type(err).__name__} from {shown}") from None
+                raise Transient(f"{type(err).__name__} from {shown_host(url)}") from None
             if response.status not in REDIRECTS:
                 return response
+            shown = shown_host(url)
             location = response.headers.get("Location") or ""
             response.drain_conn()
             response.release_conn()
