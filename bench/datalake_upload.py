@@ -115,10 +115,14 @@ def delivered(tb, dids: list[str], files: dict[str, Path], account: str) -> int:
     storage with the source file's size (``files``: DID name -> source)."""
     found = 0
     for start in range(0, len(dids), 250):
-        proc = tb.rucio(
-            "replica", "list", "file", "--pfns", "--rses", tb.upload_rse.name, "--sort", "random",
-            *dids[start : start + 250], account=account, check=False,
-        )  # fmt: skip
+        for _try in range(3):  # the CLI fails now and then on a shared testbed: ask again
+            proc = tb.rucio(
+                "replica", "list", "file", "--pfns", "--rses", tb.upload_rse.name,
+                "--sort", "random", *dids[start : start + 250], account=account, check=False,
+            )  # fmt: skip
+            if proc.returncode == 0:
+                break
+            print("rucio replica list file:", proc.stderr[-300:], file=sys.stderr)
         for line in proc.stdout.split():
             if not line.startswith(tb.upload_rse.https_prefix):
                 continue
