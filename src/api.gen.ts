@@ -243,6 +243,7 @@ export interface paths {
     get: operations['getDatalakeJob'];
     put?: never;
     post?: never;
+    /** @description Forgets a job that is not running. For an upload that did not finish (failed, cancelled, interrupted) the answer comes once what it left on the storage is deleted: its temporary files, and the bytes at final PFNs that Rucio lists no replica of on the RSE. */
     delete: operations['removeDatalakeJob'];
     options?: never;
     head?: never;
