@@ -106,10 +106,7 @@ def notebook(escape: dict) -> dict:
 
 
 def write_notebook(root: Path, path: str, escape: dict) -> Path:
-    target = Path(root) / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(notebook(escape)))
-    return target
+    return write_notebook_json(root, path, notebook(escape))
 
 
 def write_notebook_json(root: Path, path: str, content: dict) -> Path:
