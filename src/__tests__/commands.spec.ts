@@ -34,11 +34,11 @@ interface IPaletteItem {
 async function activateSuite(): Promise<{
   commands: CommandRegistry;
   palette: IPaletteItem[];
-  launcher: string[];
+  launcher: { command: string; args?: Record<string, unknown> }[];
 }> {
   const commands = new CommandRegistry();
   const palette: IPaletteItem[] = [];
-  const launcher: string[] = [];
+  const launcher: { command: string; args?: Record<string, unknown> }[] = [];
   const app = fake({
     commands,
     // Nothing after the restore runs: no server in these tests.
@@ -49,7 +49,8 @@ async function activateSuite(): Promise<{
     addItem: (item: IPaletteItem) => palette.push(item)
   });
   const launcherFake = fake({
-    add: (item: { command: string }) => launcher.push(item.command)
+    add: (item: { command: string; args?: Record<string, unknown> }) =>
+      launcher.push(item)
   });
   for (const plugin of plugins as JupyterFrontEndPlugin<any>[]) {
     const required = (plugin.requires ?? []).map(() => tracker);
@@ -112,6 +113,15 @@ describe('the commands of the suite', () => {
       expect(label).not.toMatch(/\.$/);
       expect(label).not.toContain('...');
     }
+  });
+
+  it('launcher cards name what they open, and say so to JupyterLab (it passes no flag)', () => {
+    const cards = suite.launcher.map(item =>
+      suite.commands.label(item.command, (item.args ?? {}) as never)
+    );
+    expect(cards).toEqual(
+      expect.arrayContaining(['ESCAPE Services', 'REANA workflow'])
+    );
   });
 
   it('palette items sit under their service, and are commands of ours with an icon', () => {

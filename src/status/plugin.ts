@@ -167,6 +167,8 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
     });
     launcher?.add({
       command: CommandIDs.openServices,
+      // The card names the view; the palette and menus say "Open the …".
+      args: { isLauncher: true },
       category: ESCAPE_CATEGORY,
       rank: 90
     });

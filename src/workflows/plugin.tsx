@@ -406,6 +406,8 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
     ]);
     launcher?.add({
       command: CommandIDs.newWorkflow,
+      // The card says "REANA workflow" like the other "new" cards (JupyterLab passes no flag).
+      args: { isLauncher: true },
       category: ESCAPE_CATEGORY,
       rank: 3
     });

@@ -94,6 +94,15 @@ test.describe('A Data Lake that reads well', () => {
     // The filters are still open: take the unknown key away.
     await panel.getByRole('button', { name: 'Remove this filter' }).click();
     await panel.getByLabel('Data Lake query').press('Enter');
+    // The details the table asks for its lazy columns, counted per DID.
+    const asked = new Map<string, number>();
+    page.on('request', request => {
+      const url = new URL(request.url());
+      if (url.pathname.endsWith('/escape/datalake/details')) {
+        const did = url.searchParams.get('did') ?? '';
+        asked.set(did, (asked.get(did) ?? 0) + 1);
+      }
+    });
     await page.evaluate(async () => {
       await (window as any).jupyterapp.commands.execute(
         'escape:datalake-open-table'
@@ -101,6 +110,54 @@ test.describe('A Data Lake that reads well', () => {
     });
     const table = page.locator('.jp-escape-DatalakeTable');
     await expect(table.getByRole('table')).toBeVisible();
+
+    // Availability and created, loaded per row on screen from the DID details (#21).
+    const dataRows = table.locator('tbody tr');
+    const count = await dataRows.count();
+    expect(count).toBeGreaterThan(1);
+    const column = (n: number) =>
+      table.locator(`tbody tr td:nth-child(${n})`).allTextContents();
+    // The rows on screen get their details; the rows far below are not asked (100 rows here).
+    await expect
+      .poll(
+        async () =>
+          (await column(5)).slice(0, 15).filter(t => t !== '…').length,
+        { timeout: 30_000 }
+      )
+      .toBe(Math.min(15, count));
+    const loaded = (await column(5)).filter(t => t !== '…');
+    for (const text of loaded) {
+      expect(text).toMatch(/^(On \d+ RSEs?|Partial: \d+ %|None|unknown)$/);
+    }
+    // The testbed's calibration files each have a replica on one RSE.
+    expect(loaded).toContain('On 1 RSE');
+    expect((await column(6)).slice(0, 15).join('\n')).toMatch(
+      /^(\d{4}-\d\d-\d\d \d\d:\d\d\n?)+$/
+    );
+    if (count > 60) {
+      expect(asked.size).toBeLessThan(count);
+    }
+    // Sorted by creation, newest first: the ISO times (tooltips) in descending order.
+    await table.getByRole('button', { name: 'Created' }).click();
+    await table.getByRole('button', { name: /^Created/ }).click();
+    const created = await table
+      .locator('tbody tr td:nth-child(6)')
+      .evaluateAll(cells => cells.map(c => c.getAttribute('title') ?? ''));
+    // The loaded rows first, newest first; the rows not loaded yet after them.
+    const known = created.filter(Boolean);
+    expect(created.slice(0, known.length)).toEqual([...known].sort().reverse());
+    // Each DID asked once (kept once known), none for rows the table does not show.
+    const shown = await dataRows.evaluateAll(r =>
+      r.map(x => x.getAttribute('data-did'))
+    );
+    for (const [did, times] of asked) {
+      expect(shown).toContain(did);
+      expect(times).toBe(1);
+    }
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-table-columns.png` });
+      await darkScreenshot(page, `${SHOTS}/datalake-table-columns-dark.png`);
+    }
     await table.getByRole('button', { name: /^Size/ }).click();
     const firstRow = table.getByRole('row').nth(1);
     await firstRow.click();

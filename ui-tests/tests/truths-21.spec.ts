@@ -1,0 +1,108 @@
+/**
+ * #21, smaller truths seen in screenshots: an expired sign-in's login address is a link in the
+ * Data Lake (the `login_url` of the error envelope), and a fetch card's counts add up (files
+ * already there are counted once).
+ */
+import { expect, test } from '@jupyterlab/galata';
+
+import { darkScreenshot } from './journeys';
+
+const SHOTS = process.env.ESCAPE_SCREENSHOTS;
+const LOGIN = 'http://127.0.0.1:18600/hub/login';
+
+test.describe('Smaller truths (#21)', () => {
+  test.use({ viewport: { width: 1440, height: 900 } });
+
+  test('an expired sign-in says where to sign in again, as a link', async ({
+    page
+  }) => {
+    // The envelope the server answers under a hub whose refresh token was revoked (the hub
+    // journey reaches it for real; here the answer is given to see the view).
+    await page.route('**/escape/datalake/whoami**', route =>
+      route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: {
+            code: 'signin_expired',
+            message: `Your sign-in expired at 10:32 and the hub could not renew it: sign in again at ${LOGIN}, then retry.`,
+            service: 'rucio',
+            upstream_status: null,
+            login_url: LOGIN
+          }
+        })
+      })
+    );
+    await page.sidebar.openTab('escape-datalake');
+    const panel = page.locator('#escape-datalake');
+    // Signed in as root when the page loaded; then the sign-in expires and the panel reconnects.
+    await expect(panel.getByText(/^root \(userpass\)/)).toBeVisible({
+      timeout: 30_000
+    });
+    await panel
+      .getByRole('button', { name: 'Reconnect to Rucio and list again' })
+      .click();
+    const link = panel.getByRole('link', { name: LOGIN });
+    await expect(link).toBeVisible({ timeout: 30_000 });
+    expect(await link.getAttribute('href')).toBe(LOGIN);
+    expect(await link.getAttribute('target')).toBe('_blank');
+    // No account or token expiry of an earlier identity beside it.
+    await expect(panel.getByText(/root \(userpass\)|token until/)).toHaveCount(
+      0
+    );
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-signin-link.png` });
+      await darkScreenshot(page, `${SHOTS}/datalake-signin-link-dark.png`);
+    }
+  });
+
+  test('a fetch of files already there reads "All 3 files already there"', async ({
+    page,
+    request,
+    baseURL,
+    tmpPath
+  }) => {
+    const dids = [0, 1, 2].map(
+      i => `escape_opendata:crab_nebula_sample.00${i}.fits`
+    );
+    const dest = `${tmpPath}/twice`;
+    const fetchOnce = async () => {
+      const started = await request.post(`${baseURL}/escape/datalake/fetch`, {
+        data: { dids, dest }
+      });
+      expect(started.ok()).toBe(true);
+      const id = (await started.json()).id as string;
+      let job: any = null;
+      await expect
+        .poll(
+          async () => {
+            job = await (
+              await request.get(`${baseURL}/escape/datalake/jobs/${id}`)
+            ).json();
+            return job.state;
+          },
+          { timeout: 60_000 }
+        )
+        .toBe('done');
+      return job;
+    };
+    const first = await fetchOnce();
+    expect(first.files_total).toBe(3);
+    const second = await fetchOnce();
+    // The server counts the files already there among the done ones.
+    expect(second.files_present).toBe(3);
+    expect(second.files_done).toBe(3);
+
+    await page.reload();
+    await page.sidebar.openTab('escape-datalake');
+    const panel = page.locator('#escape-datalake');
+    await expect(
+      panel.getByText(/^All 3 files already there · /).first()
+    ).toBeVisible({ timeout: 30_000 });
+    await expect(panel.getByText(/\b6\/3 files|\b6 of 3/)).toHaveCount(0);
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/datalake-fetch-counts.png` });
+      await darkScreenshot(page, `${SHOTS}/datalake-fetch-counts-dark.png`);
+    }
+  });
+});
