@@ -85,7 +85,10 @@ def make_inputs(folder: Path, small: int, big: int, big_mb: int) -> int:
 
 async def ours(
     url: str, token: str, root: Path, name: str, concurrency: int
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
+    """Seconds for the whole submission, for the upload phase, and this process's CPU seconds
+    (every thread) during the submission."""
+    cpu0 = os.times()
     config = EscapeReana(
         url=url, access_token=token, read_timeout=300.0, upload_concurrency=concurrency
     )
@@ -108,15 +111,18 @@ async def ours(
         if event.get("stage") == "uploading" and event["files_done"] == event["files_total"]:
             upload_to = time.perf_counter()
     total = time.perf_counter() - started
+    cpu1 = os.times()
+    cpu = cpu1.user - cpu0.user + cpu1.system - cpu0.system
     ref = event["workflow_id"]
     await client.set_status(ref, "stop", {})
     await client.set_status(ref, "deleted", {"workspace": True})
     await store.shutdown()
     await http.aclose()
-    return total, upload_to - upload_from
+    return total, upload_to - upload_from, cpu
 
 
-def reana_client(url: str, token: str, folder: Path, name: str) -> tuple[float, float]:
+def reana_client(url: str, token: str, folder: Path, name: str) -> tuple[float, float, float]:
+    """Seconds for create+upload+start, for the upload alone, and the CLI's CPU seconds."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REANA_")}
     env.update(REANA_SERVER_URL=url, REANA_ACCESS_TOKEN=token, PYTHONWARNINGS="ignore")
     exe = str(cli.reana_client())
@@ -126,15 +132,16 @@ def reana_client(url: str, token: str, folder: Path, name: str) -> tuple[float, 
             [exe, *args], cwd=folder, env=env, check=True, capture_output=True, timeout=3600
         )
 
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), os.times()
     run("create", "-w", name, "-f", "reana.yaml")
     upload_from = time.perf_counter()
     run("upload", "-w", name)
     upload_to = time.perf_counter()
     run("start", "-w", name)
-    total = time.perf_counter() - started
+    total, cpu1 = time.perf_counter() - started, os.times()
+    cpu = cpu1.children_user - cpu0.children_user + cpu1.children_system - cpu0.children_system
     asyncio.run(_cleanup(url, token, name))  # not timed
-    return total, upload_to - upload_from
+    return total, upload_to - upload_from, cpu
 
 
 async def _cleanup(url: str, token: str, name: str) -> None:
@@ -179,7 +186,10 @@ def main() -> int:
                 f"= {size / 1e6:.0f} MB (made in {time.perf_counter() - t0:.1f} s)"
             )
             print(f"REANA stand-in at {url}")
-            results: dict[str, list[tuple[float, float]]] = {"ours": [], "reana-client": []}
+            results: dict[str, list[tuple[float, float, float]]] = {
+                "ours": [],
+                "reana-client": [],
+            }
             busy: dict[str, list[float]] = {"ours": [], "reana-client": []}
             for round_ in range(args.repeat):
                 name = f"bench{round_}{uuid.uuid4().hex[:6]}"
@@ -189,8 +199,8 @@ def main() -> int:
                 )
                 busy["ours"].append(cpu_seconds(server.pid) - before)
                 if args.only_ours:
-                    total, upload = results["ours"][-1]
-                    print(f"ours: {total:.2f} s (upload {upload:.2f} s)")
+                    total, upload, cpu = results["ours"][-1]
+                    print(f"ours: {total:.2f} s (upload {upload:.2f} s, CPU {cpu:.2f} s)")
                     continue
                 before = cpu_seconds(server.pid)
                 results["reana-client"].append(reana_client(url, token, folder, name + "b"))
@@ -205,10 +215,10 @@ def main() -> int:
 
     if args.only_ours:
         return 0
-    ours_total = statistics.median(t for t, _ in results["ours"])
-    ours_upload = statistics.median(u for _, u in results["ours"])
-    theirs_total = statistics.median(t for t, _ in results["reana-client"])
-    theirs_upload = statistics.median(u for _, u in results["reana-client"])
+    ours_total = statistics.median(r[0] for r in results["ours"])
+    ours_upload = statistics.median(r[1] for r in results["ours"])
+    theirs_total = statistics.median(r[0] for r in results["reana-client"])
+    theirs_upload = statistics.median(r[1] for r in results["reana-client"])
     print()
     print(f"{'':<34}{'ours':>10}{'reana-client':>14}{'ratio':>8}")
     print(
@@ -220,10 +230,15 @@ def main() -> int:
         f"{theirs_upload / ours_upload:>7.2f}x"
     )
     print(
+        f"{'client CPU during the run, s':<34}"
+        f"{statistics.median(r[2] for r in results['ours']):>10.2f}"
+        f"{statistics.median(r[2] for r in results['reana-client']):>14.2f}"
+    )
+    print(
         f"{'stand-in CPU during the run, s':<34}{statistics.median(busy['ours']):>10.2f}"
         f"{statistics.median(busy['reana-client']):>14.2f}"
     )
-    print(f"target: ours >= 2x reana-client; ratio {theirs_total / ours_total:.2f}x")
+    print(f"target: ours >= 2.2x reana-client; ratio {theirs_total / ours_total:.2f}x")
     print(
         "(the stand-in is one Python process: when its CPU time is close to our wall time, it is "
         "the bottleneck, not the client)"

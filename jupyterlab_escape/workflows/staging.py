@@ -8,15 +8,16 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import ssl
 import stat
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from ..datalake.checksums import ChecksumMismatch, Checksums
 from ..datalake.transfer import StorageRefused, Transient
-from ..http import EscapeError
+from ..http import EscapeError, ServiceHTTP
 from ..jobs import Job, JobFailed, JobStore
 from .client import ReanaClient
 from .inputs import InputFile
@@ -25,6 +26,8 @@ from .submit_state import SubmitState
 
 CHUNK = 1024 * 1024
 PROGRESS_EVERY = 0.25  # seconds between upload progress events
+LANES_FROM = 32  # files from which each upload lane has a session of its own
+READ_BATCH = 16  # small files read in one thread hop
 
 
 def regular_file(path: Path) -> bool:
@@ -46,6 +49,28 @@ async def file_chunks(path: Path, sent: dict[str, int], name: str) -> AsyncItera
         await loop.run_in_executor(None, handle.close)
 
 
+def read_batches(files: list[InputFile]) -> Iterator[InputFile | list[InputFile]]:
+    """The files in order: a large one alone (streamed), small ones in batches that are read in
+    one go (at most READ_BATCH files and CHUNK bytes)."""
+    batch: list[InputFile] = []
+    size = 0
+    for item in files:
+        if item.size > CHUNK:
+            yield item
+            continue
+        if batch and (len(batch) >= READ_BATCH or size + item.size > CHUNK):
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += item.size
+    if batch:
+        yield batch
+
+
+def read_all(batch: list[InputFile]) -> list[bytes]:
+    return [item.source.read_bytes() for item in batch]
+
+
 async def all_or_none(work: Iterable[Awaitable[None]]) -> None:
     """Run them together; when one fails (or the job is cancelled) the others are cancelled and
     awaited before the error goes on."""
@@ -57,6 +82,18 @@ async def all_or_none(work: Iterable[Awaitable[None]]) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+class _LaneHTTP(ServiceHTTP):
+    """One upload lane's own session to REANA, with the shared session's settings and TLS
+    context."""
+
+    def __init__(self, shared: ServiceHTTP, context: ssl.SSLContext | bool):
+        super().__init__(shared.config, base_url=shared.base_url)
+        self._context = context
+
+    def tls_context(self) -> ssl.SSLContext | bool:
+        return self._context
 
 
 class InputStaging:
@@ -90,7 +127,6 @@ class InputStaging:
                     "in REANA and submit again."
                 )
         state.stage = "uploading"
-        semaphore = asyncio.Semaphore(max(1, self.client.config.upload_concurrency))
         last = [0.0]
 
         def report(force: bool = False) -> None:
@@ -105,20 +141,49 @@ class InputStaging:
                 report()
                 yield chunk
 
-        async def one(item: InputFile) -> None:
-            async with semaphore:
-                if item.size <= CHUNK:
-                    content: Any = await loop.run_in_executor(None, item.source.read_bytes)
-                    await self.client.upload(ref, item.name, content, len(content))
-                else:
-                    await self.client.upload(ref, item.name, counted(item), item.size)
-                state.sending.pop(item.name, None)
-                state.uploaded.add(item.name)
-                report()
+        def sent(item: InputFile) -> None:
+            state.sending.pop(item.name, None)
+            state.uploaded.add(item.name)
+            report()
 
+        work = deque(read_batches(todo))
+
+        async def lane(client: ReanaClient) -> None:
+            """Uploads one file after the other; small files are read a batch at a time (one
+            thread hop for several files)."""
+            while work:
+                unit = work.popleft()
+                if isinstance(unit, InputFile):
+                    await client.upload(ref, unit.name, counted(unit), unit.size)
+                    sent(unit)
+                    continue
+                contents = await loop.run_in_executor(None, read_all, unit)
+                for item, content in zip(unit, contents, strict=True):
+                    await client.upload(ref, item.name, content, len(content))
+                    sent(item)
+
+        clients = self.upload_lanes(len(todo))
         report(force=True)
-        await all_or_none(one(item) for item in todo)
+        try:
+            await all_or_none(lane(client) for client in clients)
+        finally:
+            for client in clients:
+                if client is not self.client:
+                    await client.http.aclose()
         report(force=True)
+
+    def upload_lanes(self, files: int) -> list[ReanaClient]:
+        """The clients the upload lanes use: one session (and connection) per lane when there
+        are many files, so that no request waits on a scan of the other lanes' connections
+        (httpx checks every pooled connection before each request); the shared client when the
+        session is a special one (a test transport) or there are few files."""
+        lanes = max(1, min(self.client.config.upload_concurrency, files))
+        http = self.client.http
+        special = type(http) is not ServiceHTTP or getattr(http, "_transport", None) is not None
+        if files < LANES_FROM or lanes == 1 or special:
+            return [self.client] * lanes
+        context = http.tls_context()  # made once, shared by the lanes
+        return [type(self.client)(_LaneHTTP(http, context)) for _ in range(lanes)]
 
     # ------------------------------------------------------------------ Data Lake inputs
     def lake_instance(self, state: SubmitState):
