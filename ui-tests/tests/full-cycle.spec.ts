@@ -298,6 +298,20 @@ async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
   ).toBe(true);
   expect(text).toMatch(new RegExp(`${workflow}\\.\\d+`));
   expect(text).toContain(doi);
+  // The crate's README, listed as about the crate, names the input and the produced DIDs.
+  expect(graph.find((e: any) => e['@id'] === 'README.md')?.about).toEqual({
+    '@id': './'
+  });
+  const readme = await (
+    await page.request.get(
+      `${base}/api/contents/${answer.folder}/README.md?content=1&format=text`
+    )
+  ).json();
+  const plain = (readme.content as string).replace(/\\/g, '');
+  expect(plain).toContain(DATASET);
+  for (const did of produced) {
+    expect(plain).toContain(did);
+  }
 
   // 8. Publish to the OSSR as a draft (not published): the crate folder, codemeta from the crate.
   const token = 'access_token=standin-zenodo-token';
