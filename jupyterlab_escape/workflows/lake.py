@@ -72,12 +72,15 @@ def parse_lake(value: Any) -> dict[str, str]:
 
 
 def size_text(n: int) -> str:
-    value = float(n)
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+    """A size as the browser shows it (src/common/format.ts formatBytes: SI units, three
+    significant digits), so the reason and the badge beside it say the same."""
+    value, unit = float(n), 0
+    units = ("B", "kB", "MB", "GB", "TB", "PB")
+    while value >= 1000 and unit < len(units) - 1:
         value /= 1000
-    return f"{n} bytes"
+        unit += 1
+    digits = 0 if unit == 0 or value >= 100 else 1 if value >= 10 else 2
+    return f"{value:.{digits}f} {units[unit]}"
 
 
 @dataclass

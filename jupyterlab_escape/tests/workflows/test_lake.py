@@ -180,7 +180,7 @@ async def test_a_did_too_large_to_stream_is_read_by_the_workflow_with_consent(
     checked = await call(jp_fetch, "validate", method="POST", body={"cell": text, "base": ""})
     [item] = checked["lake"]["inputs"]
     assert item["mode"] == "lake" and item["path"] is None and item["bytes_complete"] is False
-    assert "over the 100.0 kB this server streams" in item["why"]
+    assert "over the 100 kB this server streams" in item["why"]
     assert checked["lake"]["consent_required"] is True
     assert "RUCIO_CFG_CLIENT_PASSWORD" in checked["lake"]["secrets"]
     # Without consent: refused before anything is created, and no secret is sent.
@@ -396,3 +396,14 @@ async def test_the_kernel_api_takes_lake_inputs_and_uploads_outputs(
     assert job["state"] == "done" and job["dataset"] == f"user.jdoe:{dataset}"
     listed = rucio_testbed.rucio("list-files", f"user.jdoe:{dataset}", account="jdoe").stdout
     assert f"{dataset}.results.fit.json" in listed
+
+
+def test_sizes_read_as_the_browser_shows_them():
+    """The reason beside a DID's badge uses the browser's formatBytes rule (format.ts), so a
+    dataset is not '1.8 MB' in the sentence and '1.75 MB' in the badge."""
+    from jupyterlab_escape.workflows.lake import size_text
+
+    shown = {77: "77 B", 999: "999 B", 40_000: "40.0 kB", 100_000: "100 kB"}
+    shown |= {1_750_000: "1.75 MB", 268_435_456: "268 MB", 1999: "2.00 kB", 5 * 10**15: "5.00 PB"}
+    for n, text in shown.items():
+        assert size_text(n) == text, n
