@@ -166,6 +166,9 @@ test.describe('A Data Lake that reads well', () => {
     ).toBeVisible();
     await firstRow.press('ArrowDown');
     await page.keyboard.press('Enter');
+    await expect(table.getByText('Loading details…')).toHaveCount(0, {
+      timeout: 30_000
+    });
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/datalake-table.png` });
       await darkScreenshot(page, `${SHOTS}/datalake-table-dark.png`);

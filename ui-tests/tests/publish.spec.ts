@@ -165,6 +165,12 @@ test.describe('Publish to the OSSR', () => {
     // The form is prefilled from codemeta.json; the files that go are listed.
     const title = panel.locator('[data-field="name"] input');
     await expect(title).toHaveValue('Photon Tols');
+    // The licence by its name, kept as codemeta's SPDX URL (#21).
+    const licence = panel.getByRole('combobox', { name: 'Licence' });
+    await expect(licence).toHaveValue('https://spdx.org/licenses/MIT');
+    await expect(licence.locator('option:checked')).toHaveText(
+      'MIT License (MIT)'
+    );
     await expect(panel.getByText('photon.py')).toBeVisible();
     await expect(panel.getByText(/A zip of 3 files/)).toBeVisible();
 

@@ -46,6 +46,17 @@ test.describe('Smaller truths (#21)', () => {
     await expect(link).toBeVisible({ timeout: 30_000 });
     expect(await link.getAttribute('href')).toBe(LOGIN);
     expect(await link.getAttribute('target')).toBe('_blank');
+    // It looks like a link (JupyterLab resets link styles), not like the sentence around it.
+    const look = await link.evaluate(a => {
+      const style = getComputedStyle(a);
+      const around = getComputedStyle(a.parentElement!);
+      return {
+        underline: style.textDecorationLine,
+        differs: style.color !== around.color
+      };
+    });
+    expect(look.underline).toContain('underline');
+    expect(look.differs).toBe(true);
     // No account or token expiry of an earlier identity beside it.
     await expect(panel.getByText(/root \(userpass\)|token until/)).toHaveCount(
       0
