@@ -146,7 +146,9 @@ class InputStaging:
             state.uploaded.add(item.name)
             report()
 
-        work = deque(read_batches(todo))
+        # The largest files first: they stream while the small ones go by, instead of being
+        # left alone at the end of the upload.
+        work = deque(read_batches(sorted(todo, key=lambda f: -f.size if f.size > CHUNK else 0)))
 
         async def lane(client: ReanaClient) -> None:
             """Uploads one file after the other; small files are read a batch at a time (one
