@@ -15,9 +15,11 @@ import http.client
 import ipaddress
 import os
 import queue
+import re
 import socket
 import ssl
 import threading
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -227,6 +229,51 @@ def part_path(target: Path) -> Path:
     return target.with_name(name)
 
 
+_HEADER_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]*:")  # a header line, as the e-mail parser sees it
+
+
+class _Headers(dict):
+    """A response's headers by lower-case name (the first of repeated ones, like
+    ``email.message.Message.get``)."""
+
+    def get(self, name: str, default=None):  # type: ignore[override]
+        return super().get(name.lower(), default)
+
+
+def _parse_headers(fp, _class=None) -> _Headers:
+    """``http.client.parse_headers`` without the e-mail parser, which cost more CPU than the
+    rest of a small file's request: the same line-length and count limits (its
+    ``_read_headers``), names folded to lower case, obsolete line folding joined."""
+    headers = _Headers()
+    name = None
+    for line in http.client._read_headers(fp):  # noqa: SLF001 - the stdlib's limits
+        text = line.decode("iso-8859-1").rstrip("\r\n")
+        if text[:1] in (" ", "\t"):
+            if name is not None:
+                headers[name] += " " + text.strip()
+            continue
+        if not _HEADER_NAME.match(text):
+            break  # the end, or a line that is no header: the e-mail parser stops there too
+        key, _, value = text.partition(":")
+        name = key.lower()
+        if name in headers:
+            name = None  # a repeated header: the first one is kept, as the e-mail parser does
+            continue
+        headers[name] = value.strip()
+    return headers
+
+
+class _StorageResponse(http.client.HTTPResponse):
+    """``http.client.HTTPResponse`` whose ``begin`` (status line, framing, keep-alive: the
+    stdlib's own code) parses headers with ``_parse_headers``."""
+
+    begin = types.FunctionType(
+        http.client.HTTPResponse.begin.__code__,
+        {**vars(http.client), "parse_headers": _parse_headers},
+        "begin",
+    )
+
+
 class Connections:
     """Kept-alive HTTP(S) connections to storages, shared by the transfer threads.
 
@@ -256,6 +303,7 @@ class Connections:
             )
         else:
             conn = http.client.HTTPConnection(host, port, timeout=self.connect_timeout)
+        conn.response_class = _StorageResponse
         return conn, False
 
     def give_back(self, key: tuple[str, str, int], conn: http.client.HTTPConnection) -> None:
