@@ -138,6 +138,20 @@ export class DatalakeModel {
     }
   }
 
+  /** Who we are now, without clearing the header meanwhile (a renewed token's expiry). */
+  private async _refreshIdentity(): Promise<void> {
+    try {
+      this._whoami = await this.api.whoami(this._state.instance);
+      this._identityError = null;
+      this._identityLoginUrl = null;
+    } catch (reason) {
+      this._whoami = null;
+      this._identityError = errorMessage(reason);
+      this._identityLoginUrl = loginUrlOf(reason);
+    }
+    this._emit();
+  }
+
   /** Who we are in Rucio and which scopes exist. */
   async connect(): Promise<void> {
     // Who we were is not who we are until Rucio says so: no stale account or expiry (#21).
@@ -173,6 +187,11 @@ export class DatalakeModel {
 
   /** Run the query: the results replace the whole navigation stack. */
   search(): Promise<void> {
+    // The server renews its Rucio token; the header's expiry is asked again once it passed.
+    const expires = Date.parse(this._whoami?.auth.token_expires_at ?? '');
+    if (!isNaN(expires) && expires <= Date.now()) {
+      void this._refreshIdentity();
+    }
     this._abortAll();
     const { query } = this._state;
     const level = this._newLevel(null, query.trim(), this._state.limit);

@@ -66,6 +66,37 @@ describe('the Data Lake identity', () => {
     expect(model.identityLoginUrl).toBe(LOGIN);
   });
 
+  it('asks again who we are once the token expiry it shows has passed (the server renewed it)', async () => {
+    const { api, searches } = fakeApi();
+    const base = await api.whoami();
+    (api.whoami as jest.Mock)
+      .mockResolvedValueOnce({
+        ...base,
+        auth: { ...base.auth, token_expires_at: '2020-01-01T10:00:00Z' }
+      })
+      .mockResolvedValueOnce({
+        ...base,
+        auth: { ...base.auth, token_expires_at: '2999-01-01T11:00:00Z' }
+      });
+    const model = new DatalakeModel(api);
+    await model.connect();
+    expect(model.whoami?.auth.token_expires_at).toBe('2020-01-01T10:00:00Z');
+    const calls = (api.whoami as jest.Mock).mock.calls.length;
+    model.update({ query: 'escape_cta' });
+    const done = model.search();
+    await tick();
+    expect((api.whoami as jest.Mock).mock.calls.length).toBe(calls + 1);
+    expect(model.whoami?.auth.token_expires_at).toBe('2999-01-01T11:00:00Z');
+    // A valid expiry is not asked again.
+    searches[0].feed.end();
+    await done;
+    const again = model.search();
+    await tick();
+    expect((api.whoami as jest.Mock).mock.calls.length).toBe(calls + 1);
+    searches[1].feed.end();
+    await again;
+  });
+
   it('a listing refused for another reason keeps the identity', async () => {
     const { api, searches } = fakeApi();
     const model = new DatalakeModel(api);
