@@ -171,21 +171,26 @@ def same_bytes(a: Path, b: Path) -> bool:
 def place(temp: Path, target: Path) -> Path:
     """Move our finished ``temp`` to ``target``; an existing different file stays as it is and
     ours takes a free name beside it. Returns where the file now is."""
-    if os.path.lexists(target):
-        if not target.is_symlink() and target.is_file() and same_bytes(temp, target):
-            temp.unlink()
-            return target
-        target = free_path(target)
-    # link + unlink never replaces a file that appeared meanwhile (os.replace would).
+    # link + unlink never replaces a file that is there or appeared meanwhile (os.replace would).
     try:
         os.link(temp, target)
     except FileExistsError:
-        return place(temp, target)
-    except OSError:
-        os.replace(temp, target)  # filesystems without hard links
+        return _beside(temp, target)
+    except OSError:  # filesystems without hard links
+        if os.path.lexists(target):
+            return _beside(temp, target)
+        os.replace(temp, target)
         return target
     temp.unlink()
     return target
+
+
+def _beside(temp: Path, target: Path) -> Path:
+    """``target`` is taken: the same bytes there are ours already, else a free name beside it."""
+    if not target.is_symlink() and target.is_file() and same_bytes(temp, target):
+        temp.unlink()
+        return target
+    return place(temp, free_path(target))
 
 
 @dataclass
