@@ -16,6 +16,7 @@ import * as React from 'react';
 import { ErrorBanner } from './ErrorBanner';
 import { formatBytes, formatDuration } from './format';
 import { IJob, isJobActive, JobState } from './jobs';
+import { MiddleEllipsis } from './MiddleEllipsis';
 import { BadgeKind, StatusBadge } from './StatusBadge';
 import { useSignal } from './useSignal';
 
@@ -124,11 +125,17 @@ export function JobCard(props: IJobCardProps): JSX.Element {
             already
           )
         : trans.__('%1 of %2 files', props.filesDone, job.files_total);
+  // Nothing moved when every file was already there: no byte count that reads as a transfer.
+  const allAlready = already > 0 && already === job.files_total;
   const facts = [
     filesFact,
-    job.bytes_total
-      ? `${formatBytes(job.bytes_done)} / ${formatBytes(job.bytes_total)}`
-      : null,
+    allAlready
+      ? job.bytes_total
+        ? trans.__('%1, nothing transferred', formatBytes(job.bytes_total))
+        : trans.__('nothing transferred')
+      : job.bytes_total
+        ? `${formatBytes(job.bytes_done)} / ${formatBytes(job.bytes_total)}`
+        : null,
     active && job.throughput
       ? trans.__('%1/s', formatBytes(job.throughput))
       : null,
@@ -162,11 +169,9 @@ export function JobCard(props: IJobCardProps): JSX.Element {
         >
           <Caret.react tag="span" />
         </button>
-        <span
-          className="jp-escape-Job-title"
-          title={props.titleTooltip ?? title}
-        >
-          {title}
+        <span className="jp-escape-Job-title">
+          {/* Cut in the middle: two jobs of one dataset keep their distinct ends (#s3 §10). */}
+          <MiddleEllipsis text={title} tooltip={props.titleTooltip ?? title} />
         </span>
         <StatusBadge kind={kind} label={props.stateLabel} />
         {props.removeTitle !== null && (
@@ -194,7 +199,15 @@ export function JobCard(props: IJobCardProps): JSX.Element {
           style={{ width: `${fraction * 100}%` }}
         />
       </div>
-      <div className="jp-escape-Job-facts">{facts.join(' · ')}</div>
+      <div className="jp-escape-Job-facts">
+        {/* Each fact stays on one line ("135 kB / 135 kB"); the line breaks between facts. */}
+        {facts.map((fact, index) => (
+          <React.Fragment key={index}>
+            {index > 0 && ' · '}
+            <span className="jp-escape-Job-fact">{fact}</span>
+          </React.Fragment>
+        ))}
+      </div>
       {props.destination}
       {job.message && props.showMessage && (
         <div className="jp-escape-Job-message">{job.message}</div>

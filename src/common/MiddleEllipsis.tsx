@@ -27,12 +27,14 @@ export function MiddleEllipsis(props: {
   text: string;
   className?: string;
   tail?: number;
+  /** The tooltip, when it says more than the name (several DIDs); the name by default. */
+  tooltip?: string;
 }): JSX.Element {
   const [head, tail] = splitName(props.text, props.tail);
   return (
     <span
       className={`jp-escape-MiddleEllipsis ${props.className ?? ''}`.trim()}
-      title={props.text}
+      title={props.tooltip ?? props.text}
       aria-label={props.text}
     >
       <span className="jp-escape-MiddleEllipsis-head" aria-hidden="true">

@@ -56,7 +56,7 @@ test.describe('Data Lake fetch', () => {
     });
     await expect(
       job.getByText(
-        /^(8 of 8 files|All 8 files already there) · 1\.44 MB \/ 1\.44 MB/
+        /^(8 of 8 files · 1\.44 MB \/ 1\.44 MB|All 8 files already there · 1\.44 MB, nothing transferred)/
       )
     ).toBeVisible();
     await expect(job.getByRole('progressbar')).toHaveAttribute(

@@ -86,6 +86,45 @@ describe('JobCard', () => {
     expect(onRemove).toHaveBeenCalled();
     expect(screen.getByText('the files')).toBeTruthy();
   });
+
+  it('counts no bytes as moved when every file was already there (review s3 §10)', () => {
+    render(
+      card(job({ state: 'done', bytes_done: 135_000, bytes_total: 135_000 }), {
+        filesDone: 4,
+        filesAlready: 4
+      })
+    );
+    const item = screen.getByRole('listitem', { name: 'Fetch of x' });
+    expect(item.textContent).toContain(
+      'All 4 files already there · 135 kB, nothing transferred'
+    );
+    expect(item.textContent).not.toContain('135 kB / 135 kB');
+  });
+
+  it('keeps each fact on one line: the line breaks only between facts', () => {
+    render(card(job({ files_failed: 1 })));
+    const facts = Array.from(
+      document.querySelectorAll('.jp-escape-Job-facts .jp-escape-Job-fact')
+    ).map(fact => fact.textContent);
+    expect(facts).toEqual([
+      '2 of 4 files (1 already there)',
+      '50 B / 200 B',
+      '1 failed'
+    ]);
+  });
+
+  it('cuts a long title in the middle, so two jobs of one dataset stay apart', () => {
+    const name = 'escape_opendata:crab_nebula_sample.000123.dl1.h5';
+    render(card(job(), { title: name, titleTooltip: 'two DIDs' }));
+    const title = document.querySelector('.jp-escape-Job-title')!;
+    expect(
+      title.querySelector('.jp-escape-MiddleEllipsis-tail')!.textContent
+    ).toBe(name.slice(-16));
+    expect(title.textContent).toBe(name);
+    expect(
+      title.querySelector('.jp-escape-MiddleEllipsis')!.getAttribute('title')
+    ).toBe('two DIDs');
+  });
 });
 
 describe('JobSection', () => {
