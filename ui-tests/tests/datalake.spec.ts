@@ -1,5 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 
+import { contrastOf } from './contrast';
+
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 
 test.describe('Data Lake browser', () => {
@@ -69,6 +71,38 @@ test.describe('Data Lake browser', () => {
     await expect(replicas).toContainText('ESCAPE_DISK');
     await expect(replicas).toContainText('AVAILABLE');
     await expect(replicas).toContainText('readable over https');
+    // The selected row is readable in both themes (review s3 §4: light text on light blue in
+    // the dark theme), one colour across the row: the inner button and the size paint nothing.
+    const selected = panel.locator(
+      '.jp-escape-Datalake-rowWrap.jp-mod-selected'
+    );
+    await expect(selected).toHaveCount(1);
+    for (const dark of [true, false]) {
+      await page.evaluate(
+        theme =>
+          (window as any).jupyterapp.commands.execute('apputils:change-theme', {
+            theme
+          }),
+        dark ? 'JupyterLab Dark' : 'JupyterLab Light'
+      );
+      await expect(page.locator('body')).toHaveAttribute(
+        'data-jp-theme-light',
+        dark ? 'false' : 'true'
+      );
+      await selected.hover();
+      for (const part of [
+        selected.locator('.jp-escape-Datalake-row'),
+        selected.locator('.jp-escape-Datalake-rowName'),
+        selected.locator('.jp-escape-Datalake-rowSize')
+      ]) {
+        const seen = await contrastOf(part);
+        expect(seen.ratio, JSON.stringify(seen)).toBeGreaterThanOrEqual(4.5);
+      }
+      const inner = await contrastOf(
+        selected.locator('.jp-escape-Datalake-row')
+      );
+      expect(inner.own).toBe('rgba(0, 0, 0, 0)');
+    }
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/datalake-file.png` });
     }
