@@ -1,3 +1,4 @@
+import { dismissDialog, waitForDialog } from '@jupyterlab/testutils';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { nullTranslator } from '@jupyterlab/translation';
 import * as React from 'react';
@@ -7,6 +8,8 @@ import { EscapeRequestError } from '../../request';
 import { ILakeInput, IOutputsToLake, IOutputsUploadJob } from '../api';
 import { cellRequest, submitCell } from '../cellPlugin';
 import {
+  confirmLakeConsent,
+  consentParts,
   isLakeConsentRefusal,
   lakeSummary,
   LakeInputsView
@@ -151,6 +154,95 @@ describe('consent', () => {
       ['dl2', 'lake']
     ]);
     expect(JSON.stringify(data.lake)).not.toContain('file_list');
+  });
+});
+
+// The server's sentence, as jupyterlab_escape/workflows/prepare.py consent_needed writes it.
+const CONSENT =
+  'dl2 (escape_opendata:lst1.crab.2020.dl2) is too large to stream: the workflow must read it ' +
+  'from the lake at https://rucio.example.org with your Rucio identity, set as REANA secrets ' +
+  '(RUCIO_AUTH_HOST, RUCIO_CFG_CLIENT_ACCOUNT, RUCIO_CFG_CLIENT_AUTH_HOST, ' +
+  'RUCIO_CFG_CLIENT_AUTH_TYPE, RUCIO_CFG_CLIENT_PASSWORD, RUCIO_CFG_CLIENT_RUCIO_HOST, ' +
+  'RUCIO_CFG_CLIENT_USERNAME, RUCIO_RUCIO_HOST, RUCIO_USERNAME, VONAME; existing ones with ' +
+  'these names are replaced). Agree to that (lake_consent) to submit.';
+
+describe('the consent dialog', () => {
+  afterEach(async () => {
+    await dismissDialog();
+  });
+
+  it('focuses Cancel: Enter never hands the Rucio identity to REANA', async () => {
+    const answer = confirmLakeConsent(trans, CONSENT);
+    await waitForDialog();
+    const node = document.querySelector('.jp-Dialog') as HTMLElement;
+    const focused = document.activeElement as HTMLElement;
+    expect(focused.tagName).toBe('BUTTON');
+    expect(focused.textContent).toBe('Cancel');
+    // Enter on the dialog takes its default button.
+    act(() => {
+      node.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })
+      );
+    });
+    await expect(answer).resolves.toBe(false);
+  });
+
+  it('lists the secrets grouped, without the API field name', async () => {
+    const answer = confirmLakeConsent(trans, CONSENT);
+    await waitForDialog();
+    const node = document.querySelector('.jp-Dialog') as HTMLElement;
+    expect(node.textContent).not.toContain('lake_consent');
+    expect(node.textContent).toContain(
+      'is too large to stream: the workflow must read it from the lake at https://rucio.example.org with your Rucio identity.'
+    );
+    const list = node.querySelector(
+      '[aria-label="Secrets set in REANA"]'
+    ) as HTMLElement;
+    const groups = Array.from(list.children).map(li => [
+      li.querySelector('.jp-escape-Workflows-LakeConsent-group')!.textContent,
+      Array.from(li.querySelectorAll('code')).map(c => c.textContent)
+    ]);
+    expect(groups).toEqual([
+      [
+        'Your sign-in (password or token)',
+        ['RUCIO_CFG_CLIENT_PASSWORD', 'RUCIO_CFG_CLIENT_USERNAME']
+      ],
+      [
+        'Your Rucio account',
+        [
+          'RUCIO_CFG_CLIENT_ACCOUNT',
+          'RUCIO_CFG_CLIENT_AUTH_TYPE',
+          'RUCIO_USERNAME',
+          'VONAME'
+        ]
+      ],
+      [
+        'Where the Data Lake is',
+        [
+          'RUCIO_AUTH_HOST',
+          'RUCIO_CFG_CLIENT_AUTH_HOST',
+          'RUCIO_CFG_CLIENT_RUCIO_HOST',
+          'RUCIO_RUCIO_HOST'
+        ]
+      ]
+    ]);
+    act(() => {
+      (
+        Array.from(node.querySelectorAll('button')).find(
+          b => b.textContent === 'Set secrets and submit'
+        ) as HTMLButtonElement
+      ).click();
+    });
+    await expect(answer).resolves.toBe(true);
+  });
+
+  it('shows a sentence it does not know as written, and an OIDC token file as a sign-in', () => {
+    expect(consentParts('Something else entirely.')).toBeNull();
+    expect(
+      consentParts(
+        'x is too large to stream: the workflow must read it from the lake at h with your Rucio identity, set as REANA secrets (rucio-oidc-token, RUCIO_CFG_CLIENT_AUTH_TOKEN_FILE_PATH; existing ones with these names are replaced).'
+      )?.secrets
+    ).toEqual(['rucio-oidc-token', 'RUCIO_CFG_CLIENT_AUTH_TOKEN_FILE_PATH']);
   });
 });
 

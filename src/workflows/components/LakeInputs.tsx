@@ -100,18 +100,97 @@ export function LakeInputsView(props: {
   );
 }
 
+/** The secrets the server names, in groups a reader can judge: what each one hands over. */
+export interface ISecretGroup {
+  label: string;
+  names: string[];
+}
+
 /**
- * Ask before the user's Rucio identity is set as REANA secrets: the server's sentence (which
- * DIDs, which host, which secret names) as written. True when the user agrees.
+ * The server's sentence cut into what it says: the reason (which DIDs, which host) and the
+ * secret names; null when it is not the sentence we know (then it is shown as written).
  */
-export async function confirmLakeConsent(
-  trans: TranslationBundle,
+export function consentParts(
   message: string
-): Promise<boolean> {
-  const result = await showDialog({
-    title: trans.__('Let the workflow read the Data Lake as you?'),
-    body: (
-      <div className="jp-escape-Workflows-LakeConsent">
+): { lead: string; secrets: string[] } | null {
+  const match =
+    /^([\s\S]*?),?\s*set as REANA secrets \(([^;)]*)(?:;[^)]*)?\)\.?\s*(?:Agree to that \(lake_consent\) to submit\.)?\s*$/.exec(
+      message
+    );
+  if (!match) {
+    return null;
+  }
+  const secrets = match[2]
+    .split(',')
+    .map(name => name.trim())
+    .filter(Boolean);
+  return secrets.length ? { lead: match[1].trim(), secrets } : null;
+}
+
+/** Where the lake is, who you are, and what proves it (the password or token). */
+export function secretGroups(
+  names: string[],
+  trans: TranslationBundle
+): ISecretGroup[] {
+  const where: string[] = [];
+  const who: string[] = [];
+  const proof: string[] = [];
+  for (const name of names) {
+    if (
+      /PASSWORD|TOKEN|CFG_CLIENT_USERNAME/.test(name) ||
+      !/^[A-Z0-9_]+$/.test(name)
+    ) {
+      proof.push(name);
+    } else if (/HOST$/.test(name)) {
+      where.push(name);
+    } else {
+      who.push(name);
+    }
+  }
+  return [
+    { label: trans.__('Your sign-in (password or token)'), names: proof },
+    { label: trans.__('Your Rucio account'), names: who },
+    { label: trans.__('Where the Data Lake is'), names: where }
+  ].filter(group => group.names.length);
+}
+
+export function LakeConsentBody(props: {
+  message: string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { message, trans } = props;
+  const parts = consentParts(message);
+  return (
+    <div className="jp-escape-Workflows-LakeConsent">
+      {parts ? (
+        <>
+          <p>{parts.lead.replace(/[.:]?$/, '.')}</p>
+          <p>
+            {trans.__(
+              'These REANA secrets are set (any you already have with these names are replaced):'
+            )}
+          </p>
+          <ul
+            className="jp-escape-Workflows-LakeConsent-secrets"
+            aria-label={trans.__('Secrets set in REANA')}
+          >
+            {secretGroups(parts.secrets, trans).map(group => (
+              <li key={group.label}>
+                <span className="jp-escape-Workflows-LakeConsent-group">
+                  {group.label}
+                </span>
+                <ul>
+                  {group.names.map(name => (
+                    <li key={name}>
+                      <code>{name}</code>
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
         <p>
           {/* The server's sentence, less its last words for API callers. */}
           {message.replace(
@@ -119,17 +198,33 @@ export async function confirmLakeConsent(
             ''
           )}
         </p>
-        <p className="jp-escape-muted">
-          {trans.__(
-            'REANA keeps secrets per user: every workflow you run there can use them. You can delete them in the REANA Secrets view.'
-          )}
-        </p>
-      </div>
-    ),
+      )}
+      <p className="jp-escape-muted">
+        {trans.__(
+          'REANA keeps secrets per user: every workflow you run there can use them. You can delete them in the REANA Secrets view.'
+        )}
+      </p>
+    </div>
+  );
+}
+
+/**
+ * Ask before the user's Rucio identity is set as REANA secrets: the server's reason and the
+ * secrets it would set, grouped. The focused (default) button is Cancel: Enter never hands the
+ * identity over. True when the user agrees.
+ */
+export async function confirmLakeConsent(
+  trans: TranslationBundle,
+  message: string
+): Promise<boolean> {
+  const result = await showDialog({
+    title: trans.__('Let the workflow read the Data Lake as you?'),
+    body: <LakeConsentBody message={message} trans={trans} />,
     buttons: [
       Dialog.cancelButton({ label: trans.__('Cancel') }),
       Dialog.warnButton({ label: trans.__('Set secrets and submit') })
-    ]
+    ],
+    defaultButton: 0
   });
   return result.button.accept;
 }
