@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 
 import pytest
 
+from ...datalake.client import RucioClient
 from .helpers import get_error, get_json, ndjson
 
 
@@ -68,16 +71,39 @@ async def test_metadata_filters(jp_fetch, rucio_testbed):
     assert nothing == []
 
 
-async def test_listing_streams_progressively(jp_fetch, rucio_testbed):
-    """The first row is flushed on its own, before the rest of a 1,000-file listing."""
+async def test_listing_streams_progressively(jp_fetch, rucio_testbed, monkeypatch):
+    """The first row is flushed on its own, before the rest of a 1,000-file listing.
+
+    Rucio's listing is held after its first row until the browser side has received a chunk,
+    so the test does not depend on timing: a server that waited for more rows before its first
+    write would deliver nothing until the hold ends (then many rows in the first chunk)."""
+    first_chunk = asyncio.Event()
+    held = []
+    content = RucioClient.content
+
+    async def held_after_first_row(self, did):
+        async for item in content(self, did):
+            yield item
+            if not held:
+                held.append(did)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(first_chunk.wait(), 10)  # a bound, not a measure
+
+    monkeypatch.setattr(RucioClient, "content", held_after_first_row)
     chunks: list[bytes] = []
+
+    def received(chunk: bytes) -> None:
+        chunks.append(chunk)
+        first_chunk.set()
+
     await jp_fetch(
         "escape",
         "datalake",
         "content",
         params={"did": rucio_testbed.thousand_files_dataset, "limit": "2000"},
-        streaming_callback=chunks.append,
+        streaming_callback=received,
     )
+    assert held, "the listing went through Rucio's content call"
     lines = b"".join(chunks).decode().splitlines()
     assert len(lines) == 1000
     first = chunks[0].decode()
