@@ -495,7 +495,7 @@ def to_zenodo(codemeta: dict, *, communities: tuple[str, ...] = (), today: str |
             raise ConversionError(key, f"{key!r} is not a CodeMeta {version} property")
     for row in rows:
         if row[4] == "required" and row[0] not in codemeta:
-            raise ConversionError(row[0], f"{row[0]} is required by the OSSR")
+            raise ConversionError(row[0], required_message(row[0]).rstrip("."))
     unnamed = _unnamed_required(version)
     if unnamed:
         raise ConversionError("@context", _unnamed_message(version, unnamed))
@@ -584,6 +584,39 @@ def _too_deep(codemeta: dict) -> str | None:
     return None
 
 
+# How a missing property is named in a message: the publish form's fields by what the form
+# calls them ("Version", "Repository", "Funding": the form shows the message under that field);
+# every other property by its codemeta name (the form lists those as "not in this form: edit
+# codemeta.json"). The problem's ``field`` always carries the codemeta name, so a REST or
+# kernel client reads "softwareVersion: A version is required by the OSSR."
+_FORM_NOUNS = {
+    "name": "a title",
+    "author": "a creator",
+    "maintainer": "a maintainer",
+    "description": "a description",
+    "license": "a licence",
+    "keywords": "keywords",
+    "softwareVersion": "a version",
+    "version": "a version",
+    "codeRepository": "a repository URL",
+    "readme": "a README URL",
+    "citation": "references",
+    "funding": "funding (grant ids)",
+}
+
+
+def required_message(name: str) -> str:
+    """A missing required property: "A version is required by the OSSR." (the form shows it)
+    or "datePublished is required by the OSSR." (it does not)."""
+    noun = _FORM_NOUNS.get(name)
+    return f"{noun[:1].upper() + noun[1:] if noun else name} is required by the OSSR."
+
+
+def recommended_message(name: str) -> str:
+    """A missing recommended property: "The OSSR recommends a repository URL."."""
+    return f"The OSSR recommends {_FORM_NOUNS.get(name, name)}."
+
+
 def validate(codemeta: Any, *, communities: tuple[str, ...] = ()) -> list[Problem]:
     """Every problem, by field: errors block the upload, warnings are what the OSSR asks for."""
     problems: list[Problem] = []
@@ -617,9 +650,9 @@ def validate(codemeta: Any, *, communities: tuple[str, ...] = ()) -> list[Proble
         problems.append(Problem("@context", "error", _unnamed_message(version, unnamed) + "."))
     for name, _t, _z, _c, level in rows:
         if name not in codemeta and level == "required":
-            problems.append(Problem(name, "error", f"{name} is required by the OSSR."))
+            problems.append(Problem(name, "error", required_message(name)))
         elif name not in codemeta and level == "recommended":
-            problems.append(Problem(name, "warning", f"The OSSR recommends {name}."))
+            problems.append(Problem(name, "warning", recommended_message(name)))
     for key in ("version", "softwareVersion"):
         value = codemeta.get(key)
         if key in codemeta and not isinstance(value, str):

@@ -351,7 +351,7 @@ async def test_invalid_codemeta_is_refused_before_anything_is_uploaded(
         jp_fetch, "publish", method="POST", body=json.dumps({"path": "gammaflow", "codemeta": bad})
     )
     assert status == 400 and error["code"] == "codemeta_invalid"
-    assert "author: author is required by the OSSR" in error["message"]
+    assert "author: A creator is required by the OSSR" in error["message"]
     assert "not a licence the OSSR can redistribute" in error["message"]
     assert _deposits(zenodo_standin).depositions == {}
 
@@ -366,6 +366,26 @@ async def test_check_lists_problems_by_field(jp_fetch):
     assert by_field[("colour", "error")] == "'colour' is not a CodeMeta 2.0 property."
     assert "not a semantic version" in by_field[("softwareVersion", "warning")]
     assert body["zenodo"] is None
+
+
+async def test_missing_properties_are_named_as_the_form_names_them(jp_fetch):
+    """The form shows a problem under its field: "Version", "Repository", "Funding" are what
+    it says, not softwareVersion / codeRepository / funding (review s3 section 3); the field
+    keeps the codemeta name for API clients; a property the form has no field for is named as
+    codemeta names it (the form lists those apart: "not in this form: edit codemeta.json")."""
+    drop = ("softwareVersion", "codeRepository", "funding", "readme", "author", "maintainer")
+    meta = {k: v for k, v in CODEMETA.items() if k not in drop}
+    body = await call(jp_fetch, "publish", "check", method="POST", body={"codemeta": meta})
+    by_field = {p["field"]: (p["level"], p["message"]) for p in body["problems"]}
+    assert by_field["softwareVersion"] == ("error", "A version is required by the OSSR.")
+    assert by_field["readme"] == ("error", "A README URL is required by the OSSR.")
+    assert by_field["author"] == ("error", "A creator is required by the OSSR.")
+    assert by_field["maintainer"] == ("error", "A maintainer is required by the OSSR.")
+    assert by_field["codeRepository"] == ("warning", "The OSSR recommends a repository URL.")
+    assert by_field["funding"] == ("warning", "The OSSR recommends funding (grant ids).")
+    assert by_field["issueTracker"] == ("warning", "The OSSR recommends issueTracker.")
+    form_words = ("softwareVersion", "codeRepository", "readme")
+    assert not any(w in message for _, message in by_field.values() for w in form_words)
 
 
 async def test_publishing_needs_a_token(jp_fetch, jp_root_dir):
@@ -514,7 +534,7 @@ async def test_the_maintainer_goes_into_codemeta_and_to_zenodo_as_contact_person
             {"path": "gammaflow", "codemeta": without, "idempotency_key": "maintainer-1"}
         ),
     )
-    assert status == 400 and "maintainer: maintainer is required by the OSSR" in error["message"]
+    assert status == 400 and "maintainer: A maintainer is required by the OSSR" in error["message"]
     assert _deposits(zenodo_standin).depositions == {}
     meta = dict(without, maintainer=MAINTAINER)
     job = await publish_job(jp_fetch, jp_serverapp, {"path": "gammaflow", "codemeta": meta})
