@@ -179,6 +179,21 @@ export interface IOutputContext {
   ) => () => void;
 }
 
+/**
+ * A downloaded file as the notebook's own code would name it: relative to the notebook's folder
+ * when it is inside it (reana/fit.3/results/fit.json), the workspace path otherwise.
+ */
+export function shownPath(path: string, folder: string | null): string {
+  if (folder === null) {
+    return path;
+  }
+  const base = folder.replace(/^\/+|\/+$/g, '');
+  if (!base) {
+    return path.replace(/^\/+/, '');
+  }
+  return path.startsWith(`${base}/`) ? path.slice(base.length + 1) : path;
+}
+
 function intersection(
   node: HTMLElement,
   onChange: (visible: boolean) => void
@@ -325,6 +340,7 @@ export class WorkflowOutput
     try {
       // Next to the notebook (reana/<name>.<run> in its folder), where its code looks (#21).
       const folder = this.context.outputsFolder?.(this.node) ?? null;
+      this._folder = folder;
       const base = data.name ?? data.id;
       const run = data.run_number ? `${base}.${data.run_number}` : base;
       const dest =
@@ -426,9 +442,10 @@ export class WorkflowOutput
                   <li key={path}>
                     <button
                       className="jp-escape-Link"
+                      title={path}
                       onClick={() => this.context.openPath(path)}
                     >
-                      {path}
+                      {shownPath(path, this._folder)}
                     </button>
                   </li>
                 ))}
@@ -471,6 +488,8 @@ export class WorkflowOutput
   private _started = false;
   private _unobserve: (() => void) | null = null;
   private _outputs: IOutputsResult | null = null;
+  /** The notebook's folder the outputs were downloaded next to (null: not known). */
+  private _folder: string | null = null;
   private _busy = false;
   private _error: string | null = null;
 }
