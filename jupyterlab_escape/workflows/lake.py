@@ -258,8 +258,9 @@ class LakeInputs:
         if item.complete and item.bytes <= limit:
             item.mode, item.path = "stream", top
             item.why = (
-                f"{size_text(item.bytes)} in {item.file_count} file(s), at most "
-                f"{size_text(limit)}: this server streams it into the workflow's inputs at "
+                f"{size_text(item.bytes)} in {item.file_count} "
+                f"{'file' if item.file_count == 1 else 'files'}, limit {size_text(limit)}: "
+                f"this server streams it into the workflow's inputs at "
                 f"{top} (checksums verified, no copy in your workspace)."
             )
         else:

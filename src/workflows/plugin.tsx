@@ -347,7 +347,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
     // REANA user secrets: one view, opened from the panel and its context menu.
     let secretsWidget: MainAreaWidget<ReactWidget> | null = null;
     app.commands.addCommand(SECRETS_COMMAND, {
-      label: trans.__('REANA Secrets…'),
+      label: trans.__('Manage REANA Secrets…'),
       caption: trans.__(
         'List, add and delete the secrets your REANA workflow jobs receive'
       ),

@@ -135,6 +135,8 @@ async def test_a_small_did_is_streamed_into_the_workflow_inputs(
     assert item["mode"] == "stream" and item["files"] == 20 and item["bytes"] == 1_750_000
     assert item["path"] == "lake/escape_opendata/crab.nebula.sample"
     assert "streams it into the workflow's inputs" in item["why"] and item["error"] is None
+    # Counted in words, and the limit named as one (not "at most", which reads as an estimate).
+    assert item["why"].startswith("1.75 MB in 20 files, limit 268 MB: "), item["why"]
     assert checked["lake"]["consent_required"] is False and checked["lake"]["secrets"] == []
     events = await submit(jp_fetch, path=None, cell=text, base="")
     assert events[-1].get("stage") == "started", events

@@ -40,7 +40,7 @@ const streamed: ILakeInput & { instance: string } = {
   files: 2,
   bytes_complete: true,
   mode: 'stream',
-  why: "85.0 kB in 2 file(s), at most 268.4 MB: this server streams it into the workflow's inputs at lake/escape_opendata/crab.nebula.sample (checksums verified, no copy in your workspace).",
+  why: "85.0 kB in 2 files, limit 268 MB: this server streams it into the workflow's inputs at lake/escape_opendata/crab.nebula.sample (checksums verified, no copy in your workspace).",
   path: 'lake/escape_opendata/crab.nebula.sample',
   error: null,
   instance: 'testbed',
