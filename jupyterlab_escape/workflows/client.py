@@ -210,9 +210,11 @@ class ReanaClient:
                 service="reana",
             )
         version = body.get("reana_server_version")
-        detail = f"REANA {version}" if version else "REANA answers (version not reported)"
+        # The services view shows the version in its own row ("not reported" when missing): the
+        # detail says only what that row does not (review s3 §20: said twice before).
+        detail = None
         if not self.config.access_token:
-            detail += "; no access token configured, so workflows cannot be submitted"
+            detail = "No access token configured, so workflows cannot be submitted."
         return {"version": version, "rtt_ms": rtt, "detail": detail}
 
     async def identity(self) -> dict[str, Any]:

@@ -37,3 +37,54 @@ export function formatDuration(seconds: number | null | undefined): string {
     ? `${Math.floor(s / 3600)} h ${minutes} min`
     : `${Math.floor(s / 3600)} h`;
 }
+
+/**
+ * A time from a server as a Date: an ISO time without an offset (REANA's "2026-11-22T23:14:08")
+ * is UTC, as the services mean it, not the browser's local time.
+ */
+export function parseTime(value: string | number | Date): Date {
+  if (typeof value !== 'string') {
+    return new Date(value);
+  }
+  const naive = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(
+    value.trim()
+  );
+  return new Date(naive ? `${value.trim().replace(' ', 'T')}Z` : value);
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * The one way times are shown (review s3 §14): "2026-11-26 06:53 UTC", in UTC like the
+ * services (Rucio, REANA, Zenodo) and the server's own messages ("expired at 14:02 UTC"), so a
+ * time in one view can be compared with any other. "—" when unknown; an unreadable value as is.
+ */
+export function formatTime(
+  value: string | number | Date | null | undefined
+): string {
+  if (value === null || value === undefined || value === '') {
+    return '—';
+  }
+  const when = parseTime(value);
+  if (isNaN(when.getTime())) {
+    return String(value);
+  }
+  return (
+    `${when.getUTCFullYear()}-${pad(when.getUTCMonth() + 1)}-${pad(when.getUTCDate())} ` +
+    formatClock(when)
+  );
+}
+
+/** The time of day alone, "08:05 UTC", for what is within the day (a token's expiry). */
+export function formatClock(
+  value: string | number | Date | null | undefined
+): string {
+  if (value === null || value === undefined || value === '') {
+    return '—';
+  }
+  const when = parseTime(value);
+  if (isNaN(when.getTime())) {
+    return String(value);
+  }
+  return `${pad(when.getUTCHours())}:${pad(when.getUTCMinutes())} UTC`;
+}

@@ -54,13 +54,18 @@ async def test_ping_reports_version_round_trip_and_detail():
     answer = (200, {"message": "OK", "status": "200", "reana_server_version": "0.9.4"})
     client, seen = recording_client("query", answer)
     report = await client.ping()
-    assert report["version"] == "0.9.4" and report["detail"] == "REANA 0.9.4"
+    # The version has its own row in the services view: the detail does not repeat it.
+    assert report["version"] == "0.9.4" and report["detail"] is None
     assert isinstance(report["rtt_ms"], float) and report["rtt_ms"] >= 0
     assert seen[0].url.path == "/api/ping" and "access_token" not in seen[0].url.params
     client.http.config.access_token = ""
     assert (await client.ping())["detail"] == (
-        "REANA 0.9.4; no access token configured, so workflows cannot be submitted"
+        "No access token configured, so workflows cannot be submitted."
     )
+    answer = (200, {"message": "OK", "status": "200"})
+    client, _ = recording_client("query", answer)
+    report = await client.ping()
+    assert report["version"] is None and report["detail"] is None
 
 
 @pytest.mark.parametrize("answer", [(200, {"message": "hello"}), (200, ["not", "reana"])])

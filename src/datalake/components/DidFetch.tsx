@@ -3,7 +3,7 @@ import { downloadIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
-import { formatBytes } from '../../common/format';
+import { formatBytes, formatTime } from '../../common/format';
 import { BadgeKind, StatusBadge } from '../../common/StatusBadge';
 import { useSignal } from '../../common/useSignal';
 import { IFetchConfig } from '../api';
@@ -130,10 +130,7 @@ function ReplicaView(props: {
       )}
       {rule?.expires_at && (
         <p className="jp-escape-muted">
-          {trans.__(
-            'Kept until %1',
-            new Date(rule.expires_at).toLocaleString()
-          )}
+          {trans.__('Kept until %1', formatTime(rule.expires_at))}
         </p>
       )}
       {shown.length > 0 && (

@@ -9,7 +9,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
-import { formatBytes } from '../../common/format';
+import { formatBytes, formatTime } from '../../common/format';
 import { useSignal } from '../../common/useSignal';
 import { ProvenanceModel } from '../model';
 import {
@@ -124,13 +124,13 @@ function Workflow(props: {
         {run.started && (
           <>
             <dt>{trans.__('started')}</dt>
-            <dd>{run.started}</dd>
+            <dd>{formatTime(run.started)}</dd>
           </>
         )}
         {run.finished && (
           <>
             <dt>{trans.__('ended')}</dt>
-            <dd>{run.finished}</dd>
+            <dd>{formatTime(run.finished)}</dd>
           </>
         )}
         {run.spec_sha256 && (

@@ -70,6 +70,46 @@ describe('ServicesView', () => {
     expect(within(zenodo).getByText(/did not answer within 5 s/)).toBeTruthy();
   });
 
+  it('says times as every view does, and a missing version once (review s3 §14, §20)', () => {
+    const quiet: IStatusReport = {
+      checked_at: report.checked_at,
+      services: [
+        {
+          ...report.services[0],
+          id: 'reana',
+          name: 'REANA workflows',
+          version: null,
+          detail: null,
+          identity: {
+            signs_in: true,
+            account: 'jdoe',
+            expires_at: '2026-11-22T11:30:00Z',
+            detail: null,
+            reason: null
+          }
+        }
+      ]
+    };
+    render(
+      <ServicesView
+        report={quiet}
+        loading={false}
+        error={null}
+        trans={trans}
+        onRefresh={() => {}}
+      />
+    );
+    expect(
+      screen.getByText('Last checked at 2026-11-22 10:00 UTC')
+    ).toBeTruthy();
+    const reana = screen.getByRole('listitem', { name: 'REANA workflows' });
+    expect(
+      within(reana).getByText('expires 2026-11-22 11:30 UTC')
+    ).toBeTruthy();
+    expect(within(reana).getByText('not reported')).toBeTruthy();
+    expect(reana.textContent).not.toMatch(/—|version not reported/);
+  });
+
   it('refreshes on click and disables the button while checking', () => {
     const onRefresh = jest.fn();
     const { rerender } = render(

@@ -3,6 +3,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
+import { formatTime } from '../../common/format';
 import { BadgeKind, StatusBadge } from '../../common/StatusBadge';
 import { IServiceIdentity, IServiceStatus, IStatusReport } from '../api';
 
@@ -87,8 +88,7 @@ function expiry(value: string | null, trans: TranslationBundle): string {
   if (!value) {
     return trans.__('does not expire');
   }
-  const when = new Date(value);
-  return Number.isNaN(when.getTime()) ? value : when.toLocaleString();
+  return formatTime(value);
 }
 
 function ServiceCard(props: {
@@ -122,7 +122,10 @@ function ServiceCard(props: {
           {service.url || '—'}
         </dd>
         <dt>{trans.__('Version')}</dt>
-        <dd>{service.version ?? '—'}</dd>
+        <dd>
+          {service.version ??
+            (service.reachable ? trans.__('not reported') : '—')}
+        </dd>
         <dt>{trans.__('Round trip')}</dt>
         <dd>
           {service.rtt_ms === null ? '—' : `${service.rtt_ms.toFixed(0)} ms`}
@@ -193,9 +196,7 @@ function ServiceCard(props: {
 export function ServicesView(props: IServicesViewProps): JSX.Element {
   const { report, loading, error, trans, onRefresh, onAction, canRun } = props;
   const actions = serviceActions(trans);
-  const checked = report
-    ? new Date(report.checked_at).toLocaleTimeString()
-    : null;
+  const checked = report ? formatTime(report.checked_at) : null;
   return (
     <div className="jp-escape-Status">
       <header className="jp-escape-Status-header">

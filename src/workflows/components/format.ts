@@ -23,21 +23,8 @@ export function badgeKind(status: string | null | undefined): BadgeKind {
   }
 }
 
-/** A UTC time from the server, shown in the user's local time ("—" when unknown). */
-export function formatTime(value: string | null | undefined): string {
-  if (!value) {
-    return '—';
-  }
-  const date = new Date(value);
-  if (isNaN(date.getTime())) {
-    return value;
-  }
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-  );
-}
+/** A time from the server as every view shows it ("2026-11-22 23:14 UTC"; "—" when unknown). */
+export { formatTime } from '../../common/format';
 
 /** "1/3 jobs, step fit" */
 export function progressText(
