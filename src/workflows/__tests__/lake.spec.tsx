@@ -418,12 +418,50 @@ describe('Upload outputs to the Data Lake', () => {
     expect(screen.getByRole('alert').textContent).toBe('Rucio names: letters…');
     expect(screen.getByText('reana@reana.example.org')).toBeTruthy();
     expect(screen.getByText('results/fit.json')).toBeTruthy();
-    const datadisk = screen.getByRole('option', { name: 'ESCAPE_DATADISK' });
+    // Each RSE in full, worded as the upload dialog words it; one that cannot be written says why.
+    const datadisk = screen.getByRole('option', {
+      name: 'ESCAPE_DATADISK — jdoe may not write there'
+    });
     expect((datadisk as HTMLOptionElement).disabled).toBe(true);
+    expect(
+      screen.getByRole('option', {
+        name: 'ESCAPE_USERDISK — 1.00 GB free of 1.00 GB'
+      })
+    ).toBeTruthy();
+    // Each select on its own line, the whole width of the form (s3 §11: not clipped).
+    const selects = [...document.querySelectorAll('select')];
+    expect(selects).toHaveLength(2);
+    expect(
+      selects.every(
+        select =>
+          select.parentElement!.parentElement ===
+          document.querySelector('.jp-escape-Workflows-ToLake')
+      )
+    ).toBe(true);
     act(() => {
       fireEvent.change(input, { target: { value: 'my-results' } });
     });
     expect(m.problem).toBeNull();
+  });
+
+  it("proposes the signed-in account's own scope and names the account", async () => {
+    const api = fakeApi({ outputsToLake: async () => proposal });
+    const asRoot = {
+      ...options,
+      account: 'root',
+      scopes: ['root', 'escape_opendata'],
+      default_scope: 'root',
+      other_scopes: ['user.jdoe']
+    } as IUploadOptions;
+    const m = new OutputsToLakeModel(ID, api, {
+      options: async () => asRoot,
+      job: jest.fn()
+    });
+    await m.load();
+    expect(m.scope).toBe('root');
+    render(<OutputsToLakeForm model={m} trans={trans} />);
+    expect(screen.getByText('Scope (as account root)')).toBeTruthy();
+    expect(screen.queryByRole('option', { name: 'user.jdoe' })).toBeNull();
   });
 
   it("shows the server's refusal as written", async () => {

@@ -12,8 +12,8 @@ import * as React from 'react';
 
 import { components } from '../../api.gen';
 import { ErrorBanner } from '../../common/ErrorBanner';
-import { formatBytes } from '../../common/format';
 import { useSignal } from '../../common/useSignal';
+import { rseLabel } from '../../datalake/upload/UploadForm';
 import { errorMessage, requestAPI } from '../../request';
 import { IOutputsToLake, IOutputsUploadJob, ReanaApi, reanaApi } from '../api';
 
@@ -155,9 +155,12 @@ export function OutputsToLakeForm(props: {
         </p>
       )}
       {options && (
-        <div className="jp-escape-Workflows-ToLake-row">
+        <>
           <label className="jp-escape-Workflows-ToLake-field">
-            <span>{trans.__('Scope')}</span>
+            <span>
+              {/* The account the upload runs as: its own scopes are offered, its own first. */}
+              {trans.__('Scope (as account %1)', options.account)}
+            </span>
             <select
               className="jp-mod-styled"
               value={model.scope}
@@ -172,6 +175,7 @@ export function OutputsToLakeForm(props: {
           </label>
           <label className="jp-escape-Workflows-ToLake-field">
             <span>{trans.__('Storage (RSE)')}</span>
+            {/* The whole width: an RSE's name and its room are read in full (s3 §11). */}
             <select
               className="jp-mod-styled"
               value={model.rse}
@@ -184,18 +188,12 @@ export function OutputsToLakeForm(props: {
                   disabled={!rse.writable}
                   title={rse.why_not ?? undefined}
                 >
-                  {rse.remaining === null
-                    ? rse.rse
-                    : trans.__(
-                        '%1 (%2 free)',
-                        rse.rse,
-                        formatBytes(rse.remaining)
-                      )}
+                  {rseLabel(rse, trans)}
                 </option>
               ))}
             </select>
           </label>
-        </div>
+        </>
       )}
       {proposal && (
         <>
