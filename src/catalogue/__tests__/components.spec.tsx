@@ -91,7 +91,7 @@ describe('ResultList', () => {
     const card = screen.getByRole('listitem', { name: 'tool 7: a pipeline' });
     expect(within(card).getByText('v1.0.0')).toBeTruthy();
     expect(within(card).getByText('Moreau, Anna')).toBeTruthy();
-    expect(within(card).getByText('mit')).toBeTruthy();
+    expect(within(card).getByText('MIT License (MIT)')).toBeTruthy();
     expect(
       within(card)
         .getByRole('link', { name: /10.5281\/zenodo.7/ })
@@ -208,7 +208,19 @@ describe('RecordView', () => {
     expect(screen.getByText('text').tagName).toBe('STRONG');
     expect(screen.getByText('latest')).toBeTruthy();
     expect(screen.getByText('tool-1.0.0.zip')).toBeTruthy();
-    expect(screen.getByText('2.0 KiB')).toBeTruthy();
+    // review s3 §2: the suite's SI sizes, as the Data Lake gives them
+    expect(screen.getByText('2.05 kB')).toBeTruthy();
+    // review s3 §6: the licence as the publish form names it, not Zenodo's "mit"
+    expect(
+      document.querySelector('.jp-escape-Catalogue-meta')!.textContent
+    ).toContain('MIT License (MIT)');
+    // review s3 §22: the five actions in one style (no two primaries among flat buttons)
+    const box = document.querySelector('.jp-escape-Catalogue-actions')!;
+    const classes = Array.from(box.querySelectorAll('button')).map(
+      b => b.className
+    );
+    expect(classes).toHaveLength(5);
+    expect(new Set(classes)).toEqual(new Set(['jp-mod-styled']));
     expect(
       screen.getByRole('link', { name: 'https://github.com/a/tool' })
     ).toBeTruthy();
@@ -272,7 +284,7 @@ describe('RecordView', () => {
         sanitize={h => h}
       />
     );
-    expect(screen.getByText('1.0 KiB of 4.0 KiB (25%)')).toBeTruthy();
+    expect(screen.getByText('1.02 kB of 4.10 kB (25%)')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(acts.cancelFetch).toHaveBeenCalled();
     expect(screen.queryByRole('button', { name: 'Clear' })).toBeNull();

@@ -2,9 +2,10 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
+import { formatBytes } from '../../common/format';
 import { IFetchJob, IRecordDetail, isActive } from '../api';
 import { DoiBadge } from './DoiBadge';
-import { formatBytes } from './format';
+import { licenceLabel } from '../publish/codemetaForm';
 
 /** What the record view can ask for; the plugin does it (clipboard, notebook, file browser). */
 export interface IRecordActions {
@@ -154,6 +155,10 @@ function FetchStatus(props: {
   );
 }
 
+/**
+ * Cite, install, open and fetch: one row style for the five actions (review s3 §22: two blue
+ * and three flat buttons read as two kinds), a select that looks like one.
+ */
 function Actions(props: IRecordViewProps & { record: IRecordDetail }) {
   const { record, trans, actions, job } = props;
   const [style, setStyle] = React.useState(props.citationStyle);
@@ -184,15 +189,12 @@ function Actions(props: IRecordViewProps & { record: IRecordDetail }) {
           {trans.__('Copy citation')}
         </button>
         <button
-          className="jp-mod-styled jp-mod-accept"
+          className="jp-mod-styled"
           onClick={() => actions.insertCitation(style)}
         >
           {trans.__('Insert citation')}
         </button>
-        <button
-          className="jp-mod-styled jp-mod-accept"
-          onClick={actions.insertInstall}
-        >
+        <button className="jp-mod-styled" onClick={actions.insertInstall}>
           {trans.__('Insert install cell')}
         </button>
         <button className="jp-mod-styled" onClick={actions.openPage}>
@@ -288,7 +290,9 @@ export function RecordView(props: IRecordViewProps): JSX.Element {
               {record.resource_type.title}
             </span>
             {record.licence && (
-              <span title={record.licence.title}>{record.licence.id}</span>
+              <span className="jp-escape-Catalogue-licence">
+                {licenceLabel(record.licence.id, record.licence.title)}
+              </span>
             )}
           </div>
           <DoiBadge doi={record.doi} />

@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
 import { IRecordSummary } from '../api';
+import { licenceLabel } from '../publish/codemetaForm';
 import { DoiBadge } from './DoiBadge';
 import { creatorsLine } from './format';
 
@@ -45,7 +46,9 @@ function ResultCard(props: {
           {record.resource_type.title || record.resource_type.id}
         </span>
         {record.licence && (
-          <span title={record.licence.title}>{record.licence.id}</span>
+          <span className="jp-escape-Catalogue-licence">
+            {licenceLabel(record.licence.id, record.licence.title)}
+          </span>
         )}
         {record.access_status !== 'open' && (
           <span className="jp-escape-Catalogue-restricted">

@@ -3,14 +3,14 @@ import * as React from 'react';
 
 import { formatBytes } from '../../common/format';
 import { ZenodoUpload } from './api';
+import { licenceLabel } from './codemetaForm';
 
-/** "MIT License (mit)": the title Zenodo shows, and the id it stores. */
+/** "MIT License (MIT)": as the form and the catalogue name it, from the id Zenodo stores. */
 function licenceOf(upload: ZenodoUpload): string {
   if (!upload.license) {
     return '';
   }
-  const { id, title } = upload.license;
-  return title ? `${title} (${id})` : id;
+  return licenceLabel(upload.license.id, upload.license.title);
 }
 
 function communitiesOf(upload: ZenodoUpload): string[] {

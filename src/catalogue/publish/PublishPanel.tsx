@@ -25,6 +25,15 @@ import {
 } from './codemetaForm';
 import { PublishModel } from './model';
 import { TokenForm } from './TokenForm';
+import { communityLabel } from './UploadsView';
+
+/** Errors before warnings, each group in the server's order. */
+export function errorsFirst(problems: CodemetaProblem[]): CodemetaProblem[] {
+  return [
+    ...problems.filter(p => p.level === 'error'),
+    ...problems.filter(p => p.level !== 'error')
+  ];
+}
 
 function Problems(props: { problems: CodemetaProblem[] }): JSX.Element | null {
   if (props.problems.length === 0) {
@@ -32,7 +41,7 @@ function Problems(props: { problems: CodemetaProblem[] }): JSX.Element | null {
   }
   return (
     <ul className="jp-escape-Publish-problems">
-      {props.problems.map((p, i) => (
+      {errorsFirst(props.problems).map((p, i) => (
         <li
           key={i}
           className={`jp-escape-Publish-problem jp-mod-${p.level}`}
@@ -42,6 +51,47 @@ function Problems(props: { problems: CodemetaProblem[] }): JSX.Element | null {
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * Problems about properties the form has no field for: the errors (they block the upload)
+ * listed, the OSSR's suggestions folded under "N suggestions (optional)"; both say where to
+ * act, since this form cannot (review s3 §3).
+ */
+function OtherProblems(props: {
+  problems: CodemetaProblem[];
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { trans } = props;
+  const errors = props.problems.filter(p => p.level === 'error');
+  const warnings = props.problems.filter(p => p.level !== 'error');
+  if (props.problems.length === 0) {
+    return null;
+  }
+  return (
+    <div className="jp-escape-Publish-other">
+      {errors.length > 0 && (
+        <>
+          <p className="jp-escape-Publish-otherNote">
+            {trans.__('Not in this form: edit codemeta.json in the folder.')}
+          </p>
+          <Problems problems={errors} />
+        </>
+      )}
+      {warnings.length > 0 && (
+        <details className="jp-escape-Publish-suggestions">
+          <summary>
+            {trans._n(
+              '%1 suggestion (optional), not in this form: edit codemeta.json',
+              '%1 suggestions (optional), not in this form: edit codemeta.json',
+              warnings.length
+            )}
+          </summary>
+          <Problems problems={warnings} />
+        </details>
+      )}
+    </div>
   );
 }
 
@@ -352,7 +402,7 @@ export function CodemetaForm(props: {
     getText(codemeta, 'softwareVersion') || getText(codemeta, 'version');
   return (
     <div className="jp-escape-Publish-form">
-      <Problems problems={otherProblems(problems)} />
+      <OtherProblems problems={otherProblems(problems)} trans={trans} />
       <Field label={trans.__('Title')} name="name" problems={of('name')}>
         <input
           className="jp-mod-styled"
@@ -478,6 +528,11 @@ export function CodemetaForm(props: {
   );
 }
 
+/** The last part of a workspace path: "photon-tools" of "analysis/photon-tools". */
+function folderName(path: string): string {
+  return path.replace(/\/+$/, '').split('/').pop() || path;
+}
+
 function Files(props: {
   model: PublishModel;
   trans: TranslationBundle;
@@ -493,13 +548,13 @@ function Files(props: {
       <p>
         {prep.mode === 'zip'
           ? trans.__(
-              'A zip of %1 files (%2) from %3, and the codemeta.json of this form beside it.',
+              'A zip of %1: %2 files, %3 before compression.',
+              folderName(prep.path),
               prep.files_count,
-              formatBytes(prep.total_bytes),
-              prep.path
+              formatBytes(prep.total_bytes)
             )
           : trans.__(
-              '%1 files (%2), and the codemeta.json of this form.',
+              '%1 files, %2.',
               prep.files_count,
               formatBytes(prep.total_bytes)
             )}
@@ -510,6 +565,12 @@ function Files(props: {
             {f.name}{' '}
             <span className="jp-escape-Publish-muted">
               {formatBytes(f.size)}
+              {f.name === 'codemeta.json' &&
+                (prep.mode === 'zip'
+                  ? trans.__(
+                      ' · your folder’s, unchanged in the zip (the form’s goes beside it)'
+                    )
+                  : trans.__(' · replaced by the form’s'))}
             </span>
           </li>
         ))}
@@ -519,6 +580,11 @@ function Files(props: {
           </li>
         )}
       </ul>
+      <p className="jp-escape-Publish-beside">
+        {prep.mode === 'zip'
+          ? trans.__('Beside the zip: codemeta.json (from this form).')
+          : trans.__('Plus codemeta.json (from this form).')}
+      </p>
       {prep.skipped_count > 0 && (
         <details className="jp-escape-Publish-skipped">
           <summary>{trans.__('Not uploaded: %1', prep.skipped_count)}</summary>
@@ -627,15 +693,7 @@ function DraftSection(props: {
             {trans.__('Published. DOI:')}{' '}
             <code className="jp-escape-Publish-doi">{draft.doi}</code>
           </p>
-          <p>
-            {draft.community.slug
-              ? trans.__(
-                  'Community %1: request %2.',
-                  draft.community.slug,
-                  draft.community.status
-                )
-              : ''}
-          </p>
+          <p>{draft.community.slug ? communityLabel(draft, trans) : ''}</p>
           <div className="jp-escape-Publish-buttons">
             {draft.record_id && (
               <button
@@ -724,13 +782,23 @@ export function PublishPanel(props: {
               {model.checking
                 ? trans.__('Checking…')
                 : errors
-                  ? trans.__(
-                      '%1 errors to fix before uploading, %2 warnings',
-                      errors,
-                      warnings
-                    )
+                  ? warnings
+                    ? trans.__(
+                        '%1 to fix before uploading; %2 (optional)',
+                        trans._n('%1 error', '%1 errors', errors),
+                        trans._n('%1 suggestion', '%1 suggestions', warnings)
+                      )
+                    : trans._n(
+                        '%1 error to fix before uploading',
+                        '%1 errors to fix before uploading',
+                        errors
+                      )
                   : warnings
-                    ? trans.__('Ready to upload (%1 warnings)', warnings)
+                    ? trans._n(
+                        'Ready to upload (%1 optional suggestion)',
+                        'Ready to upload (%1 optional suggestions)',
+                        warnings
+                      )
                     : trans.__('Ready to upload')}
             </p>
             <CodemetaForm

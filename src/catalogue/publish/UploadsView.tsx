@@ -27,7 +27,11 @@ function statusLabel(upload: ZenodoUpload, trans: TranslationBundle): string {
   }
 }
 
-function communityLabel(
+/**
+ * Where a record stands with its community, in the same words in "My uploads" and in the
+ * publish panel (review s3 §21): "Community escape2020: waiting for the curators".
+ */
+export function communityLabel(
   upload: ZenodoUpload,
   trans: TranslationBundle
 ): string {
@@ -43,7 +47,7 @@ function communityLabel(
     declined: trans.__('declined'),
     cancelled: trans.__('cancelled')
   };
-  return trans.__('%1: %2', slug, words[status] ?? status);
+  return trans.__('Community %1: %2', slug, words[status] ?? status);
 }
 
 function DiscardButton(props: {

@@ -52,12 +52,30 @@ export const LICENCES = Object.keys(LICENCE_NAMES).map(id => `${SPDX}${id}`);
  * id): "MIT License (MIT)"; null when it is not one of the known licences.
  */
 export function licenceName(value: string): string | null {
-  const id = value
+  const given = value
     .trim()
     .replace(/^https?:\/\/spdx\.org\/licenses\//, '')
     .replace(/\.html$/, '');
-  const name = LICENCE_NAMES[id];
-  return name ? `${name} (${id})` : null;
+  // Zenodo stores the SPDX id in lower case ("mit", "gpl-3.0-or-later"): same licence.
+  const id = SPDX_IDS.get(given.toLowerCase());
+  return id ? `${LICENCE_NAMES[id]} (${id})` : null;
+}
+
+const SPDX_IDS = new Map(
+  Object.keys(LICENCE_NAMES).map(id => [id.toLowerCase(), id])
+);
+
+/**
+ * A licence as every view names it (review s3 §6): "MIT License (MIT)" for the known ones,
+ * whether given as codemeta's SPDX URL or Zenodo's id ("mit"); another licence as Zenodo
+ * titles it, "Its Title (its-id)", or its id alone.
+ */
+export function licenceLabel(id: string, title?: string | null): string {
+  const known = licenceName(id);
+  if (known) {
+    return known;
+  }
+  return title && title !== id ? `${title} (${id})` : id;
 }
 
 function text(value: unknown): string {

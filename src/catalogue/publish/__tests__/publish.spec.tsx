@@ -16,6 +16,7 @@ import {
   getAuthors,
   getMaintainer,
   getText,
+  licenceLabel,
   problemsOf,
   setAuthors,
   setMaintainer,
@@ -204,6 +205,24 @@ function makeModel(
 }
 
 describe('codemeta form helpers', () => {
+  it('names a licence one way, from codemeta’s SPDX URL or Zenodo’s lower-case id', () => {
+    for (const given of [
+      'https://spdx.org/licenses/MIT',
+      'https://spdx.org/licenses/MIT.html',
+      'MIT',
+      'mit'
+    ]) {
+      expect(licenceLabel(given)).toBe('MIT License (MIT)');
+    }
+    expect(licenceLabel('gpl-3.0-or-later', 'GNU GPL v3+')).toBe(
+      'GNU General Public License v3.0 or later (GPL-3.0-or-later)'
+    );
+    expect(licenceLabel('eupl-1.2', 'European Union Public License 1.2')).toBe(
+      'European Union Public License 1.2 (eupl-1.2)'
+    );
+    expect(licenceLabel('other-open', null)).toBe('other-open');
+  });
+
   it('reads and writes creators keeping what the form does not show', () => {
     const rows = getAuthors(CODEMETA);
     expect(rows).toEqual([
@@ -446,14 +465,158 @@ describe('PublishPanel', () => {
     )!;
     expect(keywords.className).toContain('jp-mod-warning');
     expect(
-      screen.getByText('1 errors to fix before uploading, 1 warnings')
+      screen.getByText(
+        '1 error to fix before uploading; 1 suggestion (optional)'
+      )
     ).toBeTruthy();
     expect(
       (screen.getByText('Create draft') as HTMLButtonElement).disabled
     ).toBe(true);
     expect(screen.getByText('photon.py')).toBeTruthy();
     expect(screen.getByText(/hidden/)).toBeTruthy();
-    expect(screen.getByText(/A zip of 2 files/)).toBeTruthy();
+    model.dispose();
+  });
+
+  it('says what the zip holds before compression and that the form’s codemeta.json goes beside it', async () => {
+    const api = fakeApi();
+    const { model } = makeModel(api);
+    await act(() => model.load());
+    render(
+      <PublishPanel
+        model={model}
+        api={api}
+        trans={trans}
+        onOpenRecord={jest.fn()}
+      />
+    );
+    const files = screen.getByRole('region', { name: 'Files' });
+    // review s3 §17: 1.50 kB is the files' sum, not the zip Zenodo is sent
+    expect(files.textContent).toContain(
+      'A zip of photon: 2 files, 1.50 kB before compression.'
+    );
+    expect(files.textContent).not.toContain('code/photon');
+    const own = within(files).getByText('codemeta.json').closest('li')!;
+    expect(own.textContent).toContain(
+      'your folder’s, unchanged in the zip (the form’s goes beside it)'
+    );
+    expect(
+      within(files).getByText('Beside the zip: codemeta.json (from this form).')
+    ).toBeTruthy();
+    model.dispose();
+  });
+
+  it('lists errors first and folds the suggestions the form cannot act on', async () => {
+    const prepared = preparation([
+      {
+        field: 'memoryRequirements',
+        level: 'warning',
+        message: 'The OSSR recommends memoryRequirements.'
+      },
+      {
+        field: 'datePublished',
+        level: 'error',
+        message: 'datePublished is required by the OSSR.'
+      },
+      {
+        field: 'issueTracker',
+        level: 'warning',
+        message: 'The OSSR recommends issueTracker.'
+      },
+      {
+        field: 'codeRepository',
+        level: 'warning',
+        message: 'The OSSR recommends a repository URL.'
+      },
+      {
+        field: 'softwareVersion',
+        level: 'warning',
+        message: "'one' is not a semantic version (semver.org)."
+      },
+      {
+        field: 'version',
+        level: 'error',
+        message: 'The version is a text.'
+      }
+    ]);
+    const api = fakeApi({
+      prepare: jest.fn(async () => prepared),
+      check: jest.fn(async () => ({
+        problems: prepared.problems,
+        zenodo: null
+      }))
+    });
+    const { model } = makeModel(api);
+    await act(() => model.load());
+    render(
+      <PublishPanel
+        model={model}
+        api={api}
+        trans={trans}
+        onOpenRecord={jest.fn()}
+      />
+    );
+    expect(
+      screen.getByText(
+        '2 errors to fix before uploading; 4 suggestions (optional)'
+      )
+    ).toBeTruthy();
+    const other = document.querySelector('.jp-escape-Publish-other')!;
+    expect(other.textContent).toContain(
+      'Not in this form: edit codemeta.json in the folder.'
+    );
+    const folded = other.querySelector('details')!;
+    expect(folded.open).toBe(false);
+    expect(folded.querySelector('summary')!.textContent).toBe(
+      '2 suggestions (optional), not in this form: edit codemeta.json'
+    );
+    expect(
+      Array.from(folded.querySelectorAll('li')).map(li => li.textContent)
+    ).toEqual([
+      'The OSSR recommends memoryRequirements.',
+      'The OSSR recommends issueTracker.'
+    ]);
+    // the error stays in sight, outside the fold
+    const error = within(other as HTMLElement).getByText(
+      'datePublished is required by the OSSR.'
+    );
+    expect(folded.contains(error)).toBe(false);
+    // a form field's problems stay under it, errors first
+    const version = document.querySelector(
+      '.jp-escape-Publish-field[data-field="softwareVersion"]'
+    )!;
+    expect(
+      Array.from(version.querySelectorAll('li')).map(li => li.className)
+    ).toEqual([
+      'jp-escape-Publish-problem jp-mod-error',
+      'jp-escape-Publish-problem jp-mod-warning'
+    ]);
+    const repository = document.querySelector(
+      '.jp-escape-Publish-field[data-field="codeRepository"]'
+    )!;
+    expect(repository.textContent).toContain(
+      'The OSSR recommends a repository URL.'
+    );
+    expect(other.textContent).not.toContain('repository');
+    model.dispose();
+  });
+
+  it('says where the community request stands as My uploads says it', async () => {
+    const api = fakeApi();
+    const { model } = makeModel(api);
+    await act(() => model.load());
+    model.draft = upload('published');
+    render(
+      <PublishPanel
+        model={model}
+        api={api}
+        trans={trans}
+        onOpenRecord={jest.fn()}
+      />
+    );
+    expect(
+      screen.getByText('Community escape2020: waiting for the curators')
+    ).toBeTruthy();
+    expect(document.body.textContent).not.toContain('request submitted');
     model.dispose();
   });
 
@@ -695,10 +858,32 @@ describe('PublishConfirmation', () => {
     expect(text).toContain('Ada Lovelace (CTAO)');
     expect(text).toContain('photon-1.0.0.zip');
     expect(text).toContain('codemeta.json');
-    expect(text).toContain('MIT License (mit)');
+    // review s3 §6: the licence named as the form and the catalogue name it
+    expect(text).toContain('MIT License (MIT)');
+    expect(text).not.toContain('(mit)');
     expect(text).toContain('escape2020');
     expect(text).toContain('mints a DOI');
     expect(text).toContain('cannot be undone');
+  });
+
+  it('names a licence the form does not list as Zenodo titles it', () => {
+    render(
+      <PublishConfirmation
+        upload={{
+          ...upload('draft'),
+          license: {
+            id: 'cc-by-sa-4.0',
+            title: 'Creative Commons Attribution Share Alike 4.0 International'
+          }
+        }}
+        trans={trans}
+      />
+    );
+    expect(
+      document.querySelector('dd.jp-escape-Publish-licence')!.textContent
+    ).toBe(
+      'Creative Commons Attribution Share Alike 4.0 International (cc-by-sa-4.0)'
+    );
   });
 });
 
@@ -727,7 +912,7 @@ describe('UploadsView', () => {
     expect(screen.getByText('Draft one')).toBeTruthy();
     expect(screen.getByText('draft (private)')).toBeTruthy();
     expect(
-      screen.getByText('escape2020: waiting for the curators')
+      screen.getByText('Community escape2020: waiting for the curators')
     ).toBeTruthy();
     fireEvent.click(screen.getByText('New version'));
     expect(actions.newVersion).toHaveBeenCalledWith(
