@@ -116,6 +116,75 @@ describe('ProvenanceView', () => {
     expect(text).not.toMatch(/KiB|MiB/);
   });
 
+  it('counts the DIDs given: a dataset streamed into a run has its files under it, collapsed', () => {
+    const nb = notebook();
+    const sample = 'lake/escape_opendata/crab.nebula.sample';
+    const files = Array.from({ length: 20 }, (_, i) =>
+      didUsed({
+        scope: 'escape_opendata',
+        name: `crab_nebula_sample.${String(i).padStart(3, '0')}.fits`,
+        path: `${sample}/crab_nebula_sample.${String(i).padStart(3, '0')}.fits`,
+        mode: 'workflow_stream'
+      })
+    );
+    recordProvenance(nb, {
+      dids_used: [
+        didUsed({
+          scope: 'escape_opendata',
+          name: 'crab.nebula.sample',
+          type: 'dataset',
+          bytes: 1_750_000,
+          adler32: null,
+          md5: null,
+          path: sample,
+          mode: 'workflow_stream'
+        }),
+        ...files,
+        // Another input beside it: a file fetched on its own stays at the top.
+        didUsed()
+      ],
+      dids_produced: [
+        produced({
+          name: 'analysis.3',
+          type: 'dataset',
+          adler32: null,
+          md5: null,
+          dataset: null
+        }),
+        produced()
+      ]
+    });
+    setup(nb);
+    const inputs = screen.getByRole('region', { name: 'Inputs (Data Lake)' });
+    expect(
+      inputs.querySelector('.jp-escape-Provenance-count')!.textContent
+    ).toBe('2');
+    const top = inputs.querySelectorAll(
+      ':scope > ul > li > .jp-escape-Provenance-link'
+    );
+    expect([...top].map(b => b.textContent)).toEqual([
+      'escape_opendata:crab.nebula.sample',
+      'escape_cta:gamma_1.h5'
+    ]);
+    const members = inputs.querySelector(
+      'details.jp-escape-Provenance-members'
+    ) as HTMLDetailsElement;
+    expect(members.open).toBe(false);
+    expect(members.querySelector('summary')!.textContent).toBe(
+      '20 files in it'
+    );
+    expect(members.querySelectorAll('li')).toHaveLength(20);
+    const outputs = screen.getByRole('region', {
+      name: 'Outputs (Data Lake)'
+    });
+    expect(
+      outputs.querySelector('.jp-escape-Provenance-count')!.textContent
+    ).toBe('1');
+    expect(outputs.querySelector('details summary')!.textContent).toBe(
+      '1 file in it'
+    );
+  });
+
   it('says when the notebook is not trusted and records nothing into it', () => {
     const nb = notebook(false);
     setup(nb);

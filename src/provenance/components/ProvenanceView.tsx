@@ -65,13 +65,92 @@ function Checksums(props: {
   );
 }
 
+/** A DID the user gave (or an upload made), with the files recorded as part of it. */
+export interface IDidGroup<T> {
+  entry: T;
+  members: T[];
+}
+
+function didKey(entry: { instance: string; scope: string; name: string }) {
+  return `${entry.instance}|${entry.scope}:${entry.name}`;
+}
+
+/**
+ * The inputs as the user gave them: a dataset's (or container's) streamed or fetched files go
+ * under it (a file whose recorded path lies inside the dataset's path, on the same instance; the
+ * deepest one when they nest), so "Inputs (1)" counts the one DID given, not its 20 files.
+ */
+export function groupUsed(
+  entries: IProvenanceDidUsed[]
+): IDidGroup<IProvenanceDidUsed>[] {
+  const parents = entries.filter(
+    e => e.type !== 'file' && typeof e.path === 'string' && e.path !== ''
+  );
+  const parentOf = new Map<IProvenanceDidUsed, IProvenanceDidUsed>();
+  for (const entry of entries) {
+    if (entry.type !== 'file' || !entry.path) {
+      continue;
+    }
+    let best: IProvenanceDidUsed | null = null;
+    for (const parent of parents) {
+      if (
+        parent.instance === entry.instance &&
+        entry.path.startsWith(`${parent.path}/`) &&
+        (!best || parent.path!.length > best.path!.length)
+      ) {
+        best = parent;
+      }
+    }
+    if (best) {
+      parentOf.set(entry, best);
+    }
+  }
+  return group(entries, parentOf);
+}
+
+/** The outputs: each uploaded file under the dataset it was attached to, when that is listed. */
+export function groupProduced(
+  entries: IProvenanceDidProduced[]
+): IDidGroup<IProvenanceDidProduced>[] {
+  const datasets = new Map(
+    entries
+      .filter(e => e.type !== 'file')
+      .map(e => [`${e.instance}|${e.scope}:${e.name}`, e])
+  );
+  const parentOf = new Map<IProvenanceDidProduced, IProvenanceDidProduced>();
+  for (const entry of entries) {
+    const parent = entry.dataset
+      ? datasets.get(`${entry.instance}|${entry.dataset}`)
+      : undefined;
+    if (entry.type === 'file' && parent && parent !== entry) {
+      parentOf.set(entry, parent);
+    }
+  }
+  return group(entries, parentOf);
+}
+
+function group<T>(entries: T[], parentOf: Map<T, T>): IDidGroup<T>[] {
+  const groups = new Map<T, IDidGroup<T>>();
+  for (const entry of entries) {
+    if (!parentOf.has(entry)) {
+      groups.set(entry, { entry, members: [] });
+    }
+  }
+  for (const [member, parent] of parentOf) {
+    groups.get(parent)?.members.push(member);
+  }
+  return [...groups.values()];
+}
+
 function Did(props: {
   entry: IProvenanceDidUsed | IProvenanceDidProduced;
   actions: IProvenanceActions;
   trans: TranslationBundle;
   extra?: React.ReactNode;
+  members?: (IProvenanceDidUsed | IProvenanceDidProduced)[];
 }): JSX.Element {
   const { entry, actions, trans } = props;
+  const members = props.members ?? [];
   const did = `${entry.scope}:${entry.name}`;
   return (
     <li className="jp-escape-Provenance-item">
@@ -85,6 +164,24 @@ function Did(props: {
       <span className="jp-escape-Provenance-kind">{entry.type}</span>
       <Checksums entry={entry} />
       {props.extra}
+      {members.length > 0 && (
+        // Collapsed: the DID given is the fact; its files (with checksums) on demand.
+        <details className="jp-escape-Provenance-members">
+          <summary>
+            {trans._n('%1 file in it', '%1 files in it', members.length)}
+          </summary>
+          <ul className="jp-escape-Provenance-list">
+            {members.map(member => (
+              <Did
+                key={didKey(member)}
+                entry={member}
+                actions={actions}
+                trans={trans}
+              />
+            ))}
+          </ul>
+        </details>
+      )}
     </li>
   );
 }
@@ -251,6 +348,8 @@ export function ProvenanceView(props: {
   useSignal(model.stateChanged);
   const [license, setLicense] = React.useState('');
   const { dids_used, workflows, dids_produced, software } = model.lists;
+  const inputs = groupUsed(dids_used);
+  const outputs = groupProduced(dids_produced);
   const exported = model.exported;
   const licenseOk = license === '' || /^[A-Za-z0-9.+-]{1,64}$/.test(license);
   const empty =
@@ -305,12 +404,13 @@ export function ProvenanceView(props: {
         <Column
           title={trans.__('Inputs (Data Lake)')}
           empty={trans.__('No DID used yet.')}
-          count={dids_used.length}
+          count={inputs.length}
         >
-          {dids_used.map(entry => (
+          {inputs.map(({ entry, members }) => (
             <Did
-              key={`${entry.instance}|${entry.scope}:${entry.name}`}
+              key={didKey(entry)}
               entry={entry}
+              members={members}
               actions={actions}
               trans={trans}
             />
@@ -330,12 +430,13 @@ export function ProvenanceView(props: {
         <Column
           title={trans.__('Outputs (Data Lake)')}
           empty={trans.__('Nothing uploaded yet.')}
-          count={dids_produced.length}
+          count={outputs.length}
         >
-          {dids_produced.map(entry => (
+          {outputs.map(({ entry, members }) => (
             <Did
-              key={`${entry.instance}|${entry.scope}:${entry.name}`}
+              key={didKey(entry)}
               entry={entry}
+              members={members}
               actions={actions}
               trans={trans}
               extra={
