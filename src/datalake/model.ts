@@ -109,6 +109,20 @@ export class DatalakeModel {
   get detailsLoading(): boolean {
     return this._detailsLoading;
   }
+
+  /**
+   * Whether the table view is on screen: it shows the selected DID's details beside the
+   * table, so the sidebar leaves them out instead of showing them twice (review s3 §9).
+   */
+  get tableShown(): boolean {
+    return this._tableShown;
+  }
+  set tableShown(shown: boolean) {
+    if (shown !== this._tableShown) {
+      this._tableShown = shown;
+      this._emit();
+    }
+  }
   get detailsError(): string | null {
     return this._detailsError;
   }
@@ -442,4 +456,5 @@ export class DatalakeModel {
   private _selectedDid: string | null = null;
   private _detailsLoading = false;
   private _detailsError: string | null = null;
+  private _tableShown = false;
 }

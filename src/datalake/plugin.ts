@@ -36,6 +36,7 @@ import { FetchList } from './components/FetchList';
 import { FetchActions } from './fetchActions';
 import { FetchModel } from './fetchModel';
 import { DatalakeModel, IDatalakeState } from './model';
+import { DatalakeTableWidget } from './tableWidget';
 import { setupUploads, UploadCommandIDs } from './upload/commands';
 
 /** The Data Lake in the main area, as a table (#21). */
@@ -313,7 +314,7 @@ export const datalakePlugin: JupyterFrontEndPlugin<void> = {
             fetchPart
           })
         );
-        table = new MainAreaWidget({ content });
+        table = new DatalakeTableWidget({ content }, model);
         table.id = 'escape-datalake-table';
         table.title.label = trans.__('Data Lake');
         table.title.icon = datalakeIcon;

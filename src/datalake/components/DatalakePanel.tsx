@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { ErrorBanner } from '../../common/ErrorBanner';
-import { formatCount } from '../../common/format';
+import { formatClock, formatCount, formatTime } from '../../common/format';
 import { useSignal } from '../../common/useSignal';
 import { IDidDetails } from '../api';
 import { DatalakeModel } from '../model';
@@ -70,6 +70,14 @@ function SelectionBar(props: {
   );
 }
 
+/** "08:05 UTC" within the day, the date too when further away. */
+export function tokenExpiry(iso: string, now: number = Date.now()): string {
+  const at = Date.parse(iso);
+  return !isNaN(at) && Math.abs(at - now) < 20 * 3600 * 1000
+    ? formatClock(iso)
+    : formatTime(iso);
+}
+
 function Identity(props: {
   model: DatalakeModel;
   trans: TranslationBundle;
@@ -92,10 +100,7 @@ function Identity(props: {
     );
   }
   const expires = who.auth.token_expires_at
-    ? new Date(who.auth.token_expires_at).toLocaleTimeString([], {
-        hour: '2-digit',
-        minute: '2-digit'
-      })
+    ? tokenExpiry(who.auth.token_expires_at)
     : null;
   const instances = who.instances ?? [];
   return (
@@ -118,13 +123,13 @@ function Identity(props: {
       )}
       <span className="jp-escape-Datalake-account">
         {trans.__('%1 (%2)', who.account.account, who.auth.auth_type)}
-        {expires && (
-          <span className="jp-escape-muted">
-            {' · '}
-            {trans.__('token until %1', expires)}
-          </span>
-        )}
       </span>
+      {expires && (
+        // Its own line, never cut: the time is the useful part (review s3 §15).
+        <span className="jp-escape-Datalake-token jp-escape-muted">
+          {trans.__('token until %1', expires)}
+        </span>
+      )}
     </div>
   );
 }
@@ -182,7 +187,8 @@ export function DatalakePanel(props: IDatalakePanelProps): JSX.Element {
             'Type a scope to browse it, or scope:name with * wildcards, then press Enter.'
           )}
         </p>
-        {model.scopes.length > 0 && (
+        {/* No shortcuts to browse while nothing can be searched (signed out). */}
+        {model.scopes.length > 0 && !model.identityError && (
           <div className="jp-escape-chips" aria-label={trans.__('Scopes')}>
             {model.scopes.map(scope => (
               <button
@@ -258,12 +264,14 @@ export function DatalakePanel(props: IDatalakePanelProps): JSX.Element {
         <SelectionBar model={model} trans={trans} onFetch={props.onFetch} />
       )}
       <div className="jp-escape-Datalake-body">{body}</div>
-      <SelectedDidDetails
-        model={model}
-        trans={trans}
-        onCopy={props.onCopy}
-        fetchPart={props.fetchPart}
-      />
+      {!model.tableShown && (
+        <SelectedDidDetails
+          model={model}
+          trans={trans}
+          onCopy={props.onCopy}
+          fetchPart={props.fetchPart}
+        />
+      )}
       {props.fetches}
     </div>
   );
