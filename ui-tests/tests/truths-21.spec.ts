@@ -17,7 +17,8 @@ test.describe('Smaller truths (#21)', () => {
     page
   }) => {
     // The envelope the server answers under a hub whose refresh token was revoked (the hub
-    // journey reaches it for real; here the answer is given to see the view).
+    // journey reaches it for real; here the answer is given to see the view). Its sentence is
+    // the server's own, word for word (HubTokens.signin_expired; a pytest compares them).
     await page.route('**/escape/datalake/whoami**', route =>
       route.fulfill({
         status: 401,
@@ -25,7 +26,7 @@ test.describe('Smaller truths (#21)', () => {
         body: JSON.stringify({
           error: {
             code: 'signin_expired',
-            message: `Your sign-in expired at 10:32 and the hub could not renew it: sign in again at ${LOGIN}, then retry.`,
+            message: `Your sign-in expired at 10:32 UTC and the hub could not renew it: sign in again at ${LOGIN}, then retry.`,
             service: 'rucio',
             upstream_status: null,
             login_url: LOGIN
