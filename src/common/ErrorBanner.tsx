@@ -49,7 +49,11 @@ export function ErrorBanner(props: {
           : props.message}
       </span>
       {props.onRetry && (
-        <button className="jp-mod-styled jp-mod-warn" onClick={props.onRetry}>
+        // A neutral button, as Retry in the toasts: retrying is safe, nothing to warn of.
+        <button
+          className="jp-mod-styled jp-escape-ErrorBanner-retry"
+          onClick={props.onRetry}
+        >
           {props.retryLabel ?? 'Retry'}
         </button>
       )}

@@ -58,6 +58,21 @@ test.describe('Smaller truths (#21)', () => {
     });
     expect(look.underline).toContain('underline');
     expect(look.differs).toBe(true);
+    // The address is never broken inside ('…/hub/log' + 'in', review s3 §13): one line.
+    const lines = await link.evaluate(a => {
+      const range = document.createRange();
+      range.selectNodeContents(a);
+      const tops = new Set(
+        Array.from(range.getClientRects()).map(r => Math.round(r.top))
+      );
+      return tops.size;
+    });
+    expect(lines).toBe(1);
+    // Retry is a neutral button; no scope shortcuts while nothing can be searched.
+    await expect(
+      panel.getByRole('button', { name: 'Retry', exact: true })
+    ).not.toHaveClass(/jp-mod-warn/);
+    await expect(panel.locator('.jp-escape-chip')).toHaveCount(0);
     // No account or token expiry of an earlier identity beside it.
     await expect(panel.getByText(/root \(userpass\)|token until/)).toHaveCount(
       0
