@@ -14,6 +14,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
 import { darkScreenshot } from './journeys';
+import { readableFolder } from './readable';
 
 const REANA = process.env.ESCAPE_REANA_URL;
 const ZENODO = process.env.ESCAPE_ZENODO_URL;
@@ -38,6 +39,9 @@ async function asJdoe(
   expect((await page.request.put(credentials, { data: JDOE })).status()).toBe(
     200
   );
+  // The whole page as jdoe: the Data Lake panel's header names the account the dialogs use
+  // (it asked whoami when the page opened, as root).
+  await page.reload();
   try {
     await work();
   } finally {
@@ -58,7 +62,11 @@ test.describe('the full open-science cycle', () => {
     !REANA || !ZENODO,
     'needs the REANA and Zenodo stand-ins (scripts/test starts them)'
   );
-  test.use({ viewport: { width: 1280, height: 900 } });
+  test.use({
+    viewport: { width: 1280, height: 900 },
+    // Readable names in the pictures: the folder and the notebooks (s3 §8).
+    tmpPath: readableFolder('crab-nebula') as any
+  });
 
   test('lake dataset -> %%reana input -> run -> outputs -> new dataset in the lake', async ({
     page,
@@ -98,7 +106,7 @@ async function findInLake(page: IJupyterLabPageFixture, did: string) {
 
 async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
   const started = Date.now();
-  const name = `cycle${Date.now().toString(36)}`;
+  const name = 'analysis';
   await page.filebrowser.openDirectory(tmpPath);
   await page.notebook.createNew(`${name}.ipynb`);
 
@@ -136,6 +144,16 @@ async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
     timeout: 90_000
   });
   await output.scrollIntoViewIfNeeded();
+  // The reason in words: '20 files', and the server's limit (s3 §18).
+  await expect(lake).toContainText('1.75 MB in 20 files, limit 268 MB');
+  // The two actions apart, not touching (s3 §18).
+  const download = (await output
+    .getByRole('button', { name: 'Download outputs into workspace' })
+    .boundingBox())!;
+  const toLake = (await output
+    .getByRole('button', { name: 'Upload outputs to the Data Lake…' })
+    .boundingBox())!;
+  expect(toLake.x - (download.x + download.width)).toBeGreaterThanOrEqual(6);
   await shots(page, 'full-cycle-run');
 
   // 3. Upload its outputs to the Data Lake as a new dataset.
@@ -149,10 +167,49 @@ async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
   );
   await expect(dialog.getByText(`reana@`, { exact: false })).toBeVisible();
   await expect(dialog.getByText('results/summary.txt')).toBeVisible();
+  // The signed-in account's own scope, the account named (s3 §11).
+  const scope = dialog.getByLabel('Scope (as account jdoe)');
+  await expect(scope).toHaveValue(SCOPE);
+  // The RSE and its room read in full, not clipped (s3 §11), at the UI's input size (s3 §7).
+  const storage = dialog.getByLabel('Storage (RSE)');
+  await expect(storage.locator('option:checked')).toHaveText(
+    /^ESCAPE_USERDISK — /
+  );
+  const room = await storage.evaluate((select: HTMLSelectElement) => {
+    const style = getComputedStyle(select);
+    const context = document.createElement('canvas').getContext('2d')!;
+    context.font = `${style.fontSize} ${style.fontFamily}`;
+    return {
+      text: context.measureText(select.selectedOptions[0].text).width,
+      room:
+        select.clientWidth -
+        parseFloat(style.paddingLeft) -
+        parseFloat(style.paddingRight)
+    };
+  });
+  expect(room.text).toBeLessThanOrEqual(room.room);
+  const uiSize = await page.evaluate(() =>
+    getComputedStyle(document.body)
+      .getPropertyValue('--jp-ui-font-size1')
+      .trim()
+  );
+  for (const field of [datasetName, scope, storage]) {
+    expect(await field.evaluate(e => getComputedStyle(e).fontSize)).toBe(
+      uiSize
+    );
+  }
   await shots(page, 'full-cycle-outputs-dialog');
-  const dataset = `${name}-results`;
+  // The proposed name, as the README says (<name>.<run>.outputs); REANA numbers runs anew
+  // when its stand-in restarts while the lake keeps datasets, so a name already taken gets
+  // this run's time.
+  const proposed = await datasetName.inputValue();
+  const taken = await page.request.get(
+    `${page.url().split('/lab')[0]}/escape/datalake/details?did=${SCOPE}:${proposed}`
+  );
+  const dataset = taken.ok()
+    ? `${proposed}-${Date.now().toString(36)}`
+    : proposed;
   await datasetName.fill(dataset);
-  await expect(dialog.getByLabel('Scope')).toHaveValue(SCOPE);
   await dialog.getByRole('button', { name: 'Upload', exact: true }).click();
   const toast = page.locator('.Toastify__toast', {
     hasText: `The outputs are in the Data Lake: ${SCOPE}:${dataset}`
@@ -420,14 +477,14 @@ async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
 }
 
 async function consent(page: IJupyterLabPageFixture, tmpPath: string) {
-  const name = `large${Date.now().toString(36)}`;
+  const name = 'dl2-analysis';
   await page.filebrowser.openDirectory(tmpPath);
   await page.notebook.createNew(`${name}.ipynb`);
   await page.notebook.setCell(
     0,
     'code',
     [
-      `%%reana -n ${name} -l dl2=${LARGE}`,
+      `%%reana -n dl2-read -l dl2=${LARGE}`,
       'version: 0.9.0',
       'workflow:',
       '  type: serial',
@@ -464,7 +521,19 @@ async function consent(page: IJupyterLabPageFixture, tmpPath: string) {
     dialog.getByText('Let the workflow read the Data Lake as you?')
   ).toBeVisible({ timeout: 60_000 });
   await expect(dialog).toContainText('too large to stream');
-  await expect(dialog).toContainText('RUCIO_CFG_CLIENT_PASSWORD');
+  // What is handed over, grouped; the password first, under the sign-in (s3 §1).
+  const secretsList = dialog.getByRole('list', {
+    name: 'Secrets set in REANA'
+  });
+  await expect(secretsList.locator(':scope > li').first()).toContainText(
+    'Your sign-in (password or token)'
+  );
+  await expect(secretsList.locator(':scope > li').first()).toContainText(
+    'RUCIO_CFG_CLIENT_PASSWORD'
+  );
+  await expect(dialog).not.toContainText('lake_consent');
+  // The safe button has the focus: Enter does not hand the identity over (s3 §1).
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   // One question on screen: no 'Submitting … failed' toast beside the dialog.
   const errors = page.locator('.Toastify__toast--error');
   await expect(errors).toHaveCount(0);

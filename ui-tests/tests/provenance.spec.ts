@@ -237,6 +237,15 @@ test.describe('Provenance and the RO-Crate', () => {
     await expect(
       outputsColumn.getByText(`${SCOPE}:${name}.1`, { exact: true })
     ).toBeVisible();
+    // The column counts the DIDs: the dataset, its uploaded files folded under it (s3 §11).
+    await expect(
+      outputsColumn.locator('.jp-escape-Provenance-count')
+    ).toHaveText('1');
+    await expect(
+      outputsColumn.locator('details > summary', {
+        hasText: `${job.files.length} file`
+      })
+    ).toBeVisible();
     await expect(
       view
         .getByRole('region', { name: 'Software (OSSR)' })

@@ -8,6 +8,8 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { readableFolder, setCellSource } from './readable';
+
 const REANA = process.env.ESCAPE_REANA_URL;
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 const EXAMPLE = path.resolve(__dirname, '../../testbed/reana/example');
@@ -17,34 +19,47 @@ const SPEC = fs
   .filter(line => !line.startsWith('#'))
   .join('\n');
 
-/** The example analysis uploaded, and a new notebook in its folder; the notebook's name. */
+/** The example analysis uploaded, and a new notebook in its folder. */
 async function notebookBesideExample(
   page: IJupyterLabPageFixture,
   tmpPath: string,
-  prefix: string
-): Promise<string> {
+  notebook: string
+): Promise<void> {
   await page.contents.uploadDirectory(EXAMPLE, `${tmpPath}/analysis`);
   await page.filebrowser.openDirectory(`${tmpPath}/analysis`);
-  const name = `${prefix}${Date.now().toString(36)}`;
-  await page.notebook.createNew(`${name}.ipynb`);
-  return name;
+  await page.notebook.createNew(notebook);
+}
+
+/** The run the cell's output shows (REANA numbers the runs of a name: crab-fit.4). */
+async function runShown(page: IJupyterLabPageFixture, name: string) {
+  const output = page.getByRole('region', {
+    name: new RegExp(`^REANA workflow ${name}\\.\\d+$`)
+  });
+  await expect(output).toBeVisible({ timeout: 60_000 });
+  const label = (await output.getAttribute('aria-label'))!;
+  return { output, run: label.replace('REANA workflow ', '') };
 }
 
 test.describe('REANA from a notebook cell', () => {
   test.skip(!REANA, 'needs the REANA stand-in (scripts/test starts it)');
-  test.use({ viewport: { width: 1280, height: 900 } });
+  test.use({
+    viewport: { width: 1280, height: 900 },
+    // Readable names in the pictures: the folder, the notebook, the workflow (s3 §8).
+    tmpPath: readableFolder('crab-analysis') as any
+  });
 
   test('run a %%reana cell with the cell command, follow it, reopen it', async ({
     page,
     tmpPath
   }) => {
     test.setTimeout(150_000);
-    const name = await notebookBesideExample(page, tmpPath, 'cell');
-    await page.notebook.setCell(
-      0,
-      'code',
-      `%%reana -n ${name} -p events=7\n${SPEC}`
-    );
+    const name = 'crab-fit';
+    const notebook = 'analysis.ipynb';
+    await notebookBesideExample(page, tmpPath, notebook);
+    // Set through the model: the spec reads as the file is indented (s3 §12).
+    const source = `%%reana -n ${name} -p events=7\n${SPEC}`;
+    await setCellSource(page, 0, source);
+    expect(await page.notebook.getCellTextInput(0)).toBe(source);
 
     const submits: string[] = [];
     const polls: string[] = [];
@@ -75,10 +90,7 @@ test.describe('REANA from a notebook cell', () => {
       .getByRole('menuitem', { name: 'Run Cell as REANA Workflow' })
       .click();
 
-    const output = page.getByRole('region', {
-      name: new RegExp(`REANA workflow ${name}\\.1`)
-    });
-    await expect(output).toBeVisible({ timeout: 30_000 });
+    const { output, run } = await runShown(page, name);
     await expect(output.getByText('finished', { exact: true })).toBeVisible({
       timeout: 60_000
     });
@@ -89,25 +101,37 @@ test.describe('REANA from a notebook cell', () => {
       .getByRole('button', { name: 'Download outputs into workspace' })
       .click();
     const downloaded = output.getByRole('list', { name: 'Downloaded outputs' });
-    // Next to the notebook (#21): in its folder, where the notebook's own code looks.
-    const fitJson = `${tmpPath}/analysis/reana/${name}.1/results/fit.json`;
-    await expect(downloaded).toContainText(fitJson);
+    // Next to the notebook (#21): in its folder, where the notebook's own code looks; shown
+    // relative to it, the workspace path in the title (s3 §12).
+    const fitJson = `reana/${run}/results/fit.json`;
+    const link = downloaded.getByRole('button', { name: fitJson });
+    await expect(link).toHaveAttribute(
+      'title',
+      `${tmpPath}/analysis/reana/${run}/results/fit.json`
+    );
+    // Left-aligned beside its bullet, not centred (s3 §12).
+    const item = (await link.locator('xpath=..').boundingBox())!;
+    const box = (await link.boundingBox())!;
+    expect(Math.abs(box.x - item.x)).toBeLessThan(2);
+    expect(await link.evaluate(b => getComputedStyle(b).textAlign)).toBe(
+      'left'
+    );
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/reana-cell.png` });
     }
-    await downloaded.getByRole('button', { name: fitJson }).click();
+    await link.click();
     await expect(
       page.locator('.lm-TabBar-tab', { hasText: 'fit.json' }).first()
     ).toBeVisible();
 
     // Close and reopen: the stored final state, without submitting or polling again.
-    await page.activity.activateTab(`${name}.ipynb`);
+    await page.activity.activateTab(notebook);
     await page.notebook.save();
     await page.notebook.close();
     const before = { submits: submits.length, polls: polls.length };
-    await page.filebrowser.open(`${name}.ipynb`);
+    await page.filebrowser.open(notebook);
     const reopened = page.getByRole('region', {
-      name: new RegExp(`REANA workflow ${name}\\.1`)
+      name: `REANA workflow ${run}`
     });
     await expect(reopened.getByText('finished', { exact: true })).toBeVisible();
     await expect(reopened).toContainText('2/2 jobs');
@@ -125,15 +149,14 @@ test.describe('REANA from a notebook cell', () => {
     tmpPath
   }) => {
     test.setTimeout(150_000);
-    const name = await notebookBesideExample(page, tmpPath, 'magic');
+    const name = 'crab-fit';
+    await notebookBesideExample(page, tmpPath, 'analysis.ipynb');
     await page.notebook.setCell(0, 'code', '%load_ext jupyterlab_escape');
-    await page.notebook.addCell('code', `%%reana -n ${name}\n${SPEC}`);
+    await page.notebook.addCell('code', '');
+    await setCellSource(page, 1, `%%reana -n ${name}\n${SPEC}`);
     await page.notebook.runCell(0);
     await page.notebook.runCell(1);
-    const output = page.getByRole('region', {
-      name: new RegExp(`REANA workflow ${name}\\.1`)
-    });
-    await expect(output).toBeVisible({ timeout: 60_000 });
+    const { output } = await runShown(page, name);
     await expect(output.getByText('finished', { exact: true })).toBeVisible({
       timeout: 60_000
     });

@@ -6,13 +6,19 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
+import { readableFolder } from './readable';
+
 const REANA = process.env.ESCAPE_REANA_URL;
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 const EXAMPLE = path.resolve(__dirname, '../../testbed/reana/example');
 
 test.describe('REANA workflow launcher', () => {
   test.skip(!REANA, 'needs the REANA stand-in (scripts/test starts it)');
-  test.use({ viewport: { width: 1440, height: 900 } });
+  test.use({
+    viewport: { width: 1440, height: 900 },
+    // Readable names in the pictures: the folder and the workflow (s3 §8).
+    tmpPath: readableFolder('crab-analysis') as any
+  });
 
   test('submit a reana.yaml from the file browser and follow it to its outputs', async ({
     page,
@@ -36,9 +42,20 @@ test.describe('REANA workflow launcher', () => {
     await expect(summary).toContainText('fit → plot');
     await expect(summary).toContainText('3 files');
     await expect(summary).toContainText('results/fit.json, plots');
-    const name = `galata${Date.now().toString(36)}`;
+    const name = 'crab-fit';
     await dialog.locator('input[name="workflow-name"]').fill(name);
     await dialog.getByLabel('Parameter events').fill('42');
+    // One input size in the REANA forms: the UI's 13 px, not JupyterLab's 16 px (s3 §7).
+    const uiSize = await page.evaluate(() =>
+      getComputedStyle(document.body)
+        .getPropertyValue('--jp-ui-font-size1')
+        .trim()
+    );
+    for (const input of await dialog.locator('input.jp-mod-styled').all()) {
+      expect(await input.evaluate(e => getComputedStyle(e).fontSize)).toBe(
+        uiSize
+      );
+    }
     if (SHOTS) {
       await dialog
         .locator('.jp-Dialog-content')
@@ -53,19 +70,26 @@ test.describe('REANA workflow launcher', () => {
 
     // The workflow opens in the main area and the sidebar lists it; both follow it live.
     const detail = page.locator('.jp-escape-Workflows-Detail');
-    await expect(
-      detail.getByRole('heading', { name: `${name}.1` })
-    ).toBeVisible();
+    // REANA numbers the runs of a name (the stand-in keeps earlier ones): crab-fit.4.
+    const heading = detail.getByRole('heading', {
+      name: new RegExp(`^${name}\\.\\d+$`)
+    });
+    await expect(heading).toBeVisible();
+    const run = (await heading.textContent())!;
     const sidebar = page.locator('#jp-escape-workflows');
+    // The sidebar shows this journey's runs (the stand-in is shared with other tests).
+    await sidebar.getByLabel('Search workflows').fill(name);
     await expect(
-      sidebar.getByRole('button', { name: new RegExp(`^${name}\\.1 `) })
+      sidebar.getByRole('button', {
+        name: new RegExp(`^${run.replace('.', '\\.')} `)
+      })
     ).toBeVisible({ timeout: 30_000 });
     await expect(
       detail.locator('.jp-escape-Workflows-Detail-header .jp-escape-Badge')
     ).toHaveText('finished', { timeout: 60_000 });
     await expect(detail.getByText('2/2 jobs', { exact: false })).toBeVisible();
     await expect(
-      sidebar.getByRole('button', { name: `${name}.1 finished` })
+      sidebar.getByRole('button', { name: `${run} finished` })
     ).toBeVisible({
       timeout: 30_000
     });
@@ -76,7 +100,7 @@ test.describe('REANA workflow launcher', () => {
     // Its logs: the engine log and one section per job.
     await detail.getByRole('tab', { name: 'Logs' }).click();
     await expect(detail.getByLabel('Engine log')).toContainText(
-      `workflow ${name}.1 finished`
+      `workflow ${run} finished`
     );
     await expect(detail.getByRole('region', { name: 'Job fit' })).toContainText(
       'python code/fit.py --events'
@@ -96,21 +120,29 @@ test.describe('REANA workflow launcher', () => {
     await detail.getByRole('tab', { name: 'Overview' }).click();
     await detail.getByRole('button', { name: 'Download outputs' }).click();
     const downloaded = detail.locator('.jp-escape-Workflows-Detail-downloaded');
-    await expect(downloaded).toContainText(`Downloaded into reana/${name}.1/`);
+    await expect(downloaded).toContainText(`Downloaded into reana/${run}/`);
+    // The restart form's inputs at the UI's size too (s3 §7).
+    const restart = detail.locator('input.jp-mod-styled');
+    expect(await restart.count()).toBeGreaterThan(0);
+    for (const input of await restart.all()) {
+      expect(await input.evaluate(e => getComputedStyle(e).fontSize)).toBe(
+        uiSize
+      );
+    }
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/reana-detail.png` });
     }
     expect(
-      await page.contents.fileExists(`reana/${name}.1/plots/result.txt`)
+      await page.contents.fileExists(`reana/${run}/plots/result.txt`)
     ).toBe(true);
     await downloaded
-      .getByRole('button', { name: `reana/${name}.1/results/fit.json` })
+      .getByRole('button', { name: `reana/${run}/results/fit.json` })
       .click();
     // The JSON viewer opens it: the stand-in wrote {"output", "workflow", "standin"}.
     const opened = page.locator('.jp-MainAreaWidget', {
       has: page.locator('.jp-RenderedJSON, .jp-FileEditor')
     });
-    await expect(opened.last()).toContainText(`${name}.1`);
+    await expect(opened.last()).toContainText(`${run}`);
     await expect(
       page.getByRole('tab', { name: /fit\.json/ }).first()
     ).toBeVisible();
@@ -122,7 +154,7 @@ test.describe('REANA workflow launcher', () => {
         })
       );
       await page
-        .locator(`#tab-key-1-0, .lm-TabBar-tab`, { hasText: `${name}.1` })
+        .locator(`#tab-key-1-0, .lm-TabBar-tab`, { hasText: `${run}` })
         .first()
         .click();
       await expect(page.locator('body')).toHaveAttribute(
