@@ -2,12 +2,17 @@
  * The Software Catalogue journey against the Zenodo stand-in (testbed/zenodo), which
  * scripts/test starts and exports as ESCAPE_ZENODO_URL.
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, galata, test } from '@jupyterlab/galata';
 import { APIRequestContext, Page } from '@playwright/test';
 import { darkScreenshot } from './journeys';
 
 const ZENODO = process.env.ESCAPE_ZENODO_URL;
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
+/**
+ * The workspace folder, named as a user would name it (it shows in the file browser; review s3
+ * §8); made afresh for each run and deleted after it, as Galata does with its own.
+ */
+const WORKSPACE = 'crab-nebula-study';
 
 async function standin(request: APIRequestContext, body: object) {
   const response = await request.post(`${ZENODO}/_standin/control`, {
@@ -43,7 +48,18 @@ async function cellSources(page: Page): Promise<[string, string][]> {
 
 test.describe('Software Catalogue', () => {
   test.skip(!ZENODO, 'needs the Zenodo stand-in (scripts/test starts it)');
-  test.use({ viewport: { width: 1440, height: 900 } });
+  test.use({
+    viewport: { width: 1440, height: 900 },
+    tmpPath: async ({ request }, provide) => {
+      const contents = galata.newContentsHelper(request);
+      if (await contents.directoryExists(WORKSPACE)) {
+        await contents.deleteDirectory(WORKSPACE);
+      }
+      await contents.createDirectory(WORKSPACE);
+      await provide(WORKSPACE);
+      await contents.deleteDirectory(WORKSPACE);
+    }
+  });
 
   test('search, filter, open a record, insert its citation and install cell', async ({
     page,
@@ -100,6 +116,28 @@ test.describe('Software Catalogue', () => {
     await expect(sidebar.getByRole('heading', { name: title! })).toBeVisible();
     await expect(sidebar.getByText('latest', { exact: true })).toBeVisible();
     await expect(sidebar.getByRole('region', { name: 'Files' })).toBeVisible();
+    // review s3 §6: the licence by its name and SPDX id, not Zenodo's lower-case id
+    await expect(
+      sidebar.locator(
+        '.jp-escape-Catalogue-record .jp-escape-Catalogue-licence'
+      )
+    ).toHaveText(/^.+ \((?=[^)]*[A-Z])[^)]+\)$/);
+    // review s3 §22: the five actions in one style, each on one line; a select with a chevron
+    const actions = sidebar.locator('.jp-escape-Catalogue-actions');
+    const buttons = await actions.locator('button').evaluateAll(all =>
+      all.map(b => ({
+        className: b.className,
+        height: Math.round(b.getBoundingClientRect().height)
+      }))
+    );
+    expect(buttons).toHaveLength(5);
+    expect(new Set(buttons.map(b => b.className)).size).toBe(1);
+    expect(new Set(buttons.map(b => b.height)).size).toBe(1);
+    expect(
+      await actions
+        .getByRole('combobox', { name: 'Citation style' })
+        .evaluate(e => getComputedStyle(e).appearance)
+    ).not.toBe('none');
 
     // Insert the citation (APA + BibTeX) and the install cell into the notebook.
     await sidebar.getByRole('button', { name: 'Insert citation' }).click();

@@ -4,12 +4,18 @@
  * reviewed and fixed, it is published after the confirmation, its DOI shown, and the record is
  * found in the catalogue sidebar and cited.
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, galata, test } from '@jupyterlab/galata';
 import { APIRequestContext, Page } from '@playwright/test';
 
 const ZENODO = process.env.ESCAPE_ZENODO_URL;
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 const FOLDER = 'photon-tools';
+/**
+ * The workspace folder the test works in, named as a user would name it: it shows in the file
+ * browser and in the panel's text (review s3 §8), where Galata's default is the test's title.
+ * Made afresh for each run and deleted after it, as Galata does with its own.
+ */
+const WORKSPACE = 'my-software';
 
 const CODEMETA = {
   '@context': 'https://doi.org/10.5063/schema/codemeta-2.0',
@@ -120,7 +126,18 @@ async function writeFolder(page: Page, dir: string) {
 
 test.describe('Publish to the OSSR', () => {
   test.skip(!ZENODO, 'needs the Zenodo stand-in (scripts/test starts it)');
-  test.use({ viewport: { width: 1440, height: 900 } });
+  test.use({
+    viewport: { width: 1440, height: 900 },
+    tmpPath: async ({ request }, provide) => {
+      const contents = galata.newContentsHelper(request);
+      if (await contents.directoryExists(WORKSPACE)) {
+        await contents.deleteDirectory(WORKSPACE);
+      }
+      await contents.createDirectory(WORKSPACE);
+      await provide(WORKSPACE);
+      await contents.deleteDirectory(WORKSPACE);
+    }
+  });
 
   test('draft, review and fix, publish, DOI, find and cite', async ({
     page,
@@ -135,7 +152,17 @@ test.describe('Publish to the OSSR', () => {
     // An abandoned draft from an earlier try, which the user discards from My uploads.
     const stale = await request.post(
       `${ZENODO}/api/deposit/depositions?access_token=standin-zenodo-token`,
-      { data: {} }
+      {
+        data: {
+          metadata: {
+            upload_type: 'software',
+            title: 'Photon Tools (first try)',
+            description: 'An upload abandoned half-way.',
+            creators: [{ name: 'Lovelace, Ada', affiliation: 'CTAO' }],
+            license: 'mit'
+          }
+        }
+      }
     );
     expect(stale.status()).toBe(201);
     const staleId = String((await stale.json()).id);
@@ -172,7 +199,55 @@ test.describe('Publish to the OSSR', () => {
       'MIT License (MIT)'
     );
     await expect(panel.getByText('photon.py')).toBeVisible();
-    await expect(panel.getByText(/A zip of 3 files/)).toBeVisible();
+    // review s3 §17: the files' sum before compression, and the form's codemeta.json beside
+    await expect(
+      panel.getByText(
+        /^A zip of photon-tools: 3 files, \d+ B before compression\.$/
+      )
+    ).toBeVisible();
+    await expect(
+      panel.getByText('Beside the zip: codemeta.json (from this form).')
+    ).toBeVisible();
+    await expect(
+      panel.locator('.jp-escape-Publish-fileList li', {
+        hasText: 'codemeta.json'
+      })
+    ).toContainText('your folder’s, unchanged in the zip');
+
+    // review s3 §3: problems in the form's words; what the form cannot set folded apart.
+    await expect(
+      panel.locator('[data-field="funding"] .jp-escape-Publish-problem')
+    ).toHaveText('The OSSR recommends funding (grant ids).');
+    await expect(
+      panel.locator('[data-field="keywords"] .jp-escape-Publish-problem')
+    ).toHaveText('The OSSR recommends keywords.');
+    const folded = panel.locator('details.jp-escape-Publish-suggestions');
+    await expect(folded.locator('summary')).toHaveText(
+      /^\d+ suggestions \(optional\), not in this form: edit codemeta\.json$/
+    );
+    await expect(folded.locator('li').first()).toBeHidden();
+    for (const shown of await panel
+      .locator('.jp-escape-Publish-problem:visible')
+      .allTextContents()) {
+      expect(shown).not.toMatch(/softwareVersion|codeRepository|funder/);
+    }
+    await expect(
+      panel.getByText(/^Ready to upload \(\d+ optional suggestions\)$/)
+    ).toBeVisible();
+
+    // review s3 §7: the licence select is sized as the inputs of the form.
+    const size = (selector: string) =>
+      panel.locator(selector).evaluate(e => {
+        const style = getComputedStyle(e);
+        return {
+          font: style.fontSize,
+          height: Math.round(e.getBoundingClientRect().height)
+        };
+      });
+    const select = await size('[data-field="license"] select');
+    const input = await size('[data-field="softwareVersion"] input');
+    expect(select.font).toBe(input.font);
+    expect(Math.abs(select.height - input.height)).toBeLessThanOrEqual(2);
 
     // A problem shows by its field, and nothing can be uploaded meanwhile.
     const description = panel.locator('[data-field="description"] textarea');
@@ -185,6 +260,19 @@ test.describe('Publish to the OSSR', () => {
     await expect(
       panel.getByRole('button', { name: 'Create draft' })
     ).toBeDisabled();
+    await expect(
+      panel.getByText(
+        /^1 error to fix before uploading; \d+ suggestions \(optional\)$/
+      )
+    ).toBeVisible();
+    if (SHOTS) {
+      // the top of the form: the summary, what the form cannot set folded, the error in place
+      await panel
+        .getByRole('heading', { name: 'Publish to the OSSR' })
+        .scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SHOTS}/publish-problems.png` });
+      await darkShot(page, `${SHOTS}/publish-problems-dark.png`);
+    }
     await description.fill(CODEMETA.description);
     await expect(panel.getByText(/^Ready to upload/)).toBeVisible();
 
@@ -226,8 +314,9 @@ test.describe('Publish to the OSSR', () => {
     ).toBeVisible();
     await expect(dialog.getByText(/photon-tools-1\.2\.0\.zip/)).toBeVisible();
     await expect(dialog.getByText(/^codemeta\.json/)).toBeVisible();
+    // review s3 §6: named as in the form, not by Zenodo's lower-case id
     await expect(
-      dialog.getByText('MIT License (mit)', { exact: true })
+      dialog.getByText('MIT License (MIT)', { exact: true })
     ).toBeVisible();
     await expect(
       dialog.getByText(/^escape2020 \(an inclusion request/)
@@ -245,6 +334,10 @@ test.describe('Publish to the OSSR', () => {
     const doi = panel.locator('.jp-escape-Publish-doi');
     await expect(doi).toHaveText(/^10\.\d+\/zenodo\.\d+$/);
     const published = (await doi.textContent())!;
+    // review s3 §21: the community request in the words My uploads uses
+    await expect(
+      panel.getByText('Community escape2020: waiting for the curators')
+    ).toBeVisible();
 
     // My uploads lists it as published, its community request waiting for the curators.
     await page.evaluate(async () => {
@@ -259,7 +352,7 @@ test.describe('Publish to the OSSR', () => {
     );
     await expect(item.getByText('Photon Tools')).toBeVisible();
     await expect(
-      item.getByText('escape2020: waiting for the curators')
+      item.getByText('Community escape2020: waiting for the curators')
     ).toBeVisible();
     await expect(
       item.getByRole('button', { name: 'New version' })
@@ -268,6 +361,7 @@ test.describe('Publish to the OSSR', () => {
       `.jp-escape-Uploads-item[data-id="${staleId}"]`
     );
     await expect(staleItem.getByText('draft (private)')).toBeVisible();
+    await expect(staleItem.getByText('Photon Tools (first try)')).toBeVisible();
     await expect(item.getByRole('button', { name: 'Discard' })).toHaveCount(0); // never on a published record
     await staleItem.getByRole('button', { name: 'Discard' }).click();
     await expect(
@@ -276,7 +370,8 @@ test.describe('Publish to the OSSR', () => {
       )
     ).toBeVisible();
     if (SHOTS) {
-      await sidebar.screenshot({ path: `${SHOTS}/publish-uploads.png` });
+      // the whole window, as the dark one: My uploads beside the panel saying the same
+      await page.screenshot({ path: `${SHOTS}/publish-uploads.png` });
       await darkShot(page, `${SHOTS}/publish-uploads-dark.png`);
     }
     await staleItem.getByRole('button', { name: 'Delete draft' }).click();
