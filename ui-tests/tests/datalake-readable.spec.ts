@@ -132,7 +132,7 @@ test.describe('A Data Lake that reads well', () => {
     // The testbed's calibration files each have a replica on one RSE.
     expect(loaded).toContain('On 1 RSE');
     expect((await column(6)).slice(0, 15).join('\n')).toMatch(
-      /^(\d{4}-\d\d-\d\d \d\d:\d\d\n?)+$/
+      /^(\d{4}-\d\d-\d\d \d\d:\d\d UTC\n?)+$/
     );
     if (count > 60) {
       expect(asked.size).toBeLessThan(count);
@@ -169,6 +169,35 @@ test.describe('A Data Lake that reads well', () => {
     await expect(table.getByText('Loading details…')).toHaveCount(0, {
       timeout: 30_000
     });
+    // No loading placeholder left on screen (review s3 §9): the rows in view have their facts.
+    await expect
+      .poll(
+        () =>
+          table.locator('tbody td[aria-busy="true"]').evaluateAll(
+            cells =>
+              cells.filter(c => {
+                const box = c.getBoundingClientRect();
+                return box.bottom > 0 && box.top < window.innerHeight;
+              }).length
+          ),
+        { timeout: 30_000 }
+      )
+      .toBe(0);
+    // The details once, beside the table: not in the sidebar too.
+    await expect(
+      panel.getByRole('region', { name: /Details of escape_cta:/ })
+    ).toHaveCount(0);
+    // With the details beside it, the Created column is whole (cut at '01:1' before).
+    const clipped = await table
+      .locator('tbody tr td:nth-child(6)')
+      .evaluateAll(
+        cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).length
+      );
+    expect(clipped).toBe(0);
+    const main = await table
+      .locator('.jp-escape-DatalakeTable-main')
+      .evaluate(m => m.scrollWidth - m.clientWidth);
+    expect(main).toBeLessThanOrEqual(1);
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/datalake-table.png` });
       await darkScreenshot(page, `${SHOTS}/datalake-table-dark.png`);

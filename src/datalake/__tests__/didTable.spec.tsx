@@ -64,6 +64,13 @@ describe('the Data Lake table', () => {
       'gamma_20deg_180deg_run0042.h5',
       'gamma_20deg_180deg_run0043.h5'
     ]);
+    // A file holds no files: "—" in Files, not an empty cell (review s3 §9).
+    expect(
+      within(grid)
+        .getAllByRole('row')
+        .slice(1)
+        .map(r => r.querySelectorAll('td')[3].textContent)
+    ).toEqual(['—', '—', '—']);
     fireEvent.click(screen.getByRole('button', { name: /^Size/ }));
     expect(names()[0]).toBe('gamma_20deg_180deg_run0042.h5');
     expect(

@@ -7,7 +7,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { formatBytes, formatCount } from '../../common/format';
+import { formatBytes, formatCount, formatTime } from '../../common/format';
 import { MiddleEllipsis } from '../../common/MiddleEllipsis';
 import { useSignal } from '../../common/useSignal';
 import { didOf, IDidDetails, IDidRow } from '../api';
@@ -63,16 +63,6 @@ export function sortRows(
     .map(({ row }) => row);
 }
 
-/** "2026-11-26 05:00" in the user's time zone; the ISO time in the tooltip. */
-function formatCreated(iso: string): string {
-  const when = new Date(iso);
-  if (isNaN(when.getTime())) {
-    return iso;
-  }
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())} ${pad(when.getHours())}:${pad(when.getMinutes())}`;
-}
-
 function FactCells(props: {
   known: RowFactsState | undefined;
   trans: TranslationBundle;
@@ -113,7 +103,8 @@ function FactCells(props: {
         {facts.availability}
       </td>
       <td title={facts.created ?? undefined}>
-        {facts.created ? formatCreated(facts.created) : '—'}
+        {/* "2026-11-26 05:00 UTC", as every view gives times; the ISO time in the tooltip. */}
+        {formatTime(facts.created)}
       </td>
     </>
   );
@@ -311,9 +302,12 @@ export function DidTable(props: IDidTableProps): JSX.Element {
                         : ''}
                     </td>
                     <td className="jp-escape-DatalakeTable-num">
-                      {row.type !== 'file' && row.length !== null
-                        ? formatCount(row.length)
-                        : ''}
+                      {/* A file holds no files: "—", not an empty cell that reads as unknown. */}
+                      {row.type === 'file'
+                        ? '—'
+                        : row.length !== null
+                          ? formatCount(row.length)
+                          : ''}
                     </td>
                     <FactCells known={facts.get(did)} trans={trans} />
                   </tr>
