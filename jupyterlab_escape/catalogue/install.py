@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import textwrap
 
 _PACKAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]{0,39}$")
@@ -60,8 +61,9 @@ def install_cell(
     title = _one_line(str(summary.get("title") or ""))
     version = summary.get("version")
     version = version if isinstance(version, str) and _VERSION.match(version) else ""
-    head = [
-        f"# Install {title}" + (f" {version}" if version else ""),
+    # A long title is wrapped, every line a comment, so the cell shows it whole (review s3 §22).
+    heading = f"Install {title}" + (f" {version}" if version else "")
+    head = [f"# {line}" for line in textwrap.wrap(heading, 77, break_on_hyphens=False)] + [
         f"# from the ESCAPE OSSR, record {record_id}. Review and edit before running.",
     ]
     python = any(

@@ -127,3 +127,18 @@ def test_a_saved_fetch_state_round_trips_and_tolerates_other_versions():
     again = FetchState.load(body)
     assert again.files[0].state == "verified" and again.member_skipped == []
     assert again.renamed == [{"name": "src/x.py", "path": "ossr/tool-1.0/src/x (1).py"}]
+
+
+def test_a_long_title_is_wrapped_into_comment_lines():
+    """The install cell's heading fits a notebook's width: a long title wraps, each line a
+    comment (review s3 §22: the first comment ran off the cell's right edge)."""
+    title = "gammakit: Reference implementation of Cherenkov telescopes for gamma-ray astronomy"
+    code = install_cell({"title": title, "version": "1.5.0"}, None, [], record_id="7400332")
+    lines = code["code"].splitlines()
+    head = [line for line in lines if line.startswith("#")]
+    assert head[:2] == [
+        "# Install gammakit: Reference implementation of Cherenkov telescopes for",
+        "# gamma-ray astronomy 1.5.0",
+    ]
+    assert head[2].startswith("# from the ESCAPE OSSR, record 7400332.")
+    assert all(len(line) <= 79 for line in lines if line.startswith("#"))
