@@ -117,9 +117,44 @@ async function journey(page: IJupyterLabPageFixture): Promise<void> {
     await dialog.getByRole('button', { name: 'Add metadata' }).click();
     await dialog.getByLabel('Metadata key 1').fill('datatype');
     await dialog.getByLabel('Metadata value 1').fill('results');
-    await expect(summary).toContainText('Metadata: datatype');
+    await expect(summary).toContainText('Metadata: datatype = results');
     await expect(summary.getByLabel('Problems')).toHaveCount(0);
     await expect(upload).toBeEnabled();
+    // Review s3 §16 and §7: the summary covers no DID name, every field has one font size,
+    // and the name fields sit on their file's line.
+    const last = dialog.getByLabel(`DID name of ${folder}/plots/cuts.txt`);
+    const [lastBox, summaryBox] = [
+      await last.boundingBox(),
+      await summary.boundingBox()
+    ];
+    expect(lastBox!.y + lastBox!.height).toBeLessThanOrEqual(summaryBox!.y);
+    const sizes = await dialog
+      .locator('input.jp-mod-styled:not(.jp-escape-mono), select.jp-mod-styled')
+      .evaluateAll(fields => [
+        ...new Set(fields.map(f => getComputedStyle(f).fontSize))
+      ]);
+    expect(sizes).toHaveLength(1);
+    const uiSize = await dialog
+      .locator('.jp-escape-Upload-intro')
+      .evaluate(p => getComputedStyle(p).fontSize);
+    expect(sizes[0]).toBe(uiSize);
+    const why = await denied
+      .locator('td')
+      .last()
+      .evaluate(td => ({
+        size: getComputedStyle(td).fontSize,
+        color: getComputedStyle(td).color,
+        text: getComputedStyle(td.closest('.jp-escape-Upload')!).color
+      }));
+    expect(why.size).toBe(uiSize);
+    expect(why.color).toBe(why.text);
+    const row = last.locator('xpath=ancestor::tr');
+    const pathBox = await row.locator('td').first().boundingBox();
+    expect(
+      Math.abs(
+        pathBox!.y + pathBox!.height / 2 - (lastBox!.y + lastBox!.height / 2)
+      )
+    ).toBeLessThanOrEqual(3);
     if (SHOTS) {
       // The choices from the top, the plan below them.
       await dialog.locator('.jp-Dialog-body').evaluate(node => {

@@ -14,7 +14,6 @@ from .rules import (
     READBACK_MAX,
     STATUS,
     WRITE_SCHEMES,
-    MiB,
     UploadRequest,
     _problem,
     name_problem,
@@ -227,7 +226,8 @@ class UploadPlanner:
             "quota": quota,
             "problems": problems,
             "warnings": warnings,
-            "verification": f"files up to {READBACK_MAX // MiB} MiB are read back and their size, "
+            # In SI like every other size of the dialog ("1.44 MB"): 64 MiB was the odd one out.
+            "verification": f"files up to {_size(READBACK_MAX)} are read back and their size, "
             "adler32 and md5 compared; larger ones by the size the storage reports",
         }
 

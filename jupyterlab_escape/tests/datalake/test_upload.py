@@ -199,6 +199,8 @@ async def test_folder_becomes_a_dataset_then_second_upload_skips(
     code, plan = await post(jp_fetch, body | {"check": True})
     assert code == 200 and not plan["problems"], plan
     assert plan["dataset"] == {"scope": SCOPE, "name": folder, "new": True}
+    # The read-back limit in SI, as the dialog gives every other size (review s3 §2).
+    assert plan["verification"].startswith("files up to 67.1 MB are read back")
     assert sorted(f["name"] for f in plan["files"]) == [f"{folder}.a.csv", f"{folder}.sub.b.csv"]
     assert plan["skipped"] == [{"path": f"{folder}/.secret", "why": "hidden file"}]
     job = await upload(jp_fetch, body)

@@ -65,7 +65,8 @@ export function RseQuotas(props: {
             <th scope="row">{r.rse}</th>
             <td>{formatBytes(r.used)}</td>
             <td>{quotaText(r, trans)}</td>
-            <td className={r.writable ? undefined : 'jp-escape-muted'}>
+            {/* The only reason an RSE cannot be chosen: in the normal text colour and size. */}
+            <td className={r.writable ? undefined : 'jp-escape-Upload-whyNot'}>
               {r.writable
                 ? trans.__('yes')
                 : (r.why_not ?? trans.__('not writable'))}
@@ -141,9 +142,15 @@ export function planSentences(
       lifetimeText(plan.lifetime, trans)
     )
   );
-  const keys = Object.keys(plan.meta ?? {});
-  if (keys.length) {
-    out.push(trans.__('Metadata: %1', keys.join(', ')));
+  // Each key with the value the user gave: "datatype = results" (the value was left out).
+  const meta = Object.entries(plan.meta ?? {});
+  if (meta.length) {
+    out.push(
+      trans.__(
+        'Metadata: %1',
+        meta.map(([key, value]) => `${key} = ${String(value)}`).join(', ')
+      )
+    );
   }
   return out;
 }
@@ -285,36 +292,39 @@ function Files(props: {
           formatBytes(plan.bytes_total)
         )}
       </summary>
-      <table>
-        <thead>
-          <tr>
-            <th>{trans.__('File')}</th>
-            <th>{trans.__('DID name in %1', plan.scope)}</th>
-            <th>{trans.__('Size')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map(file => (
-            <tr key={file.path}>
-              <td className="jp-escape-mono" title={file.path}>
-                {file.path}
-              </td>
-              <td>
-                <input
-                  className="jp-mod-styled jp-escape-mono"
-                  aria-label={trans.__('DID name of %1', file.path)}
-                  value={model.nameOf(file.path)}
-                  onChange={e => model.setName(file.path, e.target.value)}
-                />
-                {file.note && (
-                  <div className="jp-escape-muted">{file.note}</div>
-                )}
-              </td>
-              <td className="jp-escape-muted">{formatBytes(file.bytes)}</td>
+      {/* The names scroll in a box of their own: nothing sits over the last one. */}
+      <div className="jp-escape-Upload-filesBox">
+        <table>
+          <thead>
+            <tr>
+              <th>{trans.__('File')}</th>
+              <th>{trans.__('DID name in %1', plan.scope)}</th>
+              <th>{trans.__('Size')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {shown.map(file => (
+              <tr key={file.path}>
+                <td className="jp-escape-mono" title={file.path}>
+                  {file.path}
+                </td>
+                <td>
+                  <input
+                    className="jp-mod-styled jp-escape-mono"
+                    aria-label={trans.__('DID name of %1', file.path)}
+                    value={model.nameOf(file.path)}
+                    onChange={e => model.setName(file.path, e.target.value)}
+                  />
+                  {file.note && (
+                    <div className="jp-escape-muted">{file.note}</div>
+                  )}
+                </td>
+                <td className="jp-escape-muted">{formatBytes(file.bytes)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {plan.files.length > shown.length && (
         <p className="jp-escape-muted">
           {trans.__(
