@@ -363,16 +363,20 @@ class UploadRunner(Runner):
         registered, skipped = counts.get("registered", 0), counts.get("skipped", 0)
         failed = counts.get("failed", 0)
         where = f" to {state.scope}:{state.dataset}" if state.dataset else f" in {state.scope}"
-        parts = [f"{registered} file(s) uploaded{where} on {state.rse}"]
+        files = "1 file" if registered == 1 else f"{registered} files"
+        parts = [f"{files} uploaded{where} on {state.rse}"]
         if skipped:
             parts.append(f"{skipped} already there (same checksum), skipped")
         if failed:
             parts.append(f"{failed} failed")
         message = "; ".join(parts) + "."
-        if state.rules:
-            message += f" Rule {', '.join(state.rules[:3])}."
         if state.errors:
             message += " " + " ".join(e["message"] for e in state.errors[:2])
         if state.skipped_paths:
-            message += f" {len(state.skipped_paths)} hidden or linked path(s) left out."
+            left = len(state.skipped_paths)
+            message += f" {left} hidden or linked path{'' if left == 1 else 's'} left out."
+        if state.rules:
+            # Last and without a closing period: a narrow card wrapped the period after the
+            # 32-character id onto a line of its own (review s3 §18).
+            message += f" Replication rule: {', '.join(state.rules[:3])}"
         return message

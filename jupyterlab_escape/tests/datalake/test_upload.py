@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import time
 import uuid
 import zlib
@@ -205,6 +206,10 @@ async def test_folder_becomes_a_dataset_then_second_upload_skips(
     assert plan["skipped"] == [{"path": f"{folder}/.secret", "why": "hidden file"}]
     job = await upload(jp_fetch, body)
     assert job["state"] == "done" and job["files_done"] == 2, job["errors"]
+    # Plurals in words, and the rule id last with no period to wrap alone (review s3 §18).
+    assert job["message"].startswith(f"2 files uploaded to {SCOPE}:{folder} on "), job["message"]
+    assert "file(s)" not in job["message"] and "path(s)" not in job["message"]
+    assert re.search(r"left out\. Replication rule: [0-9a-f]{32}$", job["message"]), job["message"]
     content = tb.rucio("list-content", f"{SCOPE}:{folder}", account="jdoe").stdout
     assert f"{folder}.a.csv" in content and f"{folder}.sub.b.csv" in content
     assert meta(tb, f"{SCOPE}:{folder}")["version"] == "v1"
