@@ -7,6 +7,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
 import { darkScreenshot } from './journeys';
+import { setCellSource } from './readable';
 
 const REANA = process.env.ESCAPE_REANA_URL;
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
@@ -49,7 +50,8 @@ test.describe('REANA cell command errors', () => {
       await page.contents.createDirectory(tmpPath);
       await page.filebrowser.openDirectory(tmpPath);
       await page.notebook.createNew('errors.ipynb');
-      await page.notebook.setCell(0, 'code', `%%reana ${option}\n${SPEC}`);
+      // Through the model: typed, the editor would re-indent the YAML (s3 §12).
+      await setCellSource(page, 0, `%%reana ${option}\n${SPEC}`);
       await runCellCommand(page);
 
       const cell = page.locator('.jp-Notebook .jp-Cell').first();
@@ -78,7 +80,7 @@ test.describe('REANA cell command errors', () => {
     await page.notebook.createNew('refused.ipynb');
     // Line 7 of the cell (line 6 of the YAML) has a type REANA does not know.
     const bad = SPEC.replace('type: serial', 'type: nonsense');
-    await page.notebook.setCell(0, 'code', `%%reana -n refused\n${bad}`);
+    await setCellSource(page, 0, `%%reana -n refused\n${bad}`);
     await runCellCommand(page);
     const cell = page.locator('.jp-Notebook .jp-Cell').first();
     const error = cell.locator('.jp-OutputArea-output');
