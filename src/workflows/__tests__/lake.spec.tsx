@@ -108,6 +108,12 @@ describe('the %%reana -l option from "Use as workflow input"', () => {
     );
     expect(cell).toContain('${crab_nebula_sample}');
     expect(cell).toContain('- results/summary.txt');
+    // Its explanation wraps: no comment line runs off a notebook's right edge (s3 §18).
+    const comments = cell.split('\n').filter(l => l.trim().startsWith('#'));
+    expect(comments.join(' ')).toContain(
+      'rucio download ${crab_nebula_sample}'
+    );
+    expect(Math.max(...comments.map(l => l.length))).toBeLessThanOrEqual(90);
     expect(isReanaMagic('%%reanax\n')).toBe(false);
   });
 });
