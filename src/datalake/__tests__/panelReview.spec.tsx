@@ -77,6 +77,12 @@ describe('the Data Lake sidebar after review s3', () => {
     const details = () =>
       screen.queryByRole('region', { name: /Details of escape_cta:a\.h5/ });
     expect(details()).toBeTruthy();
+    // The title and the DID wrap after their separators only (§15).
+    expect(details()!.querySelector('h3 .jp-escape-breakable')).not.toBeNull();
+    expect(
+      details()!.querySelector('dd.jp-escape-mono .jp-escape-breakable')
+        ?.textContent
+    ).toBe('escape_cta:a.h5');
 
     const table = new DatalakeTableWidget({ content: new Widget() }, model);
     act(() => Widget.attach(table, document.body));

@@ -2,6 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { closeIcon, copyIcon, launchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { Breakable } from '../../common/Breakable';
 import { ErrorBanner } from '../../common/ErrorBanner';
 import { formatBytes, formatCount } from '../../common/format';
 import { BadgeKind, StatusBadge } from '../../common/StatusBadge';
@@ -88,7 +89,9 @@ export function DidDetails(props: IDidDetailsProps): JSX.Element {
     >
       <header className="jp-escape-Datalake-detailsHead">
         <h3 title={props.did}>
-          {details?.name ?? props.did.split(':').slice(1).join(':')}
+          <Breakable
+            text={details?.name ?? props.did.split(':').slice(1).join(':')}
+          />
         </h3>
         <button
           className="jp-escape-iconButton"
@@ -141,7 +144,9 @@ export function DidDetails(props: IDidDetailsProps): JSX.Element {
           {props.fetchPart?.(details)}
           <dl className="jp-escape-facts">
             <dt>{trans.__('DID')}</dt>
-            <dd className="jp-escape-mono">{details.did}</dd>
+            <dd className="jp-escape-mono">
+              <Breakable text={details.did} />
+            </dd>
             <dt>{trans.__('Type')}</dt>
             <dd>{details.type}</dd>
             {details.type !== 'file' && (
