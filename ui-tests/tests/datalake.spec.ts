@@ -21,6 +21,28 @@ test.describe('Data Lake browser', () => {
       panel.getByLabel('Rucio instance').locator('option:checked')
     ).toHaveText('Local Rucio testbed');
     await expect(panel.getByText('root (userpass)')).toBeVisible();
+    // The token's expiry on its own line, whole, with its zone (review s3 §15).
+    const token = panel.locator('.jp-escape-Datalake-token');
+    await expect(token).toHaveText(
+      /^token until (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC$/
+    );
+    expect(await token.evaluate(t => t.scrollWidth <= t.clientWidth + 1)).toBe(
+      true
+    );
+    // The fields at the sidebar's size, not JupyterLab's 16 px: the query's placeholder fits.
+    const query = panel.getByLabel('Data Lake query');
+    const fits = await query.evaluate(input => {
+      const style = getComputedStyle(input);
+      const canvas = document.createElement('canvas').getContext('2d')!;
+      canvas.font = `${style.fontSize} ${style.fontFamily}`;
+      const text = (input as HTMLInputElement).placeholder;
+      const room =
+        input.clientWidth -
+        parseFloat(style.paddingLeft) -
+        parseFloat(style.paddingRight);
+      return { width: canvas.measureText(text).width, room, text };
+    });
+    expect(fits.width, JSON.stringify(fits)).toBeLessThanOrEqual(fits.room);
 
     // Browse the whole scope from its shortcut.
     const listing = page.waitForResponse(r =>
