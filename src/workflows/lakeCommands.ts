@@ -21,7 +21,7 @@ import { CommandIDs } from '../tokens';
 import { reanaIcon } from './icon';
 import { ILakeInput } from './api';
 import { uploadOutputsToLake } from './components/OutputsToLake';
-import { addLakeOption, isReanaMagic, lakeCell } from './lakeInput';
+import { addLakeOption, lakeCell, lakeTarget } from './lakeInput';
 import { lakeInputsUsed, outputsProduced } from './lakeProvenance';
 
 const DID = /^[A-Za-z0-9._-]{1,64}:[^\s'"\\]{1,500}$/;
@@ -71,7 +71,10 @@ export function registerLakeCommands(
       }
       const cell = panel.content.activeCell;
       const source = cell?.model.sharedModel.getSource() ?? '';
-      if (cell && cell.model.type === 'code' && isReanaMagic(source)) {
+      const target = lakeTarget(
+        cell ? { type: cell.model.type, source } : null
+      );
+      if (cell && target === 'extend') {
         const added = addLakeOption(source, did);
         cell.model.sharedModel.setSource(added.source);
         Notification.success(
@@ -82,6 +85,8 @@ export function registerLakeCommands(
           ),
           { autoClose: 4000 }
         );
+      } else if (cell && target === 'fill') {
+        cell.model.sharedModel.setSource(lakeCell(did, trans));
       } else {
         NotebookActions.insertBelow(panel.content);
         const created = panel.content.activeCell;

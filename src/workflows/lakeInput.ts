@@ -66,6 +66,23 @@ export function addLakeOption(
 }
 
 /** A new `%%reana` cell reading ``did``: a small serial workflow to start from. */
+/**
+ * What "Use as workflow input" does with the active cell: adds the DID to a %%reana cell,
+ * writes the new %%reana cell into an empty code cell (a new notebook's first one, s3 §18),
+ * and otherwise inserts the new cell below, leaving the active one as it is.
+ */
+export function lakeTarget(
+  cell: { type: string; source: string } | null
+): 'extend' | 'fill' | 'below' {
+  if (!cell || cell.type !== 'code') {
+    return 'below';
+  }
+  if (isReanaMagic(cell.source)) {
+    return 'extend';
+  }
+  return cell.source.trim() === '' ? 'fill' : 'below';
+}
+
 export function lakeCell(did: string, trans: TranslationBundle): string {
   const param = paramName(did);
   return [

@@ -114,14 +114,15 @@ async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
   const details = await findInLake(page, DATASET);
   await details.getByRole('button', { name: 'Use as workflow input' }).click();
   const cells = page.locator('.jp-Notebook .jp-Cell');
-  await expect(cells).toHaveCount(2);
-  const source = await page.notebook.getCellTextInput(1);
+  // Written into the new notebook's empty cell, none left above it (s3 §18).
+  await expect(cells).toHaveCount(1);
+  const source = await page.notebook.getCellTextInput(0);
   expect(source.split('\n')[0]).toBe(
     `%%reana -n crab-nebula-sample-analysis -l crab_nebula_sample=${DATASET}`
   );
   // 2. Run it as a REANA workflow and watch it finish.
-  await page.notebook.selectCells(1);
-  await cells.nth(1).click({ button: 'right' });
+  await page.notebook.selectCells(0);
+  await cells.nth(0).click({ button: 'right' });
   await page
     .getByRole('menuitem', { name: 'Run Cell as REANA Workflow' })
     .click();
@@ -131,10 +132,10 @@ async function cycle(page: IJupyterLabPageFixture, tmpPath: string) {
     name: new RegExp(`REANA workflow ${workflow}\\.\\d+`)
   });
   // The cell's output: the live status, or the server's refusal (shown as written).
-  await expect(cells.nth(1).locator('.jp-OutputArea-output')).toBeVisible({
+  await expect(cells.nth(0).locator('.jp-OutputArea-output')).toBeVisible({
     timeout: 60_000
   });
-  const said = await cells.nth(1).locator('.jp-OutputArea-output').innerText();
+  const said = await cells.nth(0).locator('.jp-OutputArea-output').innerText();
   expect(said).toContain(workflow);
   await expect(output).toBeVisible();
   const lake = output.getByRole('group', { name: 'Data Lake inputs' });

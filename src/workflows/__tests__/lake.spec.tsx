@@ -24,6 +24,7 @@ import {
   isReanaMagic,
   lakeCell,
   lakeParams,
+  lakeTarget,
   paramName
 } from '../lakeInput';
 import { lakeInputsUsed, outputsProduced } from '../lakeProvenance';
@@ -98,6 +99,17 @@ describe('the %%reana -l option from "Use as workflow input"', () => {
     expect(odd.source.split('\n')[0]).toBe(
       "%%reana -l 'it_s_here=s:it'\\''s here'"
     );
+  });
+
+  it("uses an empty code cell (a new notebook's first) instead of leaving it above", () => {
+    expect(lakeTarget({ type: 'code', source: '' })).toBe('fill');
+    expect(lakeTarget({ type: 'code', source: '  \n' })).toBe('fill');
+    expect(lakeTarget({ type: 'code', source: '%%reana\nv: 1' })).toBe(
+      'extend'
+    );
+    expect(lakeTarget({ type: 'code', source: 'x = 1' })).toBe('below');
+    expect(lakeTarget({ type: 'markdown', source: '' })).toBe('below');
+    expect(lakeTarget(null)).toBe('below');
   });
 
   it('makes a new %%reana cell with the DID as its input and a step that reads it', () => {
