@@ -5,6 +5,10 @@ import { checkServicesView, darkScreenshot } from './journeys';
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 
 test.describe('ESCAPE services view', () => {
+  // One window size for the README's pictures: the whole view in sight (the Zenodo card was
+  // cut by the bottom of a 1024x768 window), light and dark alike (review s3 §20).
+  test.use({ viewport: { width: 1440, height: 900 } });
+
   test('opens from the launcher and shows the state of each service', async ({
     page,
     baseURL
@@ -152,10 +156,8 @@ test.describe('ESCAPE services view', () => {
       await expect(reana.getByText('Signs in: yes')).toBeVisible();
       await expect(reana.getByText('jane.doe@escape.example')).toBeVisible();
       if (SHOTS) {
-        await page
-          .locator('.jp-MainAreaWidget')
-          .filter({ has: view })
-          .screenshot({ path: `${SHOTS}/services-signin.png` });
+        // The whole window in both themes (the light one was a crop of the view).
+        await page.screenshot({ path: `${SHOTS}/services-signin.png` });
         await darkScreenshot(page, `${SHOTS}/services-signin-dark.png`);
       }
       // The card leads to the credentials dialog.
