@@ -14,6 +14,7 @@ import { expect, galata, test } from '@jupyterlab/galata';
 import { APIRequestContext } from '@playwright/test';
 import * as path from 'path';
 import { darkScreenshot } from './journeys';
+import { readableFolder } from './readable';
 
 const REANA = process.env.ESCAPE_REANA_URL;
 const ZENODO = process.env.ESCAPE_ZENODO_URL;
@@ -46,7 +47,11 @@ async function until<T>(
 
 test.describe('Provenance and the RO-Crate', () => {
   test.skip(!REANA || !ZENODO, 'needs the REANA and Zenodo stand-ins');
-  test.use({ viewport: { width: 1440, height: 900 } });
+  test.use({
+    viewport: { width: 1440, height: 900 },
+    // Readable names in the pictures: the folder and the workflow (s3 §8).
+    tmpPath: readableFolder('crab-analysis') as any
+  });
 
   test('record, view, update a run, export the crate, offer it to the OSSR', async ({
     page,
@@ -65,7 +70,7 @@ test.describe('Provenance and the RO-Crate', () => {
 
     // A REANA run of the example analysis, recorded as the server describes it.
     await page.contents.uploadDirectory(EXAMPLE, `${tmpPath}/analysis`);
-    const name = `prov${stamp}`;
+    const name = 'crab-fit';
     const submitted = await request.post('/escape/workflows/submit', {
       data: {
         path: `${tmpPath}/analysis/reana.yaml`,
@@ -75,7 +80,11 @@ test.describe('Provenance and the RO-Crate', () => {
     });
     expect(submitted.ok()).toBe(true);
     const lines = (await submitted.text()).trim().split('\n');
-    const run = JSON.parse(lines[lines.length - 1]).workflow_id as string;
+    const started = JSON.parse(lines[lines.length - 1]);
+    const run = started.workflow_id as string;
+    // REANA numbers the runs of a name (the stand-in keeps earlier ones): crab-fit.4.
+    const full = `${name}.${started.run_number}`;
+    expect(full).toMatch(/^crab-fit\.\d+$/);
     expect(run).toMatch(/^[0-9a-f-]{36}$/);
     const record = await json(request, `/escape/provenance/workflows/${run}`);
     expect(record.spec_sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -92,16 +101,24 @@ test.describe('Provenance and the RO-Crate', () => {
     );
     expect(outputs.ok()).toBe(true);
     const downloaded = (await outputs.json()).files as string[];
-    const dataset = `${SCOPE}:${name}.1`;
+    // Named as "Upload outputs to the Data Lake" proposes (<name>.<run>.outputs); a name the
+    // lake already holds (the stand-in restarted and numbers runs anew) gets this run's time.
+    const taken = await request.get(
+      `/escape/datalake/details?did=${SCOPE}:${full}.outputs`
+    );
+    const datasetName = taken.ok()
+      ? `${full}.outputs-${stamp}`
+      : `${full}.outputs`;
+    const dataset = `${SCOPE}:${datasetName}`;
     const upload = await request.post('/escape/datalake/upload', {
       data: {
         paths: downloaded,
         scope: SCOPE,
         rse: RSE,
-        dataset: `${name}.1`,
+        dataset: datasetName,
         dataset_new: true,
         names: Object.fromEntries(
-          downloaded.map(p => [p, `${name}.1.${p.split('/').pop()}`])
+          downloaded.map(p => [p, `${datasetName}.${p.split('/').pop()}`])
         )
       }
     });
@@ -131,7 +148,7 @@ test.describe('Provenance and the RO-Crate', () => {
       {
         instance: job.instance,
         scope: SCOPE,
-        name: `${name}.1`,
+        name: datasetName,
         type: 'dataset',
         bytes: null,
         adler32: null,
@@ -225,7 +242,7 @@ test.describe('Provenance and the RO-Crate', () => {
       'Whoever edited this notebook could have written it'
     );
     const runs = view.getByRole('region', { name: 'Workflows (REANA)' });
-    await expect(runs.getByText(`${name}.1`)).toBeVisible();
+    await expect(runs.getByText(full, { exact: true })).toBeVisible();
     await expect(runs.getByText('finished', { exact: true })).toBeVisible({
       timeout: 20_000
     });
@@ -235,7 +252,7 @@ test.describe('Provenance and the RO-Crate', () => {
       name: 'Outputs (Data Lake)'
     });
     await expect(
-      outputsColumn.getByText(`${SCOPE}:${name}.1`, { exact: true })
+      outputsColumn.getByText(dataset, { exact: true })
     ).toBeVisible();
     // The column counts the DIDs: the dataset, its uploaded files folded under it (s3 §11).
     await expect(
