@@ -167,7 +167,7 @@ export function LakeConsentBody(props: {
           <p>{parts.lead.replace(/[.:]?$/, '.')}</p>
           <p>
             {trans.__(
-              'These REANA secrets are set (any you already have with these names are replaced):'
+              'Agreeing sets these REANA secrets (any you already have with these names are replaced):'
             )}
           </p>
           <ul
