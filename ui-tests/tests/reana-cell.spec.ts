@@ -8,6 +8,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { darkScreenshot } from './journeys';
 import { readableFolder, setCellSource } from './readable';
 
 const REANA = process.env.ESCAPE_REANA_URL;
@@ -118,6 +119,7 @@ test.describe('REANA from a notebook cell', () => {
     );
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/reana-cell.png` });
+      await darkScreenshot(page, `${SHOTS}/reana-cell-dark.png`);
     }
     await link.click();
     await expect(
