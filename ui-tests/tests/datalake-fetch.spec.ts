@@ -2,13 +2,19 @@ import { expect, galata, test } from '@jupyterlab/galata';
 
 import { darkScreenshot } from './journeys';
 import { dismissToasts } from './toasts';
+import { readableFolder } from './readable';
 
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 const DATASET = 'cta.prod5.south.gamma.run0001.dl1';
 const DATASET_PATH = `datalake/escape_cta/${DATASET}`;
 
 test.describe('Data Lake fetch', () => {
-  test.use({ viewport: { width: 1280, height: 860 } });
+  test.use({
+    // One window size for the README's pictures, and a readable folder instead of Galata's
+    // test-id one ('tests-…-root'), emptied before and removed after each test (review s3 §8).
+    viewport: { width: 1440, height: 900 },
+    tmpPath: readableFolder('gamma-analysis') as any
+  });
 
   test('fetch a dataset, watch it finish, find its files and use them in a notebook', async ({
     page,
@@ -178,6 +184,11 @@ test.describe('Data Lake fetch', () => {
     );
     const file = JSON.parse((await search.text()).trim().split('\n')[0]);
     const path = `datalake/${tmpPath}/escape_cta/${file.name}`;
+    // Missing for real on every run: a file fetched by an earlier run is taken away first.
+    const before = galata.newContentsHelper(request);
+    if (await before.directoryExists(`datalake/${tmpPath}`)) {
+      await before.deleteDirectory(`datalake/${tmpPath}`);
+    }
     // Saved through the contents API with no outputs, the server signs it: it opens trusted.
     // (Untrusted notebooks get no offer at all: hostile-notebook.spec.ts.)
     const notebook = {

@@ -7,11 +7,17 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import { darkScreenshot } from './journeys';
+import { readableFolder } from './readable';
 
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 
 test.describe('A Data Lake that reads well', () => {
-  test.use({ viewport: { width: 1440, height: 900 } });
+  test.use({
+    // One window size for the README's pictures, and a readable folder instead of Galata's
+    // test-id one ('tests-…-root'), emptied before and removed after each test (review s3 §8).
+    viewport: { width: 1440, height: 900 },
+    tmpPath: readableFolder('lst-calibration') as any
+  });
 
   test('names, metadata keys, limit and container availability', async ({
     page

@@ -2,6 +2,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
 import { darkScreenshot } from './journeys';
+import { readableFolder } from './readable';
 
 /** docs/ screenshots are written when ESCAPE_SCREENSHOTS names a folder (scripts/test: docs). */
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
@@ -22,7 +23,12 @@ const JDOE = {
 };
 
 test.describe('Data Lake upload', () => {
-  test.use({ viewport: { width: 1280, height: 900 } });
+  test.use({
+    // One window size for the README's pictures, and a readable folder instead of Galata's
+    // test-id one ('tests-…-root'), emptied before and removed after each test (review s3 §8).
+    viewport: { width: 1440, height: 900 },
+    tmpPath: readableFolder('my-analysis') as any
+  });
 
   test('upload a results folder as a new dataset, watch it, find it in the Data Lake', async ({
     page,

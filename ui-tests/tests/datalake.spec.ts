@@ -1,11 +1,17 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import { contrastOf } from './contrast';
+import { readableFolder } from './readable';
 
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 
 test.describe('Data Lake browser', () => {
-  test.use({ viewport: { width: 1280, height: 860 } });
+  test.use({
+    // One window size for the README's pictures, and a readable folder instead of Galata's
+    // test-id one ('tests-…-root'), emptied before and removed after each test (review s3 §8).
+    viewport: { width: 1440, height: 900 },
+    tmpPath: readableFolder('cta-analysis') as any
+  });
 
   test('browse a scope, open a dataset, see a file checksum and replicas', async ({
     page

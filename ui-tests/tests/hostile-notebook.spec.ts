@@ -5,6 +5,7 @@
  * fetch routes, and the notebook stays as it is, in the editor and on disk.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { readableFolder } from './readable';
 
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 const WORKFLOW_MIME = 'application/vnd.jupyterlab-escape.reana-workflow+json';
@@ -121,7 +122,12 @@ function hostileNotebook(
 }
 
 test.describe('a hostile shared notebook', () => {
-  test.use({ viewport: { width: 1280, height: 760 } });
+  test.use({
+    // One window size for the README's pictures, and a readable folder instead of Galata's
+    // test-id one ('tests-…-root'), emptied before and removed after each test (review s3 §8).
+    viewport: { width: 1440, height: 900 },
+    tmpPath: readableFolder('shared-notebooks') as any
+  });
 
   test('opens with no fetch offer, no polling and no change', async ({
     page,

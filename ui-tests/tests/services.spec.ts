@@ -1,13 +1,19 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import { checkServicesView, darkScreenshot } from './journeys';
+import { readableFolder } from './readable';
 
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 
 test.describe('ESCAPE services view', () => {
-  // One window size for the README's pictures: the whole view in sight (the Zenodo card was
-  // cut by the bottom of a 1024x768 window), light and dark alike (review s3 §20).
-  test.use({ viewport: { width: 1440, height: 900 } });
+  test.use({
+    // One window size for the README's pictures: the whole view in sight (the Zenodo card was
+    // cut by the bottom of a 1024x768 window), light and dark alike (review s3 §20); a readable
+    // folder instead of Galata's test-id one ('tests-…-root'), emptied before and removed
+    // after each test (review s3 §8).
+    viewport: { width: 1440, height: 900 },
+    tmpPath: readableFolder('escape-services') as any
+  });
 
   test('opens from the launcher and shows the state of each service', async ({
     page,

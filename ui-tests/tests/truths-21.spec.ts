@@ -6,12 +6,18 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import { darkScreenshot } from './journeys';
+import { readableFolder } from './readable';
 
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
 const LOGIN = 'http://127.0.0.1:18600/hub/login';
 
 test.describe('Smaller truths (#21)', () => {
-  test.use({ viewport: { width: 1440, height: 900 } });
+  test.use({
+    // One window size for the README's pictures, and a readable folder instead of Galata's
+    // test-id one ('tests-…-root'), emptied before and removed after each test (review s3 §8).
+    viewport: { width: 1440, height: 900 },
+    tmpPath: readableFolder('crab-fetch') as any
+  });
 
   test('an expired sign-in says where to sign in again, as a link', async ({
     page
@@ -92,7 +98,7 @@ test.describe('Smaller truths (#21)', () => {
     const dids = [0, 1, 2].map(
       i => `escape_opendata:crab_nebula_sample.00${i}.fits`
     );
-    const dest = `${tmpPath}/twice`;
+    const dest = `${tmpPath}/crab-nebula`;
     const fetchOnce = async () => {
       const started = await request.post(`${baseURL}/escape/datalake/fetch`, {
         data: { dids, dest }
@@ -115,6 +121,17 @@ test.describe('Smaller truths (#21)', () => {
     };
     const first = await fetchOnce();
     expect(first.files_total).toBe(3);
+    // Two of the three removed: the next fetch moves two, one is already there (the README's
+    // partial case, review s3 §10).
+    for (const file of first.files.slice(1)) {
+      const gone = await request.delete(
+        `${baseURL}/api/contents/${encodeURI(file.path)}`
+      );
+      expect(gone.ok()).toBe(true);
+    }
+    const partial = await fetchOnce();
+    expect(partial.files_present).toBe(1);
+    expect(partial.files_done).toBe(3);
     const second = await fetchOnce();
     // The server counts the files already there among the done ones.
     expect(second.files_present).toBe(3);
@@ -123,10 +140,31 @@ test.describe('Smaller truths (#21)', () => {
     await page.reload();
     await page.sidebar.openTab('escape-datalake');
     const panel = page.locator('#escape-datalake');
+    // Nothing moved: no byte count that reads as a transfer (review s3 §10).
     await expect(
-      panel.getByText(/^All 3 files already there · /).first()
+      panel
+        .getByText(
+          /^All 3 files already there · [\d.]+ kB, nothing transferred$/
+        )
+        .first()
     ).toBeVisible({ timeout: 30_000 });
+    await expect(
+      panel.getByText(/^3 of 3 files \(1 already there\) · /).first()
+    ).toBeVisible();
     await expect(panel.getByText(/\b6\/3 files|\b6 of 3/)).toHaveCount(0);
+    // Each fact on one line: no fact is broken across two lines.
+    const broken = await panel.locator('.jp-escape-Job-fact').evaluateAll(
+      facts =>
+        facts.filter(fact => {
+          const range = document.createRange();
+          range.selectNodeContents(fact);
+          const tops = new Set(
+            Array.from(range.getClientRects()).map(r => Math.round(r.top))
+          );
+          return tops.size > 1;
+        }).length
+    );
+    expect(broken).toBe(0);
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/datalake-fetch-counts.png` });
       await darkScreenshot(page, `${SHOTS}/datalake-fetch-counts-dark.png`);
