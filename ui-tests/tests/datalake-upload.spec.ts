@@ -1,12 +1,10 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import * as path from 'path';
 
 import { darkScreenshot } from './journeys';
 import { readableFolder } from './readable';
 
 /** docs/ screenshots are written when ESCAPE_SCREENSHOTS names a folder (scripts/test: docs). */
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
-const DOCS = path.resolve(__dirname, '..', '..', 'docs');
 
 // The Galata server's Rucio account (scripts/lib/testbed_env.py) is the testbed's root; this
 // journey signs in as the plain user jdoe instead (the Data Lake credentials route, as the
@@ -166,8 +164,8 @@ async function journey(page: IJupyterLabPageFixture): Promise<void> {
       await dialog.locator('.jp-Dialog-body').evaluate(node => {
         node.scrollTop = 0;
       });
-      await page.screenshot({ path: `${DOCS}/datalake-upload.png` });
-      await darkScreenshot(page, `${DOCS}/datalake-upload-dark.png`);
+      await page.screenshot({ path: `${SHOTS}/datalake-upload.png` });
+      await darkScreenshot(page, `${SHOTS}/datalake-upload-dark.png`);
     }
 
     console.log('step: start');
@@ -244,8 +242,8 @@ async function journey(page: IJupyterLabPageFixture): Promise<void> {
     if (SHOTS) {
       // The file's checksums and its replica in sight.
       await replicas.scrollIntoViewIfNeeded();
-      await page.screenshot({ path: `${DOCS}/datalake-upload-result.png` });
-      await darkScreenshot(page, `${DOCS}/datalake-upload-result-dark.png`);
+      await page.screenshot({ path: `${SHOTS}/datalake-upload-result.png` });
+      await darkScreenshot(page, `${SHOTS}/datalake-upload-result-dark.png`);
     }
   }
 }
