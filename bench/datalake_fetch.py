@@ -189,6 +189,12 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--only", choices=["small", "large"], help="one workload (default: both)")
     parser.add_argument("--no-rucio", action="store_true", help="leave out `rucio download` (slow)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="where every client writes (default: the system's temporary folder); "
+        "e.g. /dev/shm to leave the filesystem's cost of creating files out",
+    )
     args = parser.parse_args()
 
     was_up = handle.services_up()
@@ -204,7 +210,7 @@ def main() -> int:
     results: dict[str, dict] = {}
     failed = False
     try:
-        with tempfile.TemporaryDirectory(prefix="fetch-bench-") as work:
+        with tempfile.TemporaryDirectory(prefix="fetch-bench-", dir=args.workdir) as work:
             workdir = Path(work)
             for label, did in workloads.items():
                 urls = pfns(tb, did)
@@ -257,7 +263,8 @@ def main() -> int:
 
     print(
         f"Data Lake fetch, rucio {tb.rucio_version} testbed, HTTPS from {tb.remote_rse.name}, "
-        f"concurrency {args.concurrency}, median of {args.repeat} run(s)"
+        f"concurrency {args.concurrency}, median of {args.repeat} run(s), files written under "
+        f"{args.workdir or tempfile.gettempdir()}"
     )
     for label, row in results.items():
         print(f"  {label}:")
