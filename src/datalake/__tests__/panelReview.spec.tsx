@@ -63,6 +63,9 @@ describe('the Data Lake sidebar after review s3', () => {
     const model = new DatalakeModel(api);
     render(<DatalakePanel model={model} trans={trans} onCopy={jest.fn()} />);
     await act(() => model.connect());
+    // No listing yet: the body takes no room from the jobs below (§10: a blank band).
+    const body = () => document.querySelector('.jp-escape-Datalake-body')!;
+    expect(body().classList.contains('jp-mod-empty')).toBe(true);
     act(() => {
       model.update({ query: 'escape_cta' });
       void model.search();
@@ -73,6 +76,7 @@ describe('the Data Lake sidebar after review s3', () => {
       searches[0].feed.end();
       await tick();
     });
+    expect(body().classList.contains('jp-mod-empty')).toBe(false);
     await act(() => model.open(file));
     const details = () =>
       screen.queryByRole('region', { name: /Details of escape_cta:a\.h5/ });

@@ -263,7 +263,16 @@ export function DatalakePanel(props: IDatalakePanelProps): JSX.Element {
       {props.onFetch && (
         <SelectionBar model={model} trans={trans} onFetch={props.onFetch} />
       )}
-      <div className="jp-escape-Datalake-body">{body}</div>
+      {/* Without a listing the body takes only its height: the jobs below get the room. */}
+      <div
+        className={
+          level && !level.error && level.rows.length > 0
+            ? 'jp-escape-Datalake-body'
+            : 'jp-escape-Datalake-body jp-mod-empty'
+        }
+      >
+        {body}
+      </div>
       {!model.tableShown && (
         <SelectedDidDetails
           model={model}
