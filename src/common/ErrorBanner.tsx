@@ -1,5 +1,7 @@
 import * as React from 'react';
 
+import { Breakable } from './Breakable';
+
 /**
  * The message with the sign-in address as a link: where the sentence names it, else after it.
  */
@@ -11,7 +13,8 @@ function withLoginLink(message: string, loginUrl: string): React.ReactNode {
       target="_blank"
       rel="noopener noreferrer"
     >
-      {text}
+      {/* An address breaks after its "/", ".", ":" only, never inside a word. */}
+      <Breakable text={text} />
     </a>
   );
   const at = message.indexOf(loginUrl);

@@ -165,7 +165,7 @@ test.describe('Data Lake browser', () => {
   test('the credentials dialog never shows a secret', async ({ page }) => {
     await page.sidebar.openTab('escape-datalake');
     const panel = page.locator('#escape-datalake');
-    await panel.getByTitle('Rucio credentials…').click();
+    await panel.getByTitle(/^The Rucio account and password or token/).click();
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog.getByText('Rucio credentials')).toBeVisible();
     // The operator configured userpass for root: the form shows it, without the password.

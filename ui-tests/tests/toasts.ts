@@ -7,7 +7,8 @@ export async function dismissToasts(page: Page): Promise<void> {
   for (let round = 0; round < 10 && (await toasts.count()) > 0; round++) {
     const close = page.locator('.Toastify__toast [title="Hide notification"]');
     if ((await close.count()) > 0) {
-      await close.first().click();
+      // Toasts slide in and out: a click that waits for a still element may never come.
+      await close.first().dispatchEvent('click');
     }
     await page.waitForTimeout(100);
   }

@@ -104,7 +104,7 @@ export function SearchForm(props: ISearchFormProps): JSX.Element {
           className="jp-mod-styled jp-escape-Datalake-query"
           type="search"
           list="jp-escape-datalake-scopes"
-          placeholder={trans.__('scope or scope:name*')}
+          placeholder={trans.__('scope:name*')}
           aria-label={trans.__('Data Lake query')}
           value={state.query}
           spellCheck={false}
