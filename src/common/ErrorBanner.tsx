@@ -12,6 +12,7 @@ function withLoginLink(message: string, loginUrl: string): React.ReactNode {
       href={loginUrl}
       target="_blank"
       rel="noopener noreferrer"
+      aria-label={text}
     >
       {/* An address breaks after its "/", ".", ":" only, never inside a word. */}
       <Breakable text={text} />
