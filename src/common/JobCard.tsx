@@ -124,7 +124,12 @@ export function JobCard(props: IJobCardProps): JSX.Element {
             job.files_total,
             already
           )
-        : trans.__('%1 of %2 files', props.filesDone, job.files_total);
+        : trans._n(
+            '%2 of %1 file',
+            '%2 of %1 files',
+            job.files_total,
+            props.filesDone
+          );
   // Nothing moved when every file was already there: no byte count that reads as a transfer.
   const allAlready = already > 0 && already === job.files_total;
   const facts = [
@@ -173,7 +178,6 @@ export function JobCard(props: IJobCardProps): JSX.Element {
           {/* Cut in the middle: two jobs of one dataset keep their distinct ends (#s3 §10). */}
           <MiddleEllipsis text={title} tooltip={props.titleTooltip ?? title} />
         </span>
-        <StatusBadge kind={kind} label={props.stateLabel} />
         {props.removeTitle !== null && (
           <button
             className="jp-escape-iconButton"
@@ -199,14 +203,18 @@ export function JobCard(props: IJobCardProps): JSX.Element {
           style={{ width: `${fraction * 100}%` }}
         />
       </div>
-      <div className="jp-escape-Job-facts">
-        {/* Each fact stays on one line ("135 kB / 135 kB"); the line breaks between facts. */}
-        {facts.map((fact, index) => (
-          <React.Fragment key={index}>
-            {index > 0 && ' · '}
-            <span className="jp-escape-Job-fact">{fact}</span>
-          </React.Fragment>
-        ))}
+      {/* The state leads the facts: the title keeps the head's width (review s3 §10). */}
+      <div className="jp-escape-Job-status">
+        <StatusBadge kind={kind} label={props.stateLabel} />
+        <div className="jp-escape-Job-facts">
+          {/* Each fact stays on one line ("135 kB / 135 kB"); lines break between facts. */}
+          {facts.map((fact, index) => (
+            <React.Fragment key={index}>
+              {index > 0 && ' · '}
+              <span className="jp-escape-Job-fact">{fact}</span>
+            </React.Fragment>
+          ))}
+        </div>
       </div>
       {props.destination}
       {job.message && props.showMessage && (

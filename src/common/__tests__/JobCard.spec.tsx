@@ -101,6 +101,25 @@ describe('JobCard', () => {
     expect(item.textContent).not.toContain('135 kB / 135 kB');
   });
 
+  it('says "1 of 1 file", and the state at the head of the facts, not beside the title', () => {
+    render(
+      card(job({ files_total: 1, bytes_done: 0 }), {
+        filesDone: 0,
+        filesAlready: 0
+      })
+    );
+    const item = screen.getByRole('listitem', { name: 'Fetch of x' });
+    expect(item.querySelector('.jp-escape-Job-facts')!.textContent).toMatch(
+      /^0 of 1 file · /
+    );
+    expect(
+      item.querySelector('.jp-escape-Job-head')!.textContent
+    ).not.toContain('Fetching');
+    expect(item.querySelector('.jp-escape-Job-status')!.textContent).toMatch(
+      /^Fetching0 of 1 file/
+    );
+  });
+
   it('keeps each fact on one line: the line breaks only between facts', () => {
     render(card(job({ files_failed: 1 })));
     const facts = Array.from(
