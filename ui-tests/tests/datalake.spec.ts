@@ -1,6 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import { contrastOf } from './contrast';
+import { darkScreenshot } from './journeys';
 import { readableFolder } from './readable';
 
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
@@ -83,6 +84,7 @@ test.describe('Data Lake browser', () => {
     await expect(details.getByText('cta_prod5')).toBeVisible();
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/datalake-dataset.png` });
+      await darkScreenshot(page, `${SHOTS}/datalake-dataset-dark.png`);
     }
 
     // A file: checksum and replicas.
