@@ -301,8 +301,10 @@ class Connections:
             conn: http.client.HTTPConnection = http.client.HTTPSConnection(
                 host, port, timeout=self.connect_timeout, context=self.tls_context
             )
-        else:
+        elif scheme == "http":
             conn = http.client.HTTPConnection(host, port, timeout=self.connect_timeout)
+        else:  # never plain HTTP for a scheme that means TLS (davs) or for one we do not read
+            raise StorageRefused(f"scheme {scheme!r} is not read by this server")
         conn.response_class = _StorageResponse
         return conn, False
 
@@ -515,6 +517,7 @@ class Storage:
         config = self.config
         start = None
         for _hop in range(MAX_REDIRECTS + 1):
+            url = wire_url(url)  # davs:// is HTTPS; a scheme we do not read is refused here
             parts = urlsplit(url)
             scheme, host, port = _origin(parts)
             start = start or (scheme, host, port)
