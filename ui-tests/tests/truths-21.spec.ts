@@ -173,6 +173,18 @@ test.describe('Smaller truths (#21)', () => {
         }).length
     );
     expect(broken).toBe(0);
+    // ... and none runs past its card's edge.
+    const outside = await panel
+      .locator('.jp-escape-Job-fact')
+      .evaluateAll(
+        facts =>
+          facts.filter(
+            fact =>
+              fact.getBoundingClientRect().right >
+              fact.closest('.jp-escape-Job')!.getBoundingClientRect().right
+          ).length
+      );
+    expect(outside).toBe(0);
     if (SHOTS) {
       await page.screenshot({ path: `${SHOTS}/datalake-fetch-counts.png` });
       await darkScreenshot(page, `${SHOTS}/datalake-fetch-counts-dark.png`);
