@@ -166,6 +166,7 @@ test.describe('Software Catalogue', () => {
       })
     ).toBeVisible();
     if (SHOTS) {
+      await page.mouse.move(700, 700); // no hover left on the last button clicked
       await page.screenshot({ path: `${SHOTS}/catalogue.png` });
       await darkScreenshot(page, `${SHOTS}/catalogue-dark.png`);
     }
