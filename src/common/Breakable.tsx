@@ -5,7 +5,8 @@ import * as React from 'react';
  * may break ("escape_cta:" "lst1_" "calib_" "run04321." "0084." "dl1." "h5").
  */
 export function breakParts(text: string): string[] {
-  return text.split(/(?<=[:._/-])/).filter(Boolean);
+  // Never between the slashes of "://" (or before any "/"): "http:/" + "/host" reads badly.
+  return text.split(/(?<=[:._/-])(?!\/)/).filter(Boolean);
 }
 
 /**

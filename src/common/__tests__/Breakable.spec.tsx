@@ -17,6 +17,16 @@ describe('Breakable (review s3 §15)', () => {
     ]);
     expect(breakParts('a-b/c')).toEqual(['a-', 'b/', 'c']);
     expect(breakParts('plain')).toEqual(['plain']);
+    expect(breakParts('http://127.0.0.1:18600/hub/login')).toEqual([
+      'http://',
+      '127.',
+      '0.',
+      '0.',
+      '1:',
+      '18600/',
+      'hub/',
+      'login'
+    ]);
   });
 
   it('reads as the whole text, with a break opportunity after each separator', () => {
