@@ -54,37 +54,35 @@ export function parseTime(value: string | number | Date): Date {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+type TimeValue = string | number | Date | null | undefined;
+
+/** ``render`` of a readable time; "—" when unknown, an unreadable value as it came. */
+function shownTime(value: TimeValue, render: (when: Date) => string): string {
+  if (value === null || value === undefined || value === '') {
+    return '—';
+  }
+  const when = parseTime(value);
+  return isNaN(when.getTime()) ? String(value) : render(when);
+}
+
 /**
  * The one way times are shown (review s3 §14): "2026-11-26 06:53 UTC", in UTC like the
  * services (Rucio, REANA, Zenodo) and the server's own messages ("expired at 14:02 UTC"), so a
  * time in one view can be compared with any other. "—" when unknown; an unreadable value as is.
  */
-export function formatTime(
-  value: string | number | Date | null | undefined
-): string {
-  if (value === null || value === undefined || value === '') {
-    return '—';
-  }
-  const when = parseTime(value);
-  if (isNaN(when.getTime())) {
-    return String(value);
-  }
-  return (
-    `${when.getUTCFullYear()}-${pad(when.getUTCMonth() + 1)}-${pad(when.getUTCDate())} ` +
-    formatClock(when)
+export function formatTime(value: TimeValue): string {
+  return shownTime(
+    value,
+    when =>
+      `${when.getUTCFullYear()}-${pad(when.getUTCMonth() + 1)}-${pad(when.getUTCDate())} ` +
+      formatClock(when)
   );
 }
 
 /** The time of day alone, "08:05 UTC", for what is within the day (a token's expiry). */
-export function formatClock(
-  value: string | number | Date | null | undefined
-): string {
-  if (value === null || value === undefined || value === '') {
-    return '—';
-  }
-  const when = parseTime(value);
-  if (isNaN(when.getTime())) {
-    return String(value);
-  }
-  return `${pad(when.getUTCHours())}:${pad(when.getUTCMinutes())} UTC`;
+export function formatClock(value: TimeValue): string {
+  return shownTime(
+    value,
+    when => `${pad(when.getUTCHours())}:${pad(when.getUTCMinutes())} UTC`
+  );
 }
