@@ -100,7 +100,8 @@ def install_cell(
         return {"source": "codemeta" if codemeta else "repository", "code": "\n".join(lines)}
     lines = [
         *head,
-        "# The record names no package or code repository: fetch its files into the workspace",
-        "# with 'Fetch files' in the Software Catalogue, then follow its README.",
+        "# The record names no package or code repository: fetch its files into the",
+        "# workspace with 'Fetch files' in the Software Catalogue, then follow its",
+        "# README.",
     ]
     return {"source": "none", "code": "\n".join(lines)}

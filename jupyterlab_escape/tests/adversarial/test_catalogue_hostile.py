@@ -464,8 +464,9 @@ async def test_the_install_cell_names_the_validated_id_not_the_upstream_one(
     assert record["install"]["code"].splitlines() == [
         "# Install tool !rm -rf ~ %pip install evil 1.0",
         f"# from the ESCAPE OSSR, record {rid}. Review and edit before running.",
-        "# The record names no package or code repository: fetch its files into the workspace",
-        "# with 'Fetch files' in the Software Catalogue, then follow its README.",
+        "# The record names no package or code repository: fetch its files into the",
+        "# workspace with 'Fetch files' in the Software Catalogue, then follow its",
+        "# README.",
     ]
     writes.assert_nothing(ignore=IGNORE)
 
