@@ -2,8 +2,9 @@
  * The Software Catalogue journey against the Zenodo stand-in (testbed/zenodo), which
  * scripts/test starts and exports as ESCAPE_ZENODO_URL.
  */
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import { APIRequestContext, Page } from '@playwright/test';
+import { readableFolder } from './readable';
 import { darkScreenshot } from './journeys';
 
 const ZENODO = process.env.ESCAPE_ZENODO_URL;
@@ -50,15 +51,7 @@ test.describe('Software Catalogue', () => {
   test.skip(!ZENODO, 'needs the Zenodo stand-in (scripts/test starts it)');
   test.use({
     viewport: { width: 1440, height: 900 },
-    tmpPath: async ({ request }, provide) => {
-      const contents = galata.newContentsHelper(request);
-      if (await contents.directoryExists(WORKSPACE)) {
-        await contents.deleteDirectory(WORKSPACE);
-      }
-      await contents.createDirectory(WORKSPACE);
-      await provide(WORKSPACE);
-      await contents.deleteDirectory(WORKSPACE);
-    }
+    tmpPath: readableFolder(WORKSPACE)
   });
 
   test('search, filter, open a record, insert its citation and install cell', async ({

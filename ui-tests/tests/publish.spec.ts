@@ -4,8 +4,9 @@
  * reviewed and fixed, it is published after the confirmation, its DOI shown, and the record is
  * found in the catalogue sidebar and cited.
  */
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import { APIRequestContext, Page } from '@playwright/test';
+import { readableFolder } from './readable';
 
 const ZENODO = process.env.ESCAPE_ZENODO_URL;
 const SHOTS = process.env.ESCAPE_SCREENSHOTS;
@@ -128,15 +129,7 @@ test.describe('Publish to the OSSR', () => {
   test.skip(!ZENODO, 'needs the Zenodo stand-in (scripts/test starts it)');
   test.use({
     viewport: { width: 1440, height: 900 },
-    tmpPath: async ({ request }, provide) => {
-      const contents = galata.newContentsHelper(request);
-      if (await contents.directoryExists(WORKSPACE)) {
-        await contents.deleteDirectory(WORKSPACE);
-      }
-      await contents.createDirectory(WORKSPACE);
-      await provide(WORKSPACE);
-      await contents.deleteDirectory(WORKSPACE);
-    }
+    tmpPath: readableFolder(WORKSPACE)
   });
 
   test('draft, review and fix, publish, DOI, find and cite', async ({
